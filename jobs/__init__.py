@@ -1,0 +1,1 @@
+"""Scheduled jobs (APScheduler 3.x): payroll draft, price linkage, lifecycle sweep."""

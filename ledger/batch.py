@@ -1,0 +1,132 @@
+"""The Batch aggregate: one month's payroll (or price-subsidy) batch and its life.
+
+States: draft → approved → exported → reconciled. A draft may be recomputed;
+each computation is bracketed by ``RunStarted`` and ``Computed`` so a batch whose
+last run was killed half-way can never be approved until a run completes.
+Maker–checker: the approver must not be anyone who ran the draft.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ledger.calendar import Month
+from ledger.errors import BatchStateError, MakerCheckerError
+
+
+class Batch(Aggregate):
+    class Drafted(Aggregate.Created):
+        month: Month
+        kind: str
+        by: str
+
+    class RunStarted(Aggregate.Event):
+        position: int
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.makers.add(self.by)
+            aggregate.running = True
+            aggregate.position = self.position
+
+    class Computed(Aggregate.Event):
+        position: int
+        payments: int
+        total: int
+        by_programme: dict[str, list[int]]
+        report: dict[str, Any]
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.running = False
+            aggregate.computed = True
+            aggregate.position = self.position
+            aggregate.payments = self.payments
+            aggregate.total = self.total
+            aggregate.by_programme = self.by_programme
+            aggregate.report = self.report
+
+    class Approved(Aggregate.Event):
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = "approved"
+            aggregate.approved_by = self.by
+
+    class Exported(Aggregate.Event):
+        format: str
+        sha256: str
+        encoding: str
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = "exported" if aggregate.status == "approved" else aggregate.status
+            aggregate.exports.append({"format": self.format, "sha256": self.sha256,
+                                      "encoding": self.encoding})
+
+    class Reconciled(Aggregate.Event):
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = "reconciled"
+
+    def __init__(self, id: UUID, month: Month, kind: str, by: str) -> None:  # noqa: A002
+        self.month = month
+        self.kind = kind
+        self.status = "draft"
+        self.makers: set[str] = {by}
+        self.running = False
+        self.computed = False
+        self.position = 0
+        self.payments = 0
+        self.total = 0
+        self.by_programme: dict[str, list[int]] = {}
+        self.report: dict[str, Any] = {}
+        self.approved_by: str | None = None
+        self.exports: list[dict[str, str]] = []
+
+    def check_draft(self) -> None:
+        if self.status != "draft":
+            raise BatchStateError(
+                f"batch {self.id.hex} for {self.month} is {self.status}; an approved month is "
+                "never changed (later facts flow into the next month)"
+            )
+
+    def start_run(self, position: int, by: str) -> None:
+        self.check_draft()
+        self.trigger_event(self.RunStarted, position=position, by=by)
+
+    def complete_run(self, position: int, payments: int, total: int,
+                     by_programme: dict[str, list[int]], report: dict[str, Any], by: str) -> None:
+        self.check_draft()
+        self.trigger_event(self.Computed, position=position, payments=payments, total=total,
+                           by_programme=by_programme, report=report, by=by)
+
+    def approve(self, by: str) -> None:
+        self.check_draft()
+        if self.running or not self.computed:
+            raise BatchStateError(
+                f"batch {self.id.hex} has an unfinished run; run `ledger payroll run --month "
+                f"{self.month}` again before approving"
+            )
+        if by in self.makers:
+            raise MakerCheckerError(
+                f"{by} ran this draft and cannot approve it: the approver must be a different user"
+            )
+        self.trigger_event(self.Approved, by=by)
+
+    def record_export(self, format: str, sha256: str, encoding: str, by: str) -> None:
+        if self.status not in ("approved", "exported", "reconciled"):
+            raise BatchStateError(
+                f"batch {self.id.hex} is {self.status}: only an approved batch can be exported"
+            )
+        if any(e["format"] == format and e["sha256"] == sha256 for e in self.exports):
+            return
+        self.trigger_event(self.Exported, format=format, sha256=sha256, encoding=encoding, by=by)
+
+    def reconcile(self, by: str) -> None:
+        if self.status in ("approved", "exported"):
+            self.trigger_event(self.Reconciled, by=by)

@@ -1,0 +1,97 @@
+"""Reading and approving batches (maker–checker)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+
+from ledger.batch import Batch
+from ledger.bootstrap import Runtime
+from ledger.errors import NotFoundError
+from ledger.money import format_yuan
+from projections import schema
+
+
+def approve_batch(rt: Runtime, batch_id: UUID, by: str) -> Batch:
+    batch: Batch = rt.app.load(batch_id, Batch, "batch")
+    batch.approve(by)
+    rt.app.save(batch)
+    rt.read_model.catch_up()
+    return batch
+
+
+def batch_row(rt: Runtime, batch_id: UUID) -> dict[str, Any]:
+    with rt.engine.connect() as conn:
+        row = conn.execute(
+            select(schema.batches).where(schema.batches.c.batch_id == batch_id.hex)
+        ).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no batch {batch_id.hex}")
+    return dict(row)
+
+
+def batch_summary(row: dict[str, Any]) -> dict[str, Any]:
+    """A batch as the spec's JSON object (money as yuan strings), without lines."""
+    by_programme = {
+        key: {"payments": count, "total": format_yuan(total)}
+        for key, (count, total) in sorted(json.loads(row["by_programme"]).items())
+    }
+    return {
+        "batch_id": row["batch_id"],
+        "month": row["month"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "payments": row["payments"],
+        "total": format_yuan(row["total"]),
+        "by_programme": by_programme,
+        "position": row["position"],
+        "made_by": json.loads(row["makers"]),
+        "approved_by": row["approved_by"],
+        "exports": json.loads(row["exports"]),
+    }
+
+
+def batch_lines(rt: Runtime, batch_id: UUID) -> list[dict[str, Any]]:
+    p = schema.payments.c
+    with rt.engine.connect() as conn:
+        rows = conn.execute(
+            select(p.payment_id, p.case_id, p.programme, p.kind, p.for_month, p.amount,
+                   p.transfer, p.status, p.reissue_of)
+            .where(p.batch_id == batch_id.hex, p.status != "withdrawn")
+            .order_by(p.case_id, p.for_month, p.kind)
+        ).all()
+    return [
+        {"payment_id": r.payment_id, "case_id": r.case_id, "programme": r.programme,
+         "kind": r.kind, "for_month": r.for_month, "amount": format_yuan(r.amount),
+         "transfer": format_yuan(r.transfer), "status": r.status,
+         "reissue_of": r.reissue_of.split(",") if r.reissue_of else []}
+        for r in rows
+    ]
+
+
+def list_batches(rt: Runtime, month: str | None = None) -> list[dict[str, Any]]:
+    b = schema.batches.c
+    query = select(schema.batches).order_by(b.month, b.kind)
+    if month:
+        query = query.where(b.month == month)
+    with rt.engine.connect() as conn:
+        return [batch_summary(dict(r)) for r in conn.execute(query).mappings()]
+
+
+def report_json(row: dict[str, Any]) -> dict[str, Any]:
+    report = json.loads(row["report"])
+    for key in ("arrears", "recoveries", "receivables"):
+        if key in report:
+            report[key]["total"] = format_yuan(report[key]["total"])
+    if "receivables" in report:
+        report["receivables"]["by_case"] = {
+            k: format_yuan(v) for k, v in report["receivables"]["by_case"].items()}
+    for change in report.get("amount_changes", []):
+        change["before"] = format_yuan(change["before"])
+        change["now"] = format_yuan(change["now"])
+    for held in report.get("held", []):
+        held["amount"] = format_yuan(held["amount"])
+    return report

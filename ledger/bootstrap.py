@@ -1,0 +1,94 @@
+"""The composition root: build the application, the read-model engine and the projections.
+
+The CLI, the jobs and the tests all open the ledger through here, so they run
+the same wiring against whatever ``LEDGER_DATABASE_URL`` names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, insert, inspect, select
+
+from ledger.application import Ledger
+from ledger.settings import Settings, load_settings
+from projections import schema
+from projections.read_model import ReadModel
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.backend == "sqlite":
+        engine = create_engine(settings.sqlalchemy_url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _: Any) -> None:
+            # Let SQLAlchemy, not the driver, decide when transactions begin.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            # IMMEDIATE: take the write lock up front so two writers queue instead of failing.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(settings.sqlalchemy_url, pool_pre_ping=True)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    app: Ledger
+    engine: Engine
+    read_model: ReadModel
+
+    def close(self) -> None:
+        self.app.close()
+        self.engine.dispose()
+
+
+def alembic_config(settings: Settings) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", settings.sqlalchemy_url.replace("%", "%%"))
+    return config
+
+
+def migrate(settings: Settings, engine: Engine) -> None:
+    """Create or upgrade the read-model tables; safe to run any number of times."""
+    config = alembic_config(settings)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    with engine.begin() as conn:
+        if conn.execute(select(schema.tracking.c.name).where(
+                schema.tracking.c.name == ReadModel.NAME)).first() is None:
+            conn.execute(insert(schema.tracking).values(name=ReadModel.NAME, position=0))
+
+
+class NotInitialisedError(RuntimeError):
+    """Raised when the database has no ledger tables yet (run `ledger init`)."""
+
+
+def open_runtime(url: str | None = None, *, init: bool = False,
+                 cipher_key: str | None = None) -> Runtime:
+    settings = load_settings(url, cipher_key)
+    engine = make_engine(settings)
+    if init:
+        migrate(settings, engine)
+    elif not inspect(engine).has_table("rm_tracking"):
+        engine.dispose()
+        raise NotInitialisedError(
+            f"no ledger in {settings.url}: run `ledger init` first"
+        )
+    app = Ledger(env=settings.event_store_env)
+    return Runtime(settings, app, engine, ReadModel(app, engine))

@@ -1,0 +1,176 @@
+"""The Case aggregate: one person (or household) in one programme.
+
+Events are named in the past tense and carry an effective month where the fact
+has one; the recorded time is the event's timestamp. Each event knows how to
+apply itself to a :class:`CaseRecord`, which the case read model reuses.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from ledger.calendar import Month
+from ledger.case_record import CaseRecord, Graduation
+from ledger.errors import CaseStateError
+from ledger.money import Fen
+
+
+class Case(Aggregate):
+    """A case in payment, with its complete history of facts."""
+
+    record: CaseRecord
+
+    class Event(Aggregate.Event):
+        by: str
+
+        def apply_to(self, record: CaseRecord) -> None:
+            record.seq += 1
+
+        def apply(self, aggregate: Any) -> None:
+            self.apply_to(aggregate.record)
+
+    class Enrolled(Aggregate.Created):
+        by: str
+        programme: str
+        name: str
+        id_number: str
+        person_key: str
+        birth_date: date
+        town: str
+        village: str
+        area: str | None
+        household_size: int | None
+        income_per_capita: int | None
+        disability_grade: int | None
+        care_level: str | None
+        registered_poor: bool
+        bank_name: str
+        bank_account: str
+        start_month: Month
+
+        def new_record(self) -> CaseRecord:
+            return CaseRecord(
+                case_id=self.originator_id.hex,
+                programme=self.programme,
+                name=self.name,
+                id_number=self.id_number,
+                birth_date=self.birth_date,
+                town=self.town,
+                village=self.village,
+                registered_poor=self.registered_poor,
+                bank_name=self.bank_name,
+                bank_account=self.bank_account,
+                start_month=self.start_month,
+                enrolment={
+                    "area": self.area,
+                    "household_size": self.household_size,
+                    "income_per_capita": self.income_per_capita,
+                    "disability_grade": self.disability_grade,
+                    "care_level": self.care_level,
+                },
+                seq=1,
+            )
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.record = self.new_record()
+
+    def __init__(self, **kwargs: Any) -> None:
+        """The record is built by Enrolled.apply, so the read model can build it the same way."""
+
+    @classmethod
+    def enrol(cls, case_id: Any, **fields: Any) -> Case:
+        return cls._create(cls.Enrolled, id=case_id, **fields)
+
+    class FactsChanged(Event):
+        """Income / household reassessed, care level or disability grade or area changed."""
+
+        effective: Month
+        values: dict[str, Any]
+        reason: str
+
+        def apply_to(self, record: CaseRecord) -> None:
+            record.change(self.effective, self.values)
+
+    class BankAccountChanged(Event):
+        bank_name: str
+        bank_account: str
+
+        def apply_to(self, record: CaseRecord) -> None:
+            super().apply_to(record)
+            record.bank_name = self.bank_name
+            record.bank_account = self.bank_account
+            record.bank_changed_seq = record.seq
+
+    class Exited(Event):
+        effective: Month
+        reason: str
+
+        def apply_to(self, record: CaseRecord) -> None:
+            super().apply_to(record)
+            record.exit_month = self.effective
+            record.exit_reason = self.reason
+
+    class GraduationStarted(Event):
+        effective: Month
+        base: int
+        months: int
+        taper: list[Decimal]
+
+        def apply_to(self, record: CaseRecord) -> None:
+            super().apply_to(record)
+            record.graduations.append(
+                Graduation(self.effective, self.base, self.months, tuple(self.taper))
+            )
+
+    class GraduationCancelled(Event):
+        effective: Month
+
+        def apply_to(self, record: CaseRecord) -> None:
+            super().apply_to(record)
+            record.cancel_graduation(self.effective)
+
+    class AgeBandReached(Event):
+        """Informational: time alone moved the person into a band or past a limit."""
+
+        effective: Month
+        description: str
+
+    # --- commands -------------------------------------------------------------
+    def check_open(self) -> None:
+        if self.record.exit_month is not None:
+            raise CaseStateError(
+                f"case {self.id.hex} exited from {self.record.exit_month}; no further changes"
+            )
+
+    def change_facts(self, effective: Month, values: dict[str, Any], reason: str, by: str) -> None:
+        self.check_open()
+        if effective < self.record.start_month:
+            raise CaseStateError(
+                f"effective month {effective} is before the case started ({self.record.start_month})"
+            )
+        self.trigger_event(self.FactsChanged, effective=effective, values=values, reason=reason, by=by)
+
+    def change_bank_account(self, bank_name: str, bank_account: str, by: str) -> None:
+        self.trigger_event(self.BankAccountChanged, bank_name=bank_name,
+                           bank_account=bank_account, by=by)
+
+    def exit(self, effective: Month, reason: str, by: str) -> None:
+        self.check_open()
+        if effective < self.record.start_month:
+            effective = self.record.start_month
+        self.trigger_event(self.Exited, effective=effective, reason=reason, by=by)
+
+    def start_graduation(self, effective: Month, base: Fen, months: int,
+                         taper: tuple[Decimal, ...], by: str) -> None:
+        self.trigger_event(self.GraduationStarted, effective=effective, base=base,
+                           months=months, taper=list(taper), by=by)
+
+    def cancel_graduation(self, effective: Month, by: str) -> None:
+        self.trigger_event(self.GraduationCancelled, effective=effective, by=by)
+
+    def note_age_band(self, effective: Month, description: str, by: str) -> None:
+        self.trigger_event(self.AgeBandReached, effective=effective, description=description, by=by)

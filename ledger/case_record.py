@@ -1,0 +1,173 @@
+"""The facts of one case and their history, as plain data.
+
+Every change has an *effective month* and a recording order. The facts in force
+for a month are the enrolment facts overlaid with every change effective in or
+before that month, in (effective month, recording order). This one fold is used
+by the Case aggregate, by the case read model and by the payroll, so a case
+means the same thing everywhere. It serialises to JSON for the read model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ledger.calendar import Month
+from ledger.money import Fen
+
+PROGRAMMES: tuple[str, ...] = (
+    "dibao",
+    "tekun",
+    "disability_living",
+    "disability_care",
+    "elderly",
+    "orphan",
+    "child_in_difficulty",
+    "temporary",
+    "price_subsidy",
+)
+"""Programme keys of the spec, in its order."""
+
+ROSTER_PROGRAMMES = PROGRAMMES[:7]
+"""Programmes a case can be enrolled in from a roster (the others are one-off payments)."""
+
+CHANGEABLE = ("area", "household_size", "income_per_capita", "disability_grade", "care_level")
+
+
+@dataclass(frozen=True, slots=True)
+class Graduation:
+    """A dibao graduation exit (渐退): paid base × taper for ``months`` months from ``start``."""
+
+    start: Month
+    base: Fen
+    """The last regular monthly amount before graduation."""
+    months: int
+    taper: tuple[Decimal, ...]
+    cancelled_from: Month | None = None
+
+    def taper_for(self, month: Month) -> Decimal:
+        i = month - self.start
+        return self.taper[min(i, len(self.taper) - 1)]
+
+    @property
+    def end(self) -> Month:
+        """The first month no longer paid."""
+        return self.start + self.months
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFacts:
+    """The facts in force for one case in one month: the input of every programme rule."""
+
+    programme: str
+    month: Month
+    birth_date: date
+    in_payment: bool
+    """Enrolled and not exited for this month."""
+    area: str | None
+    household_size: int | None
+    income_per_capita: Fen | None
+    disability_grade: int | None
+    care_level: str | None
+    graduation: Graduation | None
+    """The graduation that concerns this month, if any (active, finished or cancelled)."""
+
+
+@dataclass
+class CaseRecord:
+    """Everything known about a case; mutated only by applying its events in order."""
+
+    case_id: str
+    programme: str
+    name: str
+    id_number: str
+    birth_date: date
+    town: str
+    village: str
+    registered_poor: bool
+    bank_name: str
+    bank_account: str
+    start_month: Month
+    enrolment: dict[str, Any]
+    changes: list[tuple[Month, int, dict[str, Any]]] = field(default_factory=list)
+    exit_month: Month | None = None
+    exit_reason: str = ""
+    graduations: list[Graduation] = field(default_factory=list)
+    bank_changed_seq: int = 0
+    """Recording sequence of the last bank account change (0 = never changed)."""
+    seq: int = 0
+    """How many events built this record (its version)."""
+
+    # --- changes -----------------------------------------------------------
+    def change(self, effective: Month, values: dict[str, Any]) -> None:
+        self.seq += 1
+        self.changes.append((effective, self.seq, dict(values)))
+
+    def facts_for(self, month: Month) -> MonthFacts:
+        values = dict(self.enrolment)
+        for effective, _, change in sorted(self.changes, key=lambda c: (c[0].index, c[1])):
+            if effective <= month:
+                values.update(change)
+        in_payment = self.start_month <= month and (
+            self.exit_month is None or month < self.exit_month
+        )
+        return MonthFacts(
+            programme=self.programme,
+            month=month,
+            birth_date=self.birth_date,
+            in_payment=in_payment,
+            area=values.get("area"),
+            household_size=values.get("household_size"),
+            income_per_capita=values.get("income_per_capita"),
+            disability_grade=values.get("disability_grade"),
+            care_level=values.get("care_level"),
+            graduation=self.graduation_for(month),
+        )
+
+    def graduation_for(self, month: Month) -> Graduation | None:
+        """The latest graduation that started in or before ``month``."""
+        found = None
+        for g in self.graduations:
+            if g.start <= month:
+                found = g
+        return found
+
+    def current_graduation(self) -> Graduation | None:
+        if self.graduations and self.graduations[-1].cancelled_from is None:
+            return self.graduations[-1]
+        return None
+
+    def cancel_graduation(self, effective: Month) -> None:
+        g = self.graduations[-1]
+        self.graduations[-1] = Graduation(g.start, g.base, g.months, g.taper, effective)
+
+    # --- JSON for the read model ------------------------------------------
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["birth_date"] = self.birth_date.isoformat()
+        data["start_month"] = str(self.start_month)
+        data["exit_month"] = str(self.exit_month) if self.exit_month else None
+        data["changes"] = [[str(m), s, c] for m, s, c in self.changes]
+        data["graduations"] = [
+            [str(g.start), g.base, g.months, [str(t) for t in g.taper],
+             str(g.cancelled_from) if g.cancelled_from else None]
+            for g in self.graduations
+        ]
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> CaseRecord:
+        data = json.loads(text)
+        data["birth_date"] = date.fromisoformat(data["birth_date"])
+        data["start_month"] = Month.parse(data["start_month"])
+        data["exit_month"] = Month.parse(data["exit_month"]) if data["exit_month"] else None
+        data["changes"] = [(Month.parse(m), s, c) for m, s, c in data["changes"]]
+        data["graduations"] = [
+            Graduation(Month.parse(s), b, n, tuple(Decimal(t) for t in taper),
+                       Month.parse(c) if c else None)
+            for s, b, n, taper, c in data["graduations"]
+        ]
+        return cls(**data)

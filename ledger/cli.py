@@ -1,0 +1,447 @@
+"""The `ledger` command line: parse, call the application, print, exit.
+
+Exit codes: 0 done; 1 refused by a business rule; 2 bad input or usage.
+Errors go to stderr; a refused or failed command changes nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ledger.bootstrap import Runtime
+from ledger.calendar import Month, parse_date
+from ledger.cli_support import BadInput, by_option, emit, handled, json_option, runtime, uuid_arg
+from ledger.errors import LedgerRefusal
+from ledger.identity import IdNumberError, mask, normalize_id_number
+from ledger.money import format_yuan, parse_yuan
+from ledger.settings import acting_user
+
+
+@click.group()
+def main() -> None:
+    """Benefits payment ledger for a county civil-affairs bureau (民政局)."""
+
+
+@main.command()
+@handled
+def init() -> None:
+    """Create or upgrade the event store and the read-model tables (safe to run twice)."""
+    with runtime(init=True) as rt:
+        rt.read_model.catch_up()
+        click.echo(f"ledger ready in {rt.settings.url}")
+
+
+# --- standards & policy ------------------------------------------------------------------
+@main.group()
+def standard() -> None:
+    """Benefit standards per programme and category."""
+
+
+@standard.command("set")
+@click.argument("programme")
+@click.option("--category", required=True)
+@click.option("--amount", required=True, help="yuan")
+@click.option("--per", type=click.Choice(["month", "year"]), required=True)
+@click.option("--from", "from_", required=True, help="effective date YYYY-MM-DD")
+@click.option("--ref", default="", help="reference text (the policy document)")
+@click.option("--force", is_flag=True, help="record a tekun basic below 1.3 × dibao with a warning")
+@by_option
+@handled
+def standard_set(programme: str, category: str, amount: str, per: str, from_: str, ref: str,
+                 force: bool, by: str | None) -> None:
+    with runtime() as rt:
+        warnings = rt.app.set_standard(programme, category, parse_yuan(amount), per,
+                                       parse_date(from_), ref, force, acting_user(by))
+        for warning in warnings:
+            click.echo(warning, err=True)
+        click.echo(f"standard {programme}/{category} {amount} per {per} from {from_} recorded")
+
+
+@standard.command("list")
+@click.option("--on", "on", default=None, help="date YYYY-MM-DD (default: all history)")
+@json_option
+@handled
+def standard_list(on: str | None, as_json: bool) -> None:
+    with runtime() as rt:
+        book = rt.app.standard_book()
+        entries = book.on(parse_date(on)) if on else sorted(
+            book.entries(), key=lambda e: (e.programme, e.category, e.effective))
+        data = {"standards": [
+            {"programme": e.programme, "category": e.category, "amount": format_yuan(e.amount),
+             "per": e.per, "monthly": format_yuan(e.monthly), "from": e.effective.isoformat(),
+             "ref": e.ref, "forced": e.forced, "recorded_at": e.recorded_at.isoformat()}
+            for e in entries
+        ]}
+
+        def text() -> None:
+            for s in data["standards"]:
+                click.echo(f"{s['programme']:<20} {s['category']:<14} {s['amount']:>10}/{s['per']:<5} "
+                           f"monthly {s['monthly']:>9} from {s['from']}  {s['ref']}")
+
+        emit(data, as_json, text)
+
+
+@main.group()
+def policy() -> None:
+    """Policy settings with effective dates."""
+
+
+@policy.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.option("--from", "from_", default=None, help="effective date (default today)")
+@by_option
+@handled
+def policy_set(key: str, value: str, from_: str | None, by: str | None) -> None:
+    with runtime() as rt:
+        effective = parse_date(from_) if from_ else date.today()
+        rt.app.set_policy(key, value, effective, acting_user(by))
+        click.echo(f"policy {key} = {value} from {effective}")
+
+
+@main.group()
+def cpi() -> None:
+    """Monthly CPI records for the price linkage."""
+
+
+def _percent(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise BadInput(f"not a percentage: {text!r}") from None
+
+
+@cpi.command("record")
+@click.argument("month")
+@click.option("--cpi-yoy", required=True)
+@click.option("--food-yoy", required=True)
+@by_option
+@handled
+def cpi_record(month: str, cpi_yoy: str, food_yoy: str, by: str | None) -> None:
+    with runtime() as rt:
+        rt.app.record_cpi(Month.parse(month), _percent(cpi_yoy), _percent(food_yoy), acting_user(by))
+        click.echo(f"CPI {month}: cpi {cpi_yoy}% food {food_yoy}% recorded")
+
+
+# --- roster & cases -------------------------------------------------------------------------
+@main.group()
+def roster() -> None:
+    """Roster (花名册) import."""
+
+
+@roster.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="validate only")
+@click.option("--today", default=None, help="date for validation (default today)")
+@by_option
+@handled
+def roster_import(file: Path, dry_run: bool, today: str | None, by: str | None) -> None:
+    from ledger.enrolment import import_roster
+
+    with runtime() as rt:
+        result = import_roster(rt, file, parse_date(today) if today else date.today(),
+                               acting_user(by), dry_run)
+    if result.problems:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(result.problems)} problem(s); nothing recorded", err=True)
+        sys.exit(2)
+    verb = "would enrol" if dry_run else "enrolled"
+    click.echo(f"{file}: {result.rows} rows valid; {verb} {result.enrolled if not dry_run else result.rows - result.already}; "
+               f"{result.already} already on the ledger")
+
+
+@main.group()
+def case() -> None:
+    """Cases: show, update, exit."""
+
+
+def _find_cases(rt: Runtime, ref: str) -> list[Any]:
+    from sqlalchemy import select
+
+    from projections import schema
+
+    rt.read_model.catch_up()
+    c = schema.cases.c
+    text = ref.strip()
+    if len(text.replace("-", "")) == 32:
+        where = c.case_id == uuid_arg(text, "case").hex
+    else:
+        try:
+            id_number = normalize_id_number(text, date.today())
+        except IdNumberError as e:
+            raise BadInput(f"not a case id or ID number: {e}") from None
+        where = c.person_key == rt.app.person_key(id_number)
+    with rt.engine.connect() as conn:
+        return conn.execute(select(schema.cases).where(where).order_by(c.programme)).mappings().all()
+
+
+@case.command("show")
+@click.argument("ref")
+@click.option("--month", default=None, help="month for status and amount (default this month)")
+@json_option
+@handled
+def case_show(ref: str, month: str | None, as_json: bool) -> None:
+    from ledger.case_record import CaseRecord
+    from ledger.programmes import entitlement
+    from ledger.programmes.dibao import in_graduation
+
+    with runtime() as rt:
+        rows = _find_cases(rt, ref)
+        if not rows:
+            raise LedgerRefusal(f"no case for {mask(ref)}")
+        when = Month.parse(month) if month else Month.of(date.today())
+        standards, policy_book = rt.app.standard_book(), rt.app.policy_book()
+        cases = []
+        for row in rows:
+            record = CaseRecord.from_json(row["record"])
+            facts = record.facts_for(when)
+            due = entitlement(facts, standards, policy_book)
+            status = ("exited" if record.exit_month and when >= record.exit_month
+                      else "pending" if when < record.start_month
+                      else "graduating" if in_graduation(facts.graduation, when)
+                      else "in_payment")
+            cases.append({
+                "case_id": record.case_id, "programme": record.programme, "status": status,
+                "id_number": mask(record.id_number), "name": record.name,
+                "town": record.town, "village": record.village, "area": facts.area,
+                "household_size": facts.household_size,
+                "income_per_capita": (format_yuan(facts.income_per_capita)
+                                      if facts.income_per_capita is not None else None),
+                "disability_grade": facts.disability_grade, "care_level": facts.care_level,
+                "registered_poor": record.registered_poor,
+                "bank_name": record.bank_name, "bank_account": mask(record.bank_account),
+                "start_month": str(record.start_month),
+                "exit_month": str(record.exit_month) if record.exit_month else None,
+                "exit_reason": record.exit_reason or None,
+                "month": str(when), "amount": format_yuan(due.amount), "formula": due.formula,
+            })
+
+    def text() -> None:
+        for c in cases:
+            click.echo(f"{c['case_id']}  {c['programme']}  {c['status']}")
+            for key in ("name", "id_number", "town", "village", "area", "household_size",
+                        "income_per_capita", "disability_grade", "care_level", "bank_name",
+                        "bank_account", "start_month", "exit_month", "exit_reason"):
+                if c[key] is not None:
+                    click.echo(f"  {key:<18} {c[key]}")
+            click.echo(f"  {c['month']} due {c['amount']}: {c['formula']}")
+
+    emit({"cases": cases}, as_json, text)
+
+
+@case.command("update")
+@click.argument("case_id")
+@click.option("--from", "from_", required=True, help="effective month YYYY-MM")
+@click.option("--income", default=None, help="per-capita monthly income, yuan")
+@click.option("--household-size", type=int, default=None)
+@click.option("--care-level", type=click.Choice(["self", "partial", "full"]), default=None)
+@click.option("--disability-grade", type=click.IntRange(1, 4), default=None)
+@click.option("--area", type=click.Choice(["urban", "rural"]), default=None)
+@click.option("--bank-account", default=None)
+@click.option("--bank-name", default=None)
+@by_option
+@handled
+def case_update(case_id: str, from_: str, income: str | None, household_size: int | None,
+                care_level: str | None, disability_grade: int | None, area: str | None,
+                bank_account: str | None, bank_name: str | None, by: str | None) -> None:
+    from ledger.case_changes import update_case
+    from ledger.identity import normalize_bank_account
+
+    with runtime() as rt:
+        said = update_case(
+            rt.app, uuid_arg(case_id, "case"), Month.parse(from_), acting_user(by),
+            income_per_capita=parse_yuan(income) if income is not None else None,
+            household_size=household_size, care_level=care_level,
+            disability_grade=disability_grade, area=area,
+            bank_account=normalize_bank_account(bank_account) if bank_account else None,
+            bank_name=bank_name,
+        )
+        rt.read_model.catch_up()
+    for line in said:
+        click.echo(line)
+
+
+@case.command("exit")
+@click.argument("case_id")
+@click.option("--from", "from_", required=True, help="first month not paid, YYYY-MM")
+@click.option("--reason", required=True)
+@by_option
+@handled
+def case_exit(case_id: str, from_: str, reason: str, by: str | None) -> None:
+    from ledger.case_changes import exit_case
+
+    with runtime() as rt:
+        exit_case(rt.app, uuid_arg(case_id, "case"), Month.parse(from_), reason, acting_user(by))
+        rt.read_model.catch_up()
+    click.echo(f"case {case_id} exits from {from_}: {reason}")
+
+
+# --- temporary relief -------------------------------------------------------------------------
+@main.group()
+def relief() -> None:
+    """Temporary relief (临时救助)."""
+
+
+@relief.command("grant")
+@click.argument("id_number")
+@click.option("--multiple", type=int, required=True)
+@click.option("--reason", required=True)
+@click.option("--name", default=None)
+@click.option("--area", type=click.Choice(["urban", "rural"]), default=None)
+@click.option("--town", default=None)
+@click.option("--village", default=None)
+@click.option("--bank-account", default=None)
+@click.option("--bank-name", default=None)
+@click.option("--on", "on", default=None, help="grant date (default today)")
+@by_option
+@handled
+def relief_grant(id_number: str, multiple: int, reason: str, name: str | None, area: str | None,
+                 town: str | None, village: str | None, bank_account: str | None,
+                 bank_name: str | None, on: str | None, by: str | None) -> None:
+    from ledger.identity import normalize_bank_account
+    from ledger.temporary_relief import NewPerson, grant_relief
+
+    today = parse_date(on) if on else date.today()
+    number = normalize_id_number(id_number, today)
+    person = NewPerson(name, area, town, village,
+                       normalize_bank_account(bank_account) if bank_account else None, bank_name)
+    with runtime() as rt:
+        granted = grant_relief(rt, number, multiple, reason, today, acting_user(by), person)
+    click.echo(f"relief {granted.id.hex} granted: {granted.formula}; "
+               f"needs {granted.approvals_needed} approval(s)")
+
+
+@relief.command("approve")
+@click.argument("relief_id")
+@by_option
+@handled
+def relief_approve(relief_id: str, by: str | None) -> None:
+    from ledger.temporary_relief import approve_relief
+
+    with runtime() as rt:
+        approved = approve_relief(rt, uuid_arg(relief_id, "relief"), acting_user(by))
+    state = "payable" if approved.payable else f"needs {approved.approvals_needed - len(approved.approvers)} more approval(s)"
+    click.echo(f"relief {approved.id.hex} approved by {approved.approvers[-1]}: {state}")
+
+
+# --- payroll ---------------------------------------------------------------------------------------
+@main.group()
+def payroll() -> None:
+    """Monthly payroll batches."""
+
+
+def _progress(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    bar.start()
+    task = bar.add_task(label, total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update, bar.stop
+
+
+@payroll.command("run")
+@click.option("--month", required=True)
+@json_option
+@by_option
+@handled
+def payroll_run(month: str, as_json: bool, by: str | None) -> None:
+    from ledger.batches import batch_row, batch_summary, report_json
+    from ledger.payroll_run import run_payroll
+
+    update, stop = _progress(f"payroll {month}")
+    with runtime() as rt:
+        try:
+            batch = run_payroll(rt, Month.parse(month), acting_user(by), progress=update)
+        finally:
+            stop()
+        row = batch_row(rt, batch.id)
+    data = batch_summary(row) | {"report": report_json(row)}
+    emit(data, as_json, lambda: _print_batch(data))
+
+
+def _print_batch(data: dict[str, Any]) -> None:
+    click.echo(f"batch {data['batch_id']}  {data['month']} {data['kind']}  {data['status']}")
+    click.echo(f"  payments {data['payments']}  total {data['total']}")
+    for key, value in data["by_programme"].items():
+        click.echo(f"  {key:<20} {value['payments']:>7} {value['total']:>14}")
+    report = data.get("report") or {}
+    if report:
+        click.echo(f"  new cases {len(report['new_cases'])}, exits {len(report['exits'])}, "
+                   f"amount changes {len(report['amount_changes'])}")
+        click.echo(f"  arrears {report['arrears']['lines']} ({report['arrears']['total']}), "
+                   f"recoveries {report['recoveries']['lines']} ({report['recoveries']['total']}), "
+                   f"receivables carried {report['receivables']['cases']} "
+                   f"({report['receivables']['total']}), held {len(report['held'])}")
+
+
+@payroll.command("list")
+@click.option("--month", default=None)
+@json_option
+@handled
+def payroll_list(month: str | None, as_json: bool) -> None:
+    from ledger.batches import list_batches
+
+    with runtime() as rt:
+        rt.read_model.catch_up()
+        batches = list_batches(rt, str(Month.parse(month)) if month else None)
+
+    def text() -> None:
+        for b in batches:
+            click.echo(f"{b['batch_id']}  {b['month']} {b['kind']:<13} {b['status']:<10} "
+                       f"{b['payments']:>7} {b['total']:>14}")
+
+    emit({"batches": batches}, as_json, text)
+
+
+@payroll.command("show")
+@click.argument("batch_id")
+@json_option
+@handled
+def payroll_show(batch_id: str, as_json: bool) -> None:
+    from ledger.batches import batch_lines, batch_row, batch_summary, report_json
+
+    with runtime() as rt:
+        rt.read_model.catch_up()
+        bid = uuid_arg(batch_id, "batch")
+        row = batch_row(rt, bid)
+        data = batch_summary(row) | {"report": report_json(row), "lines": batch_lines(rt, bid)}
+
+    def text() -> None:
+        _print_batch(data)
+        for line in data["lines"][:50]:
+            click.echo(f"  {line['payment_id']} {line['programme']:<20} {line['kind']:<10} "
+                       f"{line['for_month']} {line['amount']:>10} {line['status']}")
+        if len(data["lines"]) > 50:
+            click.echo(f"  … {len(data['lines']) - 50} more lines (use --json)")
+
+    emit(data, as_json, text)
+
+
+@payroll.command("approve")
+@click.argument("batch_id")
+@by_option
+@handled
+def payroll_approve(batch_id: str, by: str | None) -> None:
+    from ledger.batches import approve_batch
+
+    with runtime() as rt:
+        batch = approve_batch(rt, uuid_arg(batch_id, "batch"), acting_user(by))
+    click.echo(f"batch {batch.id.hex} ({batch.month}) approved by {batch.approved_by}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Roster import: validate a whole file, then enrol every new case in one transaction.
+
+All-or-nothing: the file is checked first (every bad row reported with file,
+row and column); only when nothing is wrong are the cases recorded, in a single
+``save``. Case ids are derived from the person and programme, so importing the
+same file again finds every case already there and records nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ledger import ids
+from ledger.bootstrap import Runtime
+from ledger.case import Case
+from ledger.identity import birth_date_of, mask
+from ledger.roster import RosterProblem, RosterRow, read_roster
+from projections import schema
+
+EXCLUSIVE = {"dibao": "tekun", "tekun": "dibao"}
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    enrolled: int = 0
+    already: int = 0
+    problems: list[RosterProblem] = field(default_factory=list)
+
+
+def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool = False) -> ImportResult:
+    rows, problems = read_roster(path, today)
+    result = ImportResult(rows=len(rows), problems=list(problems))
+    rt.read_model.catch_up()
+    existing = _existing_cases(rt, rows)
+    keys = {row.row: rt.app.person_key(row.id_number) for row in rows}
+    new_rows: list[RosterRow] = []
+    for row in rows:
+        key = keys[row.row]
+        if (key, row.programme) in existing:
+            result.already += 1
+            continue
+        other = EXCLUSIVE.get(row.programme)
+        if other and existing.get((key, other)) == "open":
+            result.problems.append(RosterProblem(
+                str(path), row.row, "id_number",
+                f"{mask(row.id_number)} is already in {other}; a person cannot be in dibao and "
+                "tekun at the same time",
+            ))
+            continue
+        new_rows.append(row)
+    result.problems.sort(key=lambda p: (p.row, p.column))
+    if result.problems or dry_run:
+        return result
+    cases = [_case_from_row(rt, row, keys[row.row], by) for row in new_rows]
+    if cases:
+        rt.app.save(*cases)
+        rt.read_model.catch_up()
+    result.enrolled = len(cases)
+    return result
+
+
+def _existing_cases(rt: Runtime, rows: list[RosterRow]) -> dict[tuple[str, str], str]:
+    """(person key, programme) -> 'open' or 'exited', for the people in the file."""
+    keys = sorted({rt.app.person_key(r.id_number) for r in rows})
+    found: dict[tuple[str, str], str] = {}
+    c = schema.cases.c
+    with rt.engine.connect() as conn:
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            for key, programme, exit_month in conn.execute(
+                select(c.person_key, c.programme, c.exit_month).where(c.person_key.in_(chunk))
+            ):
+                found[(key, programme)] = "exited" if exit_month else "open"
+    return found
+
+
+def _case_from_row(rt: Runtime, row: RosterRow, key: str, by: str) -> Case:
+    return Case.enrol(
+        ids.case_id(key, row.programme),
+        by=by, programme=row.programme, name=row.name, id_number=row.id_number,
+        person_key=key, birth_date=birth_date_of(row.id_number), town=row.town,
+        village=row.village, area=row.area, household_size=row.household_size,
+        income_per_capita=row.income_per_capita, disability_grade=row.disability_grade,
+        care_level=row.care_level, registered_poor=row.registered_poor,
+        bank_name=row.bank_name, bank_account=row.bank_account, start_month=row.start_month,
+    )

@@ -1,0 +1,122 @@
+"""The payroll rules for one case in one batch: pure, no I/O.
+
+For batch month M a case gets
+- its entitlement for M (``regular`` or ``graduation``);
+- for every earlier month the ledger has paid (a month with an approved regular
+  batch), ``entitled now − net already paid``: ``arrears`` when positive,
+  ``recovery`` when negative. Net already paid counts every line of approved
+  batches for that month except reissues (a return is made good by a reissue,
+  never by arrears);
+- reissues of returned payments, decided by the caller.
+
+Recoveries are netted against the case's positive lines in the same batch; the
+part that cannot be netted is *not* sent as a negative transfer: it stays owed
+and is carried forward as a receivable, which the next payroll finds again as
+the same negative difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from ledger.calendar import Month
+from ledger.case_record import CaseRecord
+from ledger.money import Fen, format_yuan
+from ledger.policy import PolicyBook
+from ledger.programmes import entitlement
+from ledger.standards import StandardBook
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One payment line before it is recorded."""
+
+    case_id: UUID
+    programme: str
+    kind: str
+    for_month: Month
+    amount: Fen
+    transfer: Fen
+    formula: str
+    reissue_of: tuple[UUID, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reissue:
+    """A returned payment to pay again (the caller checked the account was corrected)."""
+
+    payment_id: UUID
+    for_month: Month
+    amount: Fen
+
+
+@dataclass(slots=True)
+class CaseLines:
+    lines: list[Line] = field(default_factory=list)
+    receivable: Fen = 0
+    """Recovery owed that could not be netted in this batch (carried forward)."""
+
+
+def case_lines(
+    record: CaseRecord,
+    month: Month,
+    paid_months: Iterable[Month],
+    net_paid: Mapping[Month, Fen],
+    standards: StandardBook,
+    policy: PolicyBook,
+    reissues: Iterable[Reissue] = (),
+) -> CaseLines:
+    """Every line a case gets in the regular batch of ``month``, netted."""
+    case_id = UUID(record.case_id)
+    positive: list[Line] = []
+    owed: list[tuple[Month, Fen, str]] = []
+
+    current = entitlement(record.facts_for(month), standards, policy)
+    if current.amount > 0:
+        positive.append(Line(case_id, record.programme, current.kind, month, current.amount,
+                             current.amount, current.formula))
+
+    for past in sorted(m for m in paid_months if m < month and m >= record.start_month):
+        now = entitlement(record.facts_for(past), standards, policy)
+        already = net_paid.get(past, 0)
+        diff = now.amount - already
+        why = f"{past}: entitled now {format_yuan(now.amount)} ({now.formula}) − paid {format_yuan(already)}"
+        if diff > 0:
+            positive.append(Line(case_id, record.programme, "arrears", past, diff, diff, why))
+        elif diff < 0:
+            owed.append((past, -diff, why))
+
+    for r in sorted(reissues, key=lambda r: r.for_month.index):
+        positive.append(Line(case_id, record.programme, "reissue", r.for_month, r.amount, r.amount,
+                             f"reissue of returned payment {r.payment_id.hex}", (r.payment_id,)))
+    return net_recoveries(case_id, record.programme, positive, owed)
+
+
+def net_recoveries(case_id: UUID, programme: str, positive: list[Line],
+                   owed: list[tuple[Month, Fen, str]]) -> CaseLines:
+    """Net what is owed (oldest month first) against the positive lines; never below zero."""
+    available = sum(line.amount for line in positive)
+    result = CaseLines()
+    recovered_total = 0
+    for past, amount, why in owed:
+        take = min(amount, available - recovered_total)
+        if take > 0:
+            result.lines.append(Line(case_id, programme, "recovery", past, -take, 0,
+                                     f"recovery of {format_yuan(amount)} owed for {why}; "
+                                     f"netted {format_yuan(take)}"))
+            recovered_total += take
+        result.receivable += amount - max(take, 0)
+    to_deduct = recovered_total
+    for line in positive:
+        deduct = min(to_deduct, line.amount)
+        to_deduct -= deduct
+        if deduct:
+            line = Line(line.case_id, line.programme, line.kind, line.for_month, line.amount,
+                        line.amount - deduct,
+                        line.formula + f"; less {format_yuan(deduct)} recovery netted",
+                        line.reissue_of)
+        result.lines.append(line)
+    result.lines.sort(key=lambda ln: (ln.kind != "regular", ln.for_month.index, ln.kind))
+    return result

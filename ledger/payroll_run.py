@@ -1,0 +1,320 @@
+"""Running a month's payroll: the draft batch, recorded in chunks, safe to kill and rerun.
+
+1. Catch the read model up and note the log position: the batch records it, so
+   it can be recomputed and explained later.
+2. Compute every line from the case read model (never by replaying aggregates).
+3. Diff against the lines the draft already has: record new ones, amend changed
+   ones, withdraw vanished ones — in chunks, each chunk one transaction.
+4. Record ``Computed`` with the totals and the change report.
+
+Payment ids are deterministic, so a second recording of a line fails in the
+event store itself. A run killed at any moment and started again finds the
+lines already recorded and finishes the same batch; two runs at once collide on
+ids and the loser re-reads and carries on, so both end at the same batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Connection, select
+
+from ledger import ids
+from ledger.batch import Batch
+from ledger.bootstrap import Runtime
+from ledger.calendar import Month
+from ledger.case_record import CaseRecord
+from ledger.payment import Payment, record_payment
+from ledger.payroll import Line, Reissue, case_lines
+from projections import schema
+
+CHUNK = 2000
+PAID_STATUSES = ("approved", "exported", "settled", "returned")
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Payee:
+    name: str
+    id_number: str
+    bank_name: str
+    bank_account: str
+    town: str
+    village: str
+
+
+def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
+                progress: Progress | None = None) -> Batch:
+    """Build (or refresh, while a draft) the regular batch of ``month``."""
+    app = rt.app
+    position = rt.read_model.catch_up()
+    batch = _start(rt, month, "regular", position, by)
+    standards, policy = app.standard_book(), app.policy_book()
+    with rt.engine.connect() as conn:
+        paid_months = _paid_months(conn, month)
+        net_paid = _net_paid(conn, month)
+        reissues, held = _reissues(conn, month)
+        existing = _existing_lines(conn, batch.id)
+        reliefs = _payable_reliefs(conn, batch.id)
+        lines: list[tuple[Line, Payee]] = []
+        receivables: dict[str, int] = {}
+        for record in _records(conn):
+            payee = Payee(record.name, record.id_number, record.bank_name, record.bank_account,
+                          record.town, record.village)
+            result = case_lines(record, month, paid_months, net_paid.get(record.case_id, {}),
+                                standards, policy, reissues.get(record.case_id, ()))
+            lines.extend((line, payee) for line in result.lines)
+            if result.receivable:
+                receivables[record.case_id] = result.receivable
+        lines.extend(reliefs)
+        previous = _previous_lines(conn, month)
+    _record_lines(rt, batch, month, "regular", lines, existing, by, chunk, progress)
+    report = change_report(lines, previous, receivables, held)
+    return _complete(rt, batch.id, position, [line for line, _ in lines], report, by)
+
+
+# --- reading the read model ---------------------------------------------------------
+def _records(conn: Connection) -> Iterator[CaseRecord]:
+    c = schema.cases.c
+    result = conn.execution_options(yield_per=5000).execute(
+        select(c.record).order_by(c.case_id)
+    )
+    for (text,) in result:
+        yield CaseRecord.from_json(text)
+
+
+def _paid_months(conn: Connection, month: Month) -> list[Month]:
+    b = schema.batches.c
+    rows = conn.execute(
+        select(b.month).where(b.kind == "regular", b.status != "draft", b.month < str(month))
+    )
+    return sorted(Month.parse(m) for (m,) in rows)
+
+
+def _net_paid(conn: Connection, month: Month) -> dict[str, dict[Month, int]]:
+    """case -> for_month -> sum of its lines in approved batches (returns included, reissues not)."""
+    p = schema.payments.c
+    from sqlalchemy import func
+
+    rows = conn.execute(
+        select(p.case_id, p.for_month, func.sum(p.amount))
+        .where(p.batch_kind == "regular", p.status.in_(PAID_STATUSES), p.kind != "reissue",
+               p.programme != "temporary")
+        .group_by(p.case_id, p.for_month)
+    )
+    paid: dict[str, dict[Month, int]] = defaultdict(dict)
+    for case_id, for_month, total in rows:
+        paid[case_id][Month.parse(for_month)] = int(total)
+    return paid
+
+
+def _reissues(conn: Connection, month: Month) -> tuple[dict[str, list[Reissue]], list[dict[str, Any]]]:
+    """Returned payments to pay again (account corrected since the return) and those held."""
+    p, c = schema.payments.c, schema.cases.c
+    already = set()
+    for (text,) in conn.execute(
+        select(p.reissue_of).where(p.reissue_of != "", p.status.in_(PAID_STATUSES))
+    ):
+        already.update(text.split(","))
+    rows = conn.execute(
+        select(p.payment_id, p.case_id, p.for_month, p.transfer, p.returned_position,
+               p.programme, c.bank_changed_position)
+        .join(schema.cases, c.case_id == p.case_id, isouter=True)
+        .where(p.status == "returned")
+    )
+    reissues: dict[str, list[Reissue]] = defaultdict(list)
+    held = []
+    for pid, case_id, for_month, transfer, returned_at, programme, bank_at in rows:
+        if pid in already or transfer <= 0:
+            continue
+        if bank_at is not None and bank_at > (returned_at or 0):
+            reissues[case_id].append(Reissue(UUID(pid), Month.parse(for_month), int(transfer)))
+        else:
+            held.append({"payment_id": pid, "case_id": case_id, "programme": programme,
+                         "amount": int(transfer), "for_month": for_month})
+    return reissues, held
+
+
+def _existing_lines(conn: Connection, batch_id: UUID) -> dict[UUID, tuple[int, int, str, str]]:
+    p = schema.payments.c
+    rows = conn.execute(
+        select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account)
+        .where(p.batch_id == batch_id.hex)
+    )
+    return {UUID(r[0]): (int(r[1]), int(r[2]), r[3], r[4]) for r in rows}
+
+
+def _payable_reliefs(conn: Connection, batch_id: UUID) -> list[tuple[Line, Payee]]:
+    """Approved temporary relief not yet paid in another batch."""
+    r, p = schema.reliefs.c, schema.payments.c
+    paid = {cid for (cid,) in conn.execute(
+        select(p.case_id).where(p.kind == "relief", p.batch_id != batch_id.hex,
+                                p.status != "withdrawn")
+    )}
+    lines = []
+    for row in conn.execute(select(schema.reliefs).where(r.payable.is_(True))).mappings():
+        if row["relief_id"] in paid:
+            continue
+        lines.append((
+            Line(UUID(row["relief_id"]), "temporary", "relief", Month.parse(row["month"]),
+                 int(row["amount"]), int(row["amount"]), row["formula"]),
+            Payee(row["name"], row["id_number"], row["bank_name"], row["bank_account"],
+                  row["town"], row["village"]),
+        ))
+    return lines
+
+
+def _previous_lines(conn: Connection, month: Month) -> list[tuple[str, str, str, int]]:
+    p = schema.payments.c
+    rows = conn.execute(
+        select(p.case_id, p.programme, p.kind, p.amount)
+        .where(p.batch_month == str(month + -1), p.batch_kind == "regular",
+               p.status != "withdrawn")
+    )
+    return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+
+# --- writing ----------------------------------------------------------------------------
+def _start(rt: Runtime, month: Month, kind: str, position: int, by: str) -> Batch:
+    bid = ids.batch_id(month, kind)
+    for _ in range(5):
+        batch = rt.app.maybe(bid)
+        if batch is None:
+            batch = Batch(month=month, kind=kind, by=by, id=bid)
+        batch.start_run(position, by)
+        try:
+            rt.app.save(batch)
+            return batch
+        except IntegrityError:
+            continue  # another run moved the batch on: read it again
+    raise RuntimeError(f"could not start the batch for {month}: too much contention")
+
+
+def _record_lines(rt: Runtime, batch: Batch, month: Month, kind: str,
+                  lines: list[tuple[Line, Payee]], existing: dict[UUID, tuple[int, int, str, str]],
+                  by: str, chunk: int, progress: Progress | None) -> None:
+    wanted: dict[UUID, tuple[Line, Payee]] = {}
+    for line, payee in lines:
+        pid = ids.payment_id(month, kind, line.case_id, line.programme, line.kind, line.for_month)
+        wanted[pid] = (line, payee)
+    work: list[UUID] = [pid for pid, (line, payee) in wanted.items()
+                        if _differs(existing.get(pid), line, payee)]
+    work += [pid for pid, (_, _, status, _) in existing.items()
+             if pid not in wanted and status != "withdrawn"]
+    done = 0
+    total = len(work)
+    for start in range(0, total, chunk):
+        part = work[start:start + chunk]
+        for attempt in range(5):
+            try:
+                aggregates = [_line_aggregate(rt, batch, pid, wanted.get(pid), existing, by,
+                                              fresh=attempt > 0) for pid in part]
+                aggregates = [a for a in aggregates if a is not None]
+                if aggregates:
+                    rt.app.save(*aggregates)
+                break
+            except IntegrityError:
+                # Another run recorded some of these ids first: re-read them and go on.
+                continue
+        else:
+            raise RuntimeError("could not record payments: too much contention")
+        done += len(part)
+        if progress:
+            progress(done, total)
+
+
+def _differs(old: tuple[int, int, str, str] | None, line: Line, payee: Payee) -> bool:
+    if old is None:
+        return True
+    amount, transfer, status, account = old
+    return (amount, transfer, account) != (line.amount, line.transfer, payee.bank_account) or (
+        status == "withdrawn")
+
+
+def _line_aggregate(rt: Runtime, batch: Batch, pid: UUID, wanted: tuple[Line, Payee] | None,
+                    existing: dict[UUID, tuple[int, int, str, str]], by: str,
+                    fresh: bool) -> Payment | None:
+    payment: Payment | None = rt.app.maybe(pid) if (fresh or pid in existing) else None
+    if wanted is None:
+        if payment is None or payment.withdrawn:
+            return None
+        payment.withdraw(by)
+        return payment
+    line, payee = wanted
+    if payment is None:
+        return record_payment(
+            pid, batch_id=batch.id, case_id=line.case_id, programme=line.programme,
+            kind=line.kind, for_month=line.for_month, amount=line.amount,
+            transfer=line.transfer, formula=line.formula, reissue_of=list(line.reissue_of),
+            name=payee.name, id_number=payee.id_number, bank_name=payee.bank_name,
+            bank_account=payee.bank_account, town=payee.town, village=payee.village, by=by,
+        )
+    if (payment.amount, payment.transfer, payment.bank_account, payment.withdrawn) == (
+            line.amount, line.transfer, payee.bank_account, False):
+        return None
+    payment.amend(line.amount, line.transfer, line.formula, payee.bank_name, payee.bank_account, by)
+    return payment
+
+
+def _complete(rt: Runtime, batch_id: UUID, position: int, lines: list[Line],
+              report: dict[str, Any], by: str) -> Batch:
+    by_programme: dict[str, list[int]] = {}
+    for line in lines:
+        entry = by_programme.setdefault(line.programme, [0, 0])
+        entry[0] += 1
+        entry[1] += line.amount
+    total = sum(line.amount for line in lines)
+    for _ in range(5):
+        batch: Batch = rt.app.load(batch_id, Batch, "batch")
+        batch.complete_run(position, len(lines), total, by_programme, report, by)
+        try:
+            rt.app.save(batch)
+            break
+        except IntegrityError:
+            continue
+    rt.read_model.catch_up()
+    return batch
+
+
+def change_report(lines: list[tuple[Line, Payee]], previous: list[tuple[str, str, str, int]],
+                  receivables: dict[str, int], held: list[dict[str, Any]]) -> dict[str, Any]:
+    """What changed against the previous month's regular batch, for the checker."""
+    now_regular = {(ln.case_id.hex, ln.programme): ln.amount for ln, _ in lines
+                   if ln.kind in ("regular", "graduation")}
+    before_regular: dict[tuple[str, str], int] = {}
+    for case_id, programme, kind, amount in previous:
+        if kind in ("regular", "graduation"):
+            before_regular[(case_id, programme)] = amount
+    new = sorted(k[0] for k in now_regular if k not in before_regular)
+    gone = sorted(k[0] for k in before_regular if k not in now_regular)
+    changed = sorted(
+        {"case_id": k[0], "programme": k[1], "before": before_regular[k], "now": v}.items()
+        for k, v in now_regular.items() if k in before_regular and before_regular[k] != v
+    )
+    arrears = [ln for ln, _ in lines if ln.kind == "arrears"]
+    recoveries = [ln for ln, _ in lines if ln.kind == "recovery"]
+    return {
+        "new_cases": new,
+        "exits": gone,
+        "amount_changes": [dict(items) for items in changed],
+        "arrears": {"lines": len(arrears), "total": sum(ln.amount for ln in arrears)},
+        "recoveries": {"lines": len(recoveries), "total": sum(ln.amount for ln in recoveries)},
+        "receivables": {"cases": len(receivables), "total": sum(receivables.values()),
+                        "by_case": dict(sorted(receivables.items()))},
+        "held": held,
+    }
+
+
+def batch_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The read-model row of a batch as the spec's JSON fields (money in fen here)."""
+    return {
+        "batch_id": row["batch_id"], "month": row["month"], "kind": row["kind"],
+        "status": row["status"], "payments": row["payments"], "total": row["total"],
+        "by_programme": json.loads(row["by_programme"]),
+    }

@@ -1,0 +1,124 @@
+"""Policy settings with effective dates (graduation length, taper, thresholds...).
+
+Values are kept as the text the officer typed and parsed by key into exact
+types (int, Decimal percentages, fen), so no float ever enters a money rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ledger.calendar import Month
+from ledger.money import parse_yuan
+
+
+class PolicyValueError(ValueError):
+    """Raised when a policy key is unknown or its value cannot be parsed."""
+
+
+def _int_at_least(low: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise PolicyValueError(f"not a whole number: {text!r}") from None
+        if value < low:
+            raise PolicyValueError(f"must be at least {low}: {text!r}")
+        return value
+
+    return parse
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip().rstrip("%"))
+    except InvalidOperation:
+        raise PolicyValueError(f"not a number: {text!r}") from None
+    if not value.is_finite() or value < 0:
+        raise PolicyValueError(f"must be a number of at least 0: {text!r}")
+    return value
+
+
+def _taper(text: str) -> tuple[Decimal, ...]:
+    """'100' or '100,80,60' (percent per graduation month; the last repeats)."""
+    parts = tuple(_decimal(p) for p in text.split(",") if p.strip())
+    if not parts:
+        raise PolicyValueError("taper needs at least one percentage")
+    if any(p > 100 for p in parts):
+        raise PolicyValueError(f"taper percentages must not exceed 100: {text!r}")
+    return parts
+
+
+def _share(text: str) -> Decimal:
+    value = _decimal(text)
+    if value > 1:
+        raise PolicyValueError(f"a share is between 0 and 1: {text!r}")
+    return value
+
+
+def _yuan(text: str) -> int:
+    try:
+        value = parse_yuan(text)
+    except ValueError as e:
+        raise PolicyValueError(str(e)) from None
+    if value < 0:
+        raise PolicyValueError(f"must not be negative: {text!r}")
+    return value
+
+
+POLICY_KEYS: dict[str, tuple[Callable[[str], Any], str, str]] = {
+    "graduation.months": (_int_at_least(0), "6", "months a graduating dibao household keeps being paid"),
+    "graduation.taper": (_taper, "100", "percent of the last regular amount per graduation month"),
+    "dibao.floor_share": (_share, "0", "minimum per-person dibao as a share of the standard"),
+    "price_linkage.cpi_threshold": (_decimal, "3.5", "CPI year-on-year % that triggers"),
+    "price_linkage.food_threshold": (_decimal, "6.0", "food CPI year-on-year % that triggers"),
+    "price_linkage.floor": (_yuan, "0", "minimum price subsidy per person, yuan"),
+    "temporary.max_multiple": (_int_at_least(1), "12", "highest multiple of the dibao standard"),
+    "temporary.town_approval_multiple": (_int_at_least(0), "3", "multiple up to which one approval suffices"),
+}
+"""key -> (parser, default text, meaning)."""
+
+
+def parse_policy_value(key: str, text: str) -> Any:
+    if key not in POLICY_KEYS:
+        raise PolicyValueError(f"unknown policy key {key!r}; known: {', '.join(POLICY_KEYS)}")
+    return POLICY_KEYS[key][0](str(text))
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyEntry:
+    key: str
+    value: str
+    effective: date
+    recorded_at: datetime
+
+
+class PolicyBook:
+    """Policy values in force for a month, falling back to the spec's defaults."""
+
+    def __init__(self, entries: Iterable[PolicyEntry] = ()) -> None:
+        self._by_key: dict[str, list[PolicyEntry]] = {}
+        for entry in entries:
+            self.add(entry)
+
+    def add(self, entry: PolicyEntry) -> None:
+        history = self._by_key.setdefault(entry.key, [])
+        history.append(entry)
+        history.sort(key=lambda e: (Month.of(e.effective).index, e.recorded_at))
+
+    def text(self, key: str, month: Month) -> str:
+        value = POLICY_KEYS[key][1]
+        for entry in self._by_key.get(key, ()):
+            if Month.of(entry.effective) <= month:
+                value = entry.value
+        return value
+
+    def value(self, key: str, month: Month) -> Any:
+        return parse_policy_value(key, self.text(key, month))
+
+    def entries(self) -> list[PolicyEntry]:
+        return [e for history in self._by_key.values() for e in history]

@@ -1,0 +1,80 @@
+"""最低生活保障 (dibao): paid per household, with the graduation exit (渐退).
+
+amount = (standard[area] − per-capita monthly income) × household size, never
+below 0, with an optional floor per person of ``dibao.floor_share`` × standard.
+During graduation the household gets its last regular amount × the month's taper.
+"""
+
+from __future__ import annotations
+
+from ledger.calendar import Month
+from ledger.case_record import Graduation, MonthFacts
+from ledger.money import Fen, divide_half_up, format_yuan
+from ledger.policy import PolicyBook
+from ledger.programmes.entitlement import Entitlement
+from ledger.standards import StandardBook
+
+
+def regular_amount(
+    standard: Fen, income: Fen, household_size: int, floor_share_num: int = 0, floor_share_den: int = 1
+) -> Fen:
+    """The ordinary dibao formula, in fen. 0 when income reaches the standard."""
+    if income >= standard:
+        return 0
+    per_person = standard - income
+    floor = divide_half_up(standard * floor_share_num, floor_share_den)
+    return max(per_person, floor) * household_size
+
+
+def graduation_amount(graduation: Graduation, month: Month) -> Fen:
+    """base × taper% for the month, half up to the fen."""
+    num, den = graduation.taper_for(month).as_integer_ratio()
+    return divide_half_up(graduation.base * num, den * 100)
+
+
+def in_graduation(graduation: Graduation | None, month: Month) -> bool:
+    return (
+        graduation is not None
+        and graduation.start <= month < graduation.end
+        and (graduation.cancelled_from is None or month < graduation.cancelled_from)
+    )
+
+
+def graduated(graduation: Graduation | None, month: Month) -> bool:
+    """True when the graduation ran its course and the household has exited by itself."""
+    return (
+        graduation is not None
+        and month >= graduation.end
+        and (graduation.cancelled_from is None or graduation.cancelled_from >= graduation.end)
+    )
+
+
+def entitlement(facts: MonthFacts, standards: StandardBook, policy: PolicyBook) -> Entitlement:
+    g = facts.graduation
+    if in_graduation(g, facts.month):
+        assert g is not None
+        amount = graduation_amount(g, facts.month)
+        n = facts.month - g.start + 1
+        return Entitlement(
+            amount,
+            "graduation",
+            f"graduation month {n}/{g.months}: {format_yuan(g.base)} × "
+            f"{g.taper_for(facts.month)}% = {format_yuan(amount)}",
+        )
+    if graduated(g, facts.month):
+        assert g is not None
+        return Entitlement.nothing(f"graduated: graduation from {g.start} ended {g.end}")
+    entry = standards.entry("dibao", facts.area or "", facts.month)
+    if entry is None:
+        return Entitlement.nothing(f"no dibao standard for {facts.area} in {facts.month}")
+    income = facts.income_per_capita or 0
+    size = facts.household_size or 0
+    share = policy.value("dibao.floor_share", facts.month)
+    num, den = share.as_integer_ratio()
+    amount = regular_amount(entry.monthly, income, size, num, den)
+    formula = (
+        f"({format_yuan(entry.monthly)} − {format_yuan(income)}) × {size}"
+        + (f", floor {share} × standard per person" if num else "")
+        + f" = {format_yuan(amount)}"
+    )
+    return Entitlement(amount, "regular", formula, (entry.describe(),))

@@ -1,0 +1,88 @@
+"""临时救助 (temporary relief): a one-off grant of a multiple of the dibao standard.
+
+Tiered approval: up to ``temporary.town_approval_multiple`` one approval
+suffices; above it a second approval by a different user is needed before it can
+be paid. Nobody approves their own grant (maker–checker), a decision recorded
+here because the spec only says "another user".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from ledger.calendar import Month
+from ledger.errors import MakerCheckerError, ReliefError
+from ledger.event_fields import copy_fields
+from ledger.money import Fen, format_yuan
+
+
+def relief_amount(multiple: int, dibao_monthly: Fen) -> Fen:
+    """multiple × the monthly dibao standard of the area (exact in fen)."""
+    return multiple * dibao_monthly
+
+
+def check_multiple(multiple: int, max_multiple: int) -> None:
+    if not 1 <= multiple <= max_multiple:
+        raise ReliefError(
+            f"multiple {multiple} is outside 1..{max_multiple} (policy temporary.max_multiple)"
+        )
+
+
+class Relief(Aggregate):
+    class Granted(Aggregate.Created):
+        case_id: UUID | None
+        person_key: str
+        name: str
+        id_number: str
+        area: str
+        town: str
+        village: str
+        bank_name: str
+        bank_account: str
+        multiple: int
+        amount: int
+        formula: str
+        approvals_needed: int
+        reason: str
+        month: Month
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            copy_fields(self, aggregate)
+            aggregate.granted_by = self.by
+
+    class Approved(Aggregate.Event):
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.approvers.append(self.by)
+
+    def __init__(self, **fields: Any) -> None:
+        """Fields are copied from the creation event by its apply(), see copy_fields."""
+        self.approvers: list[str] = []
+
+    @property
+    def payable(self) -> bool:
+        return len(self.approvers) >= self.approvals_needed
+
+    def approve(self, by: str) -> None:
+        if by == self.granted_by:
+            raise MakerCheckerError(f"{by} granted this relief and cannot approve it")
+        if by in self.approvers:
+            raise MakerCheckerError(
+                f"{by} already approved this relief; a second approval must come from another user"
+            )
+        if self.payable:
+            raise ReliefError(f"relief {self.id.hex} is already fully approved")
+        self.trigger_event(self.Approved, by=by)
+
+    def describe(self) -> str:
+        return f"{self.multiple} × dibao standard = {format_yuan(self.amount)}"
+
+
+def grant(relief_id: UUID, **fields: Any) -> Relief:
+    """Create a relief grant (the Granted event)."""
+    return Relief._create(Relief.Granted, id=relief_id, **fields)

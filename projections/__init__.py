@@ -1,0 +1,1 @@
+"""Read models of the event log (SQLAlchemy Core tables) and the runner that keeps them caught up."""

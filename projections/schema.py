@@ -1,0 +1,116 @@
+"""The read-model tables. Created and migrated by alembic (``migrations/``).
+
+Money columns are integer fen. Months are 'YYYY-MM' text so they sort and
+compare as months in SQL on both backends.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+tracking = Table(
+    "rm_tracking",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+cases = Table(
+    "rm_cases",
+    metadata,
+    Column("case_id", String(32), primary_key=True),
+    Column("programme", String(32), nullable=False),
+    Column("person_key", String(128), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("town", Text, nullable=False),
+    Column("village", Text, nullable=False),
+    Column("registered_poor", Boolean, nullable=False),
+    Column("start_month", String(7), nullable=False),
+    Column("exit_month", String(7)),
+    Column("record", Text, nullable=False),
+    Column("changed_position", BigInteger, nullable=False),
+    Column("bank_changed_position", BigInteger, nullable=False),
+)
+
+batches = Table(
+    "rm_batches",
+    metadata,
+    Column("batch_id", String(32), primary_key=True),
+    Column("month", String(7), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("payments", Integer, nullable=False),
+    Column("total", BigInteger, nullable=False),
+    Column("by_programme", Text, nullable=False),
+    Column("report", Text, nullable=False),
+    Column("exports", Text, nullable=False),
+    Column("makers", Text, nullable=False),
+    Column("approved_by", Text),
+    Column("computed", Boolean, nullable=False),
+    Column("running", Boolean, nullable=False),
+    Index("ix_rm_batches_month_kind", "month", "kind"),
+)
+
+payments = Table(
+    "rm_payments",
+    metadata,
+    Column("payment_id", String(32), primary_key=True),
+    Column("batch_id", String(32), nullable=False, index=True),
+    Column("batch_month", String(7), nullable=False),
+    Column("batch_kind", String(16), nullable=False),
+    Column("case_id", String(32), nullable=False, index=True),
+    Column("programme", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("for_month", String(7), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("transfer", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("return_reason", Text, nullable=False, default=""),
+    Column("returned_position", BigInteger),
+    Column("reissue_of", Text, nullable=False, default=""),
+    Column("name", Text, nullable=False),
+    Column("id_number", Text, nullable=False),
+    Column("bank_name", Text, nullable=False),
+    Column("bank_account", Text, nullable=False),
+    Column("town", Text, nullable=False),
+    Column("village", Text, nullable=False),
+    Column("formula", Text, nullable=False),
+    Column("recorded_position", BigInteger, nullable=False),
+)
+
+reliefs = Table(
+    "rm_reliefs",
+    metadata,
+    Column("relief_id", String(32), primary_key=True),
+    Column("case_id", String(32)),
+    Column("person_key", String(128), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("id_number", Text, nullable=False),
+    Column("area", String(8), nullable=False),
+    Column("town", Text, nullable=False),
+    Column("village", Text, nullable=False),
+    Column("bank_name", Text, nullable=False),
+    Column("bank_account", Text, nullable=False),
+    Column("multiple", Integer, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("formula", Text, nullable=False),
+    Column("approvals_needed", Integer, nullable=False),
+    Column("approvers", Text, nullable=False),
+    Column("granted_by", Text, nullable=False),
+    Column("payable", Boolean, nullable=False),
+)
