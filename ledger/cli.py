@@ -443,5 +443,30 @@ def payroll_approve(batch_id: str, by: str | None) -> None:
     click.echo(f"batch {batch.id.hex} ({batch.month}) approved by {batch.approved_by}")
 
 
+@main.command()
+@click.option("--cases", type=click.IntRange(10, 2_000_000), default=1500, show_default=True)
+@click.option("--seed", type=int, default=2024, show_default=True)
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("demo-out"),
+              show_default=True)
+@click.option("--months", type=click.IntRange(1, 12), default=12, show_default=True)
+@handled
+def demo(cases: int, seed: int, out: Path, months: int) -> None:
+    """Build a synthetic county and run twelve months end to end."""
+    from ledger.demo import programme_totals, run_demo
+
+    with runtime(init=True) as rt:
+        if rt.app.recorder.max_notification_id():
+            raise click.ClickException(
+                f"{rt.settings.url} already holds a ledger; the demo needs an empty one "
+                "(remove the file or set LEDGER_DATABASE_URL)")
+        summary = run_demo(rt, out, cases, seed, months, say=click.echo)
+        totals = programme_totals(rt)
+    click.echo(f"{'programme':<20} {'people':>7} {'payments':>9} {'yuan':>16}")
+    for programme, t in totals.items():
+        click.echo(f"{programme:<20} {t['people']:>7} {t['payments']:>9} {format_yuan(t['total']):>16}")
+    click.echo(f"demo finished: {summary.months} months, {summary.graduations} graduations, "
+               f"{summary.exits} exits, {summary.reliefs} reliefs; files in {out}")
+
+
 if __name__ == "__main__":
     main()
