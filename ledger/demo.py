@@ -66,16 +66,22 @@ def county_roster(cases: int, seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     total = sum(SHARES.values())
     rows: list[dict[str, Any]] = []
+    used: set[str] = set()
     n = 0
     for programme, share in SHARES.items():
         count = max(1, round(cases * share / total))
         for _ in range(count):
             n += 1
             birth = _birth(rng, programme)
+            id_number = generate_id_number("431023", birth, n % 1000)
+            while id_number in used:  # same birth date and sequence: move a day
+                birth += timedelta(days=1)
+                id_number = generate_id_number("431023", birth, n % 1000)
+            used.add(id_number)
             row: dict[str, Any] = {
                 "programme": programme,
                 "name": rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-                "id_number": generate_id_number("431023", birth, n % 1000),
+                "id_number": id_number,
                 "town": rng.choice(TOWNS), "village": f"{rng.randint(1, 20)}村",
                 "area": "urban" if rng.random() < 0.2 else "rural",
                 "registered_poor": "是" if rng.random() < 0.65 else "否",

@@ -7,6 +7,7 @@ so that the rounding rule lives here and nowhere else.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 Fen = int
@@ -30,10 +31,20 @@ def divide_half_up(numerator: int, denominator: int) -> int:
     return sign * q
 
 
+_YUAN_RE = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
 def parse_yuan(text: str | int | Decimal) -> Fen:
-    """Parse a yuan amount with at most two decimals into fen ("443.5" -> 44350)."""
+    """Parse a yuan amount with at most two decimals into fen ("443.5" -> 44350).
+
+    Commas are accepted only as thousands groups ("1,234.50"): a decimal comma
+    ("443,50") would otherwise become an amount 100 times too large.
+    """
+    raw = str(text).strip()
+    if not _YUAN_RE.match(raw) or not raw.isascii():
+        raise MoneyFormatError(f"not an amount in yuan: {text!r}")
     try:
-        value = Decimal(str(text).strip().replace(",", ""))
+        value = Decimal(raw.replace(",", ""))
     except InvalidOperation:
         raise MoneyFormatError(f"not an amount in yuan: {text!r}") from None
     if not value.is_finite():

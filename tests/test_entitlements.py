@@ -21,6 +21,7 @@ from ledger.standards import StandardBook, StandardEntry, tekun_below_minimum
 
 SET_AT = datetime(2023, 12, 20, 9, 0)
 JAN_2024 = date(2024, 1, 1)
+START = Month(2024, 1)
 
 
 def std(programme: str, category: str, amount_fen: int, per: str = "month",
@@ -37,7 +38,7 @@ def policy(*settings: tuple[str, str, date]) -> PolicyBook:
     return PolicyBook(PolicyEntry(key, value, effective, SET_AT) for key, value, effective in settings)
 
 
-def case(programme: str, *, birth: date = date(1970, 5, 17), start: Month = Month(2024, 1),
+def case(programme: str, *, birth: date = date(1970, 5, 17), start: Month = START,
          exit_month: Month | None = None, **enrolment: Any) -> CaseRecord:
     return CaseRecord(
         case_id="6a1f0c1e-58a4-4c1b-9d3e-3c1f6f2b7a10",
