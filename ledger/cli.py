@@ -468,5 +468,50 @@ def demo(cases: int, seed: int, out: Path, months: int) -> None:
                f"{summary.exits} exits, {summary.reliefs} reliefs; files in {out}")
 
 
+from ledger.cli_bankfile import bankfile  # noqa: E402
+
+main.add_command(bankfile)
+
+@main.command()
+@click.argument("payment_id")
+@json_option
+@handled
+def trace(payment_id: str, as_json: bool) -> None:
+    """Every event that made a payment what it is."""
+    from ledger.trace import trace_payment
+
+    with runtime() as rt:
+        rt.read_model.catch_up()
+        data = trace_payment(rt, uuid_arg(payment_id, "payment"))
+
+    def text() -> None:
+        click.echo(f"payment {data['payment_id']}  {data['programme']} {data['kind']} "
+                   f"{data['for_month']}  {data['amount']}  {data['status']}")
+        click.echo(f"  {data['formula']}")
+        for e in data["events"]:
+            details = ", ".join(f"{k}={v}" for k, v in e.items()
+                                if k not in ("type", "subject", "recorded_at", "effective"))
+            click.echo(f"  {e['recorded_at'][:19]}  {e['subject']:<8} {e['type']:<24} "
+                       f"{e['effective'] or '':<10} {details[:160]}")
+
+    emit(data, as_json, text)
+
+
+@main.group()
+def projections() -> None:
+    """Read models."""
+
+
+@projections.command("rebuild")
+@handled
+def projections_rebuild() -> None:
+    """Replay the whole event log into empty read-model tables."""
+    from projections.rebuild import rebuild
+
+    with runtime() as rt:
+        position = rebuild(rt.read_model)
+    click.echo(f"read model rebuilt up to event {position}")
+
+
 if __name__ == "__main__":
     main()

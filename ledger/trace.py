@@ -1,0 +1,123 @@
+"""Why a payment is what it is: every event that made it, in order.
+
+The trace gathers the case's (or relief's) own history, the standards in force
+for the month paid, the batch (run, approval, exports), the payment's own
+events (recording, amendments, the bank's answer) and the reissue chain in
+both directions. It reads a handful of short aggregate streams, so it answers
+in milliseconds however long the log is.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+
+from ledger import ids
+from ledger.bootstrap import Runtime
+from ledger.calendar import Month
+from ledger.identity import mask
+from ledger.money import format_yuan
+from ledger.payment import Payment
+from ledger.standards import CATEGORIES
+from projections import schema
+
+MASKED = {"id_number", "bank_account"}
+MONEY = {"amount", "transfer", "base", "total"}
+SKIP = {"originator_id", "originator_version", "timestamp", "originator_topic", "person_key",
+        "report", "by_programme"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return value.hex
+    if isinstance(value, (Month, Decimal)):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def describe(event: Any, subject: str) -> dict[str, Any]:
+    """One event as a trace entry: type, when recorded, effective month, its fields (masked)."""
+    fields = {k: v for k, v in vars(event).items() if k not in SKIP}
+    out: dict[str, Any] = {
+        "type": type(event).__qualname__.replace(".", "."),
+        "subject": subject,
+        "recorded_at": event.timestamp.isoformat(),
+        "effective": _plain(fields.pop("effective", None) or fields.get("for_month") or
+                            fields.get("start_month") or fields.get("month")),
+    }
+    for key, value in fields.items():
+        if key in MASKED and isinstance(value, str):
+            out[key] = mask(value)
+        elif key in MONEY and isinstance(value, int):
+            out[key] = format_yuan(value)
+        else:
+            out[key] = _plain(value)
+    return out
+
+
+def trace_payment(rt: Runtime, payment_id: UUID) -> dict[str, Any]:
+    app = rt.app
+    payment: Payment = app.load(payment_id, Payment, "payment")
+    events: list[dict[str, Any]] = []
+    subject = "relief" if payment.programme == "temporary" else "case"
+    for event in app.events.get(payment.case_id):
+        events.append(describe(event, subject))
+    if payment.programme in CATEGORIES:
+        for category in CATEGORIES[payment.programme]:
+            standard = app.maybe(ids.standard_id(payment.programme, category))
+            in_force = [e for e in (standard.entries if standard else [])
+                        if e.effective_month <= payment.for_month]
+            if in_force:
+                latest = max(in_force, key=lambda e: (e.effective_month.index, e.recorded_at))
+                events.append({
+                    "type": "Standard.Set", "subject": "standard",
+                    "recorded_at": latest.recorded_at.isoformat(),
+                    "effective": latest.effective.isoformat(), "programme": latest.programme,
+                    "category": latest.category, "amount": format_yuan(latest.amount),
+                    "per": latest.per, "monthly": format_yuan(latest.monthly), "ref": latest.ref,
+                })
+    for event in app.events.get(payment.batch_id):
+        events.append(describe(event, "batch"))
+    for event in app.events.get(payment_id):
+        events.append(describe(event, "payment"))
+    p = schema.payments.c
+    with rt.engine.connect() as conn:
+        later = conn.execute(
+            select(p.payment_id).where(p.reissue_of.contains(payment_id.hex))
+        ).scalars().all()
+    for other in [UUID(h) for h in later] + list(payment.reissue_of):
+        for event in app.events.get(other):
+            events.append(describe(event, "reissue" if other.hex in later else "original"))
+    events.sort(key=lambda e: e["recorded_at"])
+    status = payment.result or ("withdrawn" if payment.withdrawn else _batch_status(rt, payment))
+    return {
+        "payment_id": payment_id.hex,
+        "case_id": payment.case_id.hex,
+        "programme": payment.programme,
+        "kind": payment.kind,
+        "for_month": str(payment.for_month),
+        "amount": format_yuan(payment.amount),
+        "transfer": format_yuan(payment.transfer),
+        "status": status,
+        "formula": payment.formula,
+        "reissued_by": later,
+        "reissue_of": [u.hex for u in payment.reissue_of],
+        "events": events,
+    }
+
+
+def _batch_status(rt: Runtime, payment: Payment) -> str:
+    b = schema.batches.c
+    with rt.engine.connect() as conn:
+        status = conn.execute(select(b.status).where(b.batch_id == payment.batch_id.hex)).scalar()
+    return {"reconciled": "settled"}.get(status or "draft", status or "draft")
