@@ -139,6 +139,10 @@ class Case(Aggregate):
         effective: Month
         description: str
 
+        def apply_to(self, record: CaseRecord) -> None:
+            super().apply_to(record)
+            record.bands.append(f"{self.effective} {self.description}")
+
     # --- commands -------------------------------------------------------------
     def check_open(self) -> None:
         if self.record.exit_month is not None:

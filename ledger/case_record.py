@@ -96,6 +96,8 @@ class CaseRecord:
     exit_month: Month | None = None
     exit_reason: str = ""
     graduations: list[Graduation] = field(default_factory=list)
+    bands: list[str] = field(default_factory=list)
+    """Age bands reached by time alone, as recorded by the lifecycle sweep ('2024-04 80-89')."""
     bank_changed_seq: int = 0
     """Recording sequence of the last bank account change (0 = never changed)."""
     seq: int = 0
