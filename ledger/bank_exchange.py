@@ -53,11 +53,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ledger.bankfiles import PROGRAMME_NAMES, DebtorAccount, TransferLine
 from ledger.bankfiles.pain001 import write_pain001
@@ -67,6 +66,7 @@ from ledger.batch import Batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.errors import BatchStateError
+from ledger.identity import mask
 from ledger.payment import Payment
 from projections import schema
 
@@ -199,6 +199,9 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
     if fmt == "pain001" and encoding not in (None, "utf-8"):
         raise ValueError("a pain.001 file is always UTF-8; --encoding applies to csv only")
     encoding = encoding or ("gbk" if fmt == "csv" else "utf-8")
+    out = Path(out)
+    if out.is_dir():
+        raise ValueError(f"{out} is a directory; --out names the file to write")
     rt.read_model.catch_up()
     batch: Batch = rt.app.load(batch_id, Batch, "batch")
     if batch.status not in EXPORTABLE:
@@ -227,7 +230,6 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
             execution_date=execution_date(batch.month, approved_at),
         )
     digest = hashlib.sha256(data).hexdigest()
-    out = Path(out)
     tmp = _write_private(out, data)
     try:
         recorded, status = _record_export(rt, batch.id, fmt, digest, encoding, by)
@@ -455,12 +457,11 @@ def _reconcile(rt: Runtime, batch_ids: list[str], by: str) -> list[UUID]:
         return []
     p = schema.payments.c
     with rt.engine.connect() as conn:
-        open_batches = {bid for (bid,) in conn.execute(
-            select(p.batch_id)
+        open_batches = set(conn.execute(
+            select(p.batch_id).distinct()
             .where(p.batch_id.in_(batch_ids), p.transfer > 0,
                    p.status.not_in(("withdrawn", "settled", "returned")))
-            .group_by(p.batch_id).having(func.count() > 0)
-        )}
+        ).scalars())
     done: list[UUID] = []
     for bid in batch_ids:
         if bid in open_batches:
@@ -481,33 +482,20 @@ def _reconcile(rt: Runtime, batch_ids: list[str], by: str) -> list[UUID]:
     return done
 
 
-_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{11,}[\dXx]?(?![0-9A-Za-z])")
+_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{11,30}[\dXx](?![0-9A-Za-z])")
 
 
 def mask_numbers(text: str) -> str:
     """Mask ID and account numbers a bank may have put in a bad row (first 4, last 4 kept).
 
     A results file is the bank's, so a row with a mangled payment id may carry an
-    ID or card number in that cell; the message echoes the cell, and messages go
-    to terminals and logs. Runs of 12 or more digits standing alone are masked;
-    a 32-hex payment id is never all digits with letters around it, so it stays.
+    ID or card number in that cell, and the problem message echoes the cell to
+    terminals and logs. Runs of 12 to 31 digits standing alone are masked; a
+    payment id (32 hex digits) is never touched, even when all its digits are decimal.
     """
-
-    def hide(m: re.Match[str]) -> str:
-        s = m.group()
-        return s[:4] + "*" * (len(s) - 8) + s[-4:]
-
-    return _LONG_NUMBER.sub(hide, text)
+    return _LONG_NUMBER.sub(lambda m: mask(m.group()), text)
 
 
 def problem_text(problem: ResultProblem) -> str:
     """A problem as ``FILE:LINE: column: problem``, with long numbers masked."""
     return mask_numbers(str(problem))
-
-
-def describe_batches(ids: Iterable[UUID]) -> str:
-    return ", ".join(i.hex for i in ids) or "none"
-
-
-def _unused(*_: Any) -> None:  # pragma: no cover - keeps the signature list honest
-    return None

@@ -513,5 +513,9 @@ def projections_rebuild() -> None:
     click.echo(f"read model rebuilt up to event {position}")
 
 
+from ledger.cli_scheduler import scheduler  # noqa: E402
+
+main.add_command(scheduler)
+
 if __name__ == "__main__":
     main()

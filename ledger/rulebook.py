@@ -87,11 +87,38 @@ class CpiRecord(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.cpi_yoy = self.cpi_yoy
             aggregate.food_yoy = self.food_yoy
+            aggregate.decided = False
+
+    class PriceLinkageDecided(Aggregate.Event):
+        """The price-linkage decision for this month (thresholds as decimal text)."""
+
+        triggered: bool
+        rise: Decimal | None
+        index: str | None
+        thresholds: dict[str, str]
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.decision = (self.triggered, self.rise, self.index, dict(self.thresholds))
+            aggregate.decided = True
 
     def __init__(self, id: UUID, month: Month) -> None:  # noqa: A002
         self.month = month
         self.cpi_yoy: Decimal | None = None
         self.food_yoy: Decimal | None = None
+        self.decision: tuple[bool, Decimal | None, str | None, dict[str, str]] | None = None
+        """The last price-linkage decision: (triggered, rise, index, thresholds)."""
+        self.decided = False
+        """True when a decision was recorded after the last (corrected) index values."""
 
     def record(self, cpi_yoy: Decimal, food_yoy: Decimal, by: str) -> None:
         self.trigger_event(self.Recorded, cpi_yoy=cpi_yoy, food_yoy=food_yoy, by=by)
+
+    def decide_price_linkage(self, triggered: bool, rise: Decimal | None, index: str | None,
+                             thresholds: dict[str, str], by: str) -> bool:
+        """Record the decision unless it is already the current one; True when recorded."""
+        if self.decided and self.decision == (triggered, rise, index, thresholds):
+            return False
+        self.trigger_event(self.PriceLinkageDecided, triggered=triggered, rise=rise, index=index,
+                           thresholds=dict(thresholds), by=by)
+        return True

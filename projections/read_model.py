@@ -23,6 +23,7 @@ from ledger.case_record import CaseRecord
 from ledger.payment import Payment
 from ledger.relief import Relief
 from projections import schema
+from projections.journal import post_approval, post_results
 from projections.tracking import advance, read_position
 
 PAGE_SIZE = 2000
@@ -39,6 +40,9 @@ class _Page:
         self.payment_changes: dict[str, dict[str, Any]] = {}
         self.batches: dict[str, dict[str, Any]] = {}
         self.new_batches: set[str] = set()
+        self.settled: list[str] = []
+        self.returned: list[str] = []
+        self.position = 0
 
     # --- cases -----------------------------------------------------------------
     def case(self, case_id: str) -> dict[str, Any]:
@@ -107,6 +111,9 @@ class _Page:
                     params,
                 )
             self.payment_changes.clear()
+        if self.settled or self.returned:
+            post_results(conn, self.settled, self.returned, self.position)
+            self.settled, self.returned = [], []
         for batch_id, row in self.batches.items():
             if batch_id in self.new_batches:
                 conn.execute(insert(schema.batches), [row])
@@ -170,11 +177,15 @@ def _payment_withdrawn(page: _Page, e: Payment.Withdrawn, pos: int) -> None:
 
 def _payment_settled(page: _Page, e: Payment.Settled, pos: int) -> None:
     page.change_payment(e.originator_id.hex, status="settled")
+    page.settled.append(e.originator_id.hex)
+    page.position = pos
 
 
 def _payment_returned(page: _Page, e: Payment.Returned, pos: int) -> None:
     page.change_payment(e.originator_id.hex, status="returned", return_reason=e.reason,
                         returned_position=pos)
+    page.returned.append(e.originator_id.hex)
+    page.position = pos
 
 
 def _batch_drafted(page: _Page, e: Batch.Drafted, pos: int) -> None:
@@ -214,6 +225,7 @@ def _set_batch_status(page: _Page, batch_id: str, status: str, from_statuses: tu
 def _batch_approved(page: _Page, e: Batch.Approved, pos: int) -> None:
     page.batch(e.originator_id.hex).update(status="approved", approved_by=e.by)
     _set_batch_status(page, e.originator_id.hex, "approved", ("draft",))
+    post_approval(page.conn, e.originator_id.hex, pos)
 
 
 def _batch_exported(page: _Page, e: Batch.Exported, pos: int) -> None:

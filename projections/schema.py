@@ -114,3 +114,20 @@ reliefs = Table(
     Column("granted_by", Text, nullable=False),
     Column("payable", Boolean, nullable=False),
 )
+
+journal = Table(
+    "rm_journal",
+    metadata,
+    Column("line_id", Integer, primary_key=True, autoincrement=True),
+    Column("entry", String(64), nullable=False, index=True),
+    Column("position", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("payment_id", String(32), nullable=False, index=True),
+    Column("programme", String(32), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("town", Text, nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("debit", BigInteger, nullable=False),
+    Column("credit", BigInteger, nullable=False),
+    Index("ix_rm_journal_month_programme", "month", "programme"),
+)

@@ -57,8 +57,13 @@ def test_trace_of_an_arrears_payment_shows_enrolment_standard_with_ref_batch_and
 
 
 def _dump(rt: Runtime) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every read-model table, without surrogate keys (sequences are not reset)."""
     with rt.engine.connect() as conn:
-        return {t.name: sorted(tuple(r) for r in conn.execute(select(t))) for t in READ_MODEL_TABLES}
+        return {
+            t.name: sorted(tuple(r) for r in conn.execute(
+                select(*[c for c in t.columns if c.name != "line_id"])))
+            for t in READ_MODEL_TABLES
+        }
 
 
 def test_rebuilding_the_read_model_gives_identical_tables(rt: Runtime, tmp_path: Path) -> None:

@@ -1,0 +1,91 @@
+"""`ledger bankfile`: the transfer file for the bank, and the bank's results back.
+
+Exit codes as everywhere: 0 done; 1 refused (the batch is not approved, or its
+lines do not add up to its approved total); 2 bad input (unknown format or
+encoding, a name the encoding cannot hold, an unwritable ``--out``, a bad
+``LEDGER_DEBTOR_ACCOUNTS`` file). ``import-results`` exits 0 when the file was
+applied — problems in single rows are listed on stderr as ``FILE:LINE: …``
+and the rest still applies — and 2 when nothing in the file could be applied.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ledger.bank_exchange import (
+    DEBTOR_ACCOUNTS_ENV,
+    DebtorAccounts,
+    export_batch,
+    import_results,
+    problem_text,
+)
+from ledger.cli_support import BadInput, by_option, handled, runtime, uuid_arg
+from ledger.money import format_yuan
+from ledger.settings import acting_user
+
+
+@click.group()
+def bankfile() -> None:
+    """Bank transfer files (一卡通) and the bank's results."""
+
+
+@bankfile.command("export")
+@click.argument("batch_id")
+@click.option("--format", "fmt", type=click.Choice(["csv", "pain001"]), required=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="file to write (owner-only, mode 0600)")
+@click.option("--encoding", type=click.Choice(["gbk", "utf-8"]), default=None,
+              help="csv only (default gbk); pain.001 is always UTF-8")
+@by_option
+@handled
+def export(batch_id: str, fmt: str, out: Path, encoding: str | None, by: str | None) -> None:
+    """Write the bank file of an approved batch; the same batch always gives the same bytes."""
+    debtors = DebtorAccounts.from_env() if fmt == "pain001" else None
+    with runtime() as rt:
+        try:
+            done = export_batch(rt, uuid_arg(batch_id, "batch"), fmt, out, acting_user(by),
+                                encoding=encoding, debtors=debtors)
+        except OSError as exc:
+            raise BadInput(f"{out}: cannot write: {exc.strerror or exc}") from None
+    if debtors is not None and not debtors.configured:
+        click.echo(f"warning: {DEBTOR_ACCOUNTS_ENV} is not set: the fund accounts in {out} are "
+                   "placeholders (UNCONFIGURED) and the bank will refuse the file", err=True)
+    what = "recorded on the batch" if done.recorded else "same file as already recorded"
+    click.echo(f"batch {done.batch_id.hex} ({done.month} {done.kind}): {done.payments} payments, "
+               f"total {format_yuan(done.total)}")
+    click.echo(f"{done.format} ({done.encoding}) written to {done.path}")
+    click.echo(f"sha256 {done.sha256} ({what}); batch {done.status}")
+
+
+@bankfile.command("import-results")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@by_option
+@handled
+def import_results_command(file: Path, by: str | None) -> None:
+    """Settle or return each payment the bank reports on (CSV or pain.002)."""
+    from ledger.cli import _progress  # the command line's one progress bar (none off a terminal)
+
+    update, stop = _progress(f"results {file.name}")
+    with runtime() as rt:
+        try:
+            report = import_results(rt, file, acting_user(by), progress=update)
+        finally:
+            stop()
+    for problem in report.problems:
+        click.echo(problem_text(problem), err=True)
+    if report.applied == 0:
+        click.echo(f"{file}: nothing could be applied "
+                   f"({len(report.problems)} problem(s)); nothing recorded", err=True)
+        sys.exit(2)
+    click.echo(f"{file}: {report.results} result(s): {report.settled} settled, "
+               f"{report.returned} returned, {report.unchanged} already recorded; "
+               f"{report.changes} change(s)")
+    for batch_id in report.reconciled:
+        click.echo(f"batch {batch_id.hex} reconciled: every payment has a bank result")
+    if report.problems:
+        click.echo(f"{len(report.problems)} problem(s) listed above were not applied; "
+                   "the rest of the file was", err=True)
+

@@ -1,0 +1,120 @@
+"""The price-linkage job: decide a recorded CPI month and raise its price subsidy batch.
+
+The decision is recorded on the month's CPI record either way. When triggered,
+every covered case in payment in the measured month gets one ``price_subsidy``
+line in the month's own ``price_subsidy`` batch. Payment ids are deterministic
+and an unchanged batch is left alone, so running it again records nothing new.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from ledger import ids
+from ledger.batch import Batch
+from ledger.bootstrap import Runtime
+from ledger.calendar import Month
+from ledger.case_record import CaseRecord
+from ledger.errors import NotFoundError
+from ledger.money import format_yuan
+from ledger.payroll import Line
+from ledger.payroll_run import (
+    CHUNK,
+    Payee,
+    _complete,
+    _differs,
+    _existing_lines,
+    _record_lines,
+    _records,
+    _start,
+)
+from ledger.policy import PolicyBook
+from ledger.price_linkage import Decision, decide, subsidy_per_person
+from ledger.programmes import entitlement
+from ledger.standards import StandardBook
+
+KIND = "price_subsidy"
+COVERED = ("dibao", "tekun", "orphan")
+
+
+def run_price_linkage(rt: Runtime, month: Month, by: str) -> Batch | None:
+    """Decide ``month`` and, when triggered, build its price subsidy batch; None when suspended."""
+    app = rt.app
+    record = app.cpi(month)
+    if record is None or record.cpi_yoy is None or record.food_yoy is None:
+        raise NotFoundError(f"no CPI recorded for {month}")
+    policy, standards = app.policy_book(), app.standard_book()
+    cpi_threshold: Decimal = policy.value("price_linkage.cpi_threshold", month)
+    food_threshold: Decimal = policy.value("price_linkage.food_threshold", month)
+    decision = decide(record.cpi_yoy, record.food_yoy, cpi_threshold, food_threshold)
+    thresholds = {"cpi": str(cpi_threshold), "food": str(food_threshold)}
+    if record.decide_price_linkage(decision.triggered, decision.rise, decision.index,
+                                   thresholds, by):
+        app.save(record)
+
+    position = rt.read_model.catch_up()
+    bid = ids.batch_id(month, KIND)
+    batch: Batch | None = app.maybe(bid)
+    if batch is not None and batch.status != "draft":
+        return batch  # an approved batch is never changed
+    if not decision.triggered:
+        if batch is not None and batch.payments:
+            _refresh(rt, batch, month, position, [], by)  # a correction suspended it: withdraw
+        return None
+    floor = policy.value("price_linkage.floor", month)
+    with rt.engine.connect() as conn:
+        lines = [line for record_ in _records(conn)
+                 if (line := _line(record_, month, decision, floor, standards, policy))]
+        existing = _existing_lines(conn, bid)
+    wanted = {ids.payment_id(month, KIND, ln.case_id, ln.programme, ln.kind, ln.for_month): (ln, p)
+              for ln, p in lines}
+    unchanged = (
+        batch is not None and batch.computed and not batch.running
+        and not any(_differs(existing.get(pid), ln, p) for pid, (ln, p) in wanted.items())
+        and not any(pid not in wanted and status != "withdrawn"
+                    for pid, (_, _, status, _) in existing.items())
+    )
+    if unchanged:
+        assert batch is not None
+        return batch
+    return _refresh(rt, batch, month, position, lines, by)
+
+
+def _refresh(rt: Runtime, batch: Batch | None, month: Month, position: int,
+             lines: list[tuple[Line, Payee]], by: str) -> Batch:
+    batch = _start(rt, month, KIND, position, by)
+    with rt.engine.connect() as conn:
+        existing = _existing_lines(conn, batch.id)
+    _record_lines(rt, batch, month, KIND, lines, existing, by, CHUNK, None)
+    return _complete(rt, batch.id, position, [ln for ln, _ in lines], {}, by)
+
+
+def _line(record: CaseRecord, month: Month, decision: Decision, floor: int,
+          standards: StandardBook, policy: PolicyBook) -> tuple[Line, Payee] | None:
+    """The price subsidy line of one case, or None when not covered or not in payment."""
+    if record.programme not in COVERED:
+        return None
+    facts = record.facts_for(month)
+    if record.programme == "dibao":
+        # a household in graduation is in payment: whatever the rule pays counts
+        in_payment = facts.in_payment and entitlement(facts, standards, policy).amount > 0
+        persons = facts.household_size or 0
+    else:
+        in_payment = facts.in_payment
+        persons = 1
+    if not in_payment or persons <= 0 or facts.area is None:
+        return None
+    standard = standards.monthly("dibao", facts.area, month)
+    if standard is None or decision.rise is None:
+        return None
+    per_person = subsidy_per_person(standard, decision.rise, floor)
+    amount = per_person * persons
+    formula = (
+        f"price linkage {month} ({decision.index} {decision.rise}%): dibao {facts.area} "
+        f"{format_yuan(standard)}/month × {decision.rise}% → {format_yuan(per_person)} per person"
+        f"{f' (floor {format_yuan(floor)})' if floor else ''} × {persons} = {format_yuan(amount)}"
+    )
+    payee = Payee(record.name, record.id_number, record.bank_name, record.bank_account,
+                  record.town, record.village)
+    return Line(UUID(record.case_id), KIND, KIND, month, amount, amount, formula), payee
