@@ -468,9 +468,6 @@ def demo(cases: int, seed: int, out: Path, months: int) -> None:
                f"{summary.exits} exits, {summary.reliefs} reliefs; files in {out}")
 
 
-from ledger.cli_bankfile import bankfile  # noqa: E402
-
-main.add_command(bankfile)
 
 @main.command()
 @click.argument("payment_id")
@@ -513,9 +510,13 @@ def projections_rebuild() -> None:
     click.echo(f"read model rebuilt up to event {position}")
 
 
+# Command groups that live in their own modules (they import cli_support, not this module).
+from ledger.cli_bankfile import bankfile  # noqa: E402
+from ledger.cli_report import report  # noqa: E402
 from ledger.cli_scheduler import scheduler  # noqa: E402
 
-main.add_command(scheduler)
+for group in (bankfile, report, scheduler):
+    main.add_command(group)
 
 if __name__ == "__main__":
     main()

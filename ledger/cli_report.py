@@ -1,0 +1,71 @@
+"""`ledger report funds` and `ledger report roster`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ledger.calendar import Month
+from ledger.cli_support import emit, handled, json_option, runtime
+
+
+@click.group()
+def report() -> None:
+    """Reports: fund totals and the monthly roster (花名册)."""
+
+
+@report.command("funds")
+@click.option("--year", type=int, required=True)
+@json_option
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None)
+@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None)
+@handled
+def funds(year: int, as_json: bool, csv_path: Path | None, xlsx_path: Path | None) -> None:
+    """Paid, returned, net and payments by programme, month and town, from the journal."""
+    from ledger.report_files import funds_csv, funds_xlsx
+    from projections.reports import funds_report
+
+    with runtime() as rt:
+        rt.read_model.catch_up()
+        with rt.engine.connect() as conn:
+            data = funds_report(conn, year)
+    if csv_path:
+        funds_csv(csv_path, data)
+    if xlsx_path:
+        funds_xlsx(xlsx_path, data)
+
+    def text() -> None:
+        click.echo(f"{'programme':<20} {'paid':>14} {'returned':>12} {'net':>14} {'payments':>9}")
+        for programme, t in data["programmes"].items():
+            click.echo(f"{programme:<20} {t['paid']:>14} {t['returned']:>12} {t['net']:>14} "
+                       f"{t['payments']:>9}")
+
+    emit(data, as_json, text)
+
+
+@report.command("roster")
+@click.option("--month", required=True)
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None)
+@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None)
+@handled
+def roster(month: str, csv_path: Path | None, xlsx_path: Path | None) -> None:
+    """The month's payments by town and village, ID numbers masked."""
+    from ledger.report_files import roster_csv, roster_xlsx
+    from projections.reports import ROSTER_HEADER, roster_rows
+
+    when = str(Month.parse(month))
+    with runtime() as rt:
+        rt.read_model.catch_up()
+        with rt.engine.connect() as conn:
+            rows = roster_rows(conn, when)
+    if csv_path:
+        roster_csv(csv_path, ROSTER_HEADER, rows)
+    if xlsx_path:
+        roster_xlsx(xlsx_path, ROSTER_HEADER, rows)
+    if not csv_path and not xlsx_path:
+        click.echo(",".join(ROSTER_HEADER))
+        for row in rows:
+            click.echo(",".join(row))
+    else:
+        click.echo(f"{len(rows)} roster lines for {when} written")

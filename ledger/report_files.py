@@ -1,0 +1,106 @@
+"""Writing reports as CSV and XLSX (Chinese headers; per-town subtotals in the roster XLSX)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from ledger.private_files import write_private_file as write_private
+
+
+def roster_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_private(path, out.getvalue().encode("utf-8-sig"))
+
+
+def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """One sheet; after each town's rows a bold 小计 (subtotal) row; a 合计 row at the end."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    ws.append(list(header))
+    amount_col = list(header).index("金额")
+    total = Decimal(0)
+    town_total = Decimal(0)
+    town_count = 0
+    current: str | None = None
+
+    def subtotal() -> None:
+        ws.append([current, "小计", f"{town_count}人次"] + [""] * (amount_col - 3)
+                  + [float(town_total)])
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+
+    for row in rows:
+        if current is not None and row[0] != current:
+            subtotal()
+            town_total, town_count = Decimal(0), 0
+        current = row[0]
+        amount = Decimal(row[amount_col])
+        town_total += amount
+        town_count += 1
+        total += amount
+        values: list[Any] = list(row)
+        values[amount_col] = float(amount)
+        ws.append(values)
+    if current is not None:
+        subtotal()
+    ws.append(["合计", "", f"{len(rows)}人次"] + [""] * (amount_col - 3) + [float(total)])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for r in ws.iter_rows(min_row=2, min_col=amount_col + 1, max_col=amount_col + 1):
+        for cell in r:
+            cell.number_format = "0.00"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_private(path, buffer.getvalue())
+
+
+def funds_csv(path: Path, report: dict[str, Any]) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["范围", "项目", "发放", "退回", "净额", "笔数"])
+    for programme, t in report["programmes"].items():
+        writer.writerow([str(report["year"]), programme, t["paid"], t["returned"], t["net"],
+                         t["payments"]])
+    for scope in ("months", "towns"):
+        for key, by in report[scope].items():
+            for programme, t in by.items():
+                writer.writerow([key, programme, t["paid"], t["returned"], t["net"], t["payments"]])
+    write_private(path, out.getvalue().encode("utf-8-sig"))
+
+
+def funds_xlsx(path: Path, report: dict[str, Any]) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "资金汇总"
+    ws.append(["项目", "发放", "退回", "净额", "笔数"])
+    for programme, t in report["programmes"].items():
+        ws.append([programme, float(Decimal(t["paid"])), float(Decimal(t["returned"])),
+                   float(Decimal(t["net"])), t["payments"]])
+    for scope, title in (("months", "按月"), ("towns", "按乡镇")):
+        sheet = wb.create_sheet(title)
+        sheet.append(["月份" if scope == "months" else "乡镇", "项目", "发放", "退回", "净额", "笔数"])
+        for key, by in report[scope].items():
+            for programme, t in by.items():
+                sheet.append([key, programme, float(Decimal(t["paid"])),
+                              float(Decimal(t["returned"])), float(Decimal(t["net"])),
+                              t["payments"]])
+    poor = wb.create_sheet("建档立卡")
+    poor.append(["月份", "项目", "人数"])
+    for month, by in report["registered_poor"].items():
+        for programme, count in by.items():
+            poor.append([month, programme, count])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_private(path, buffer.getvalue())
