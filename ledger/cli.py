@@ -464,6 +464,9 @@ def demo(cases: int, seed: int, out: Path, months: int) -> None:
     click.echo(f"{'programme':<20} {'people':>7} {'payments':>9} {'yuan':>16}")
     for programme, t in totals.items():
         click.echo(f"{programme:<20} {t['people']:>7} {t['payments']:>9} {format_yuan(t['total']):>16}")
+    returned = sum(summary.returns_by_month.values())
+    click.echo(f"bank returns: {returned} payments; price subsidies: {summary.price_subsidies[0]} "
+               f"payments, {format_yuan(summary.price_subsidies[1])} yuan")
     click.echo(f"demo finished: {summary.months} months, {summary.graduations} graduations, "
                f"{summary.exits} exits, {summary.reliefs} reliefs; files in {out}")
 

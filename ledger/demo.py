@@ -17,16 +17,21 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
+from ledger.batch import Batch
 from ledger.batches import approve_batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_changes import exit_case, update_case
 from ledger.enrolment import import_roster
 from ledger.identity import generate_card_number, generate_id_number
+from ledger.lifecycle import sweep
 from ledger.payroll_run import run_payroll
+from ledger.price_subsidy_run import run_price_linkage
 from ledger.roster_writer import write_roster_csv
 from ledger.temporary_relief import approve_relief, grant_relief
 
@@ -50,6 +55,9 @@ class DemoSummary:
     graduations: int = 0
     exits: int = 0
     reliefs: int = 0
+    returns_by_month: dict[str, int] = field(default_factory=dict)
+    price_subsidies: tuple[int, int] = (0, 0)
+    funds: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
 
 
@@ -135,8 +143,12 @@ def run_demo(rt: Runtime, out: Path, cases: int, seed: int, months: int = 12,
         raise RuntimeError("demo roster invalid: " + "; ".join(map(str, result.problems[:3])))
     say(f"enrolled {result.enrolled} cases in {len(TOWNS)} towns")
     case_ids = _case_ids(rt)
+    bank_dir = out / "bank"
+    bank_dir.mkdir(exist_ok=True)
+    returned: list[str] = []
     for i in range(months):
         month = START + i
+        _correct_accounts(rt, returned, month, rng)
         if month == Month(2024, 9):
             # The July increase of rural dibao (4900 yuan/year) recorded late: arrears for Jul–Aug.
             rt.app.set_standard("dibao", "rural", 490000, "year", date(2024, 7, 1),
@@ -147,12 +159,125 @@ def run_demo(rt: Runtime, out: Path, cases: int, seed: int, months: int = 12,
             summary.exits += _exit_some(rt, case_ids, month, rng)
         if i % 3 == 1:
             summary.reliefs += _grant_relief(rt, rows, month, rng)
+        sweep(rt, month.first_day, "scheduler")
         batch = run_payroll(rt, month, MAKER)
         approve_batch(rt, batch.id, CHECKER)
+        returned += _pay_through_bank(rt, batch.id, bank_dir, month, rng, summary)
         summary.batches.append(batch.id.hex)
         summary.months += 1
-        say(f"{month}: {batch.payments} payments, {batch.total / 100:,.2f} yuan, approved by {CHECKER}")
+        say(f"{month}: {batch.payments} payments, {batch.total / 100:,.2f} yuan, approved by "
+            f"{CHECKER}; {summary.returns_by_month.get(str(month), 0)} returned by the bank")
+        cpi, food = CPI.get(month, (Decimal("1.2"), Decimal("2.0")))
+        rt.app.record_cpi(month, cpi, food, MAKER)
+        subsidy = run_price_linkage(rt, month, "scheduler")
+        if subsidy is not None:
+            approve_batch(rt, subsidy.id, CHECKER)
+            _pay_through_bank(rt, subsidy.id, bank_dir, month, rng, summary, fail_rate=0)
+            summary.price_subsidies = (subsidy.payments, subsidy.total)
+            say(f"{month}: CPI {cpi}% / food {food}% triggers the price linkage: "
+                f"{subsidy.payments} subsidy payments, {subsidy.total / 100:,.2f} yuan")
+    _write_outputs(rt, out, START + (months - 1), summary)
     return summary
+
+
+CPI = {Month(2024, 6): (Decimal("3.8"), Decimal("6.5"))}
+"""Recorded CPI / food-CPI year-on-year rises; every other month is 1.2% / 2.0% (suspended)."""
+
+
+def _pay_through_bank(rt: Runtime, batch_id: UUID, bank_dir: Path, month: Month,
+                      rng: random.Random, summary: DemoSummary, fail_rate: float = 0.004) -> list[str]:
+    """Export the bank files, answer as the bank would (a few accounts closed), import results."""
+    from ledger.bank_exchange import export_batch, import_results
+
+    kind = rt.app.load(batch_id, Batch, "batch").kind
+    stem = bank_dir / f"{month}-{kind}"
+    export_batch(rt, batch_id, "csv", stem.with_suffix(".csv"), MAKER)
+    export_batch(rt, batch_id, "pain001", stem.with_suffix(".xml"), MAKER)
+    with stem.with_suffix(".csv").open(encoding="gbk") as f:
+        refs = [line.split(",")[8].strip() for line in list(f)[1:-1]]
+    failed = {ref for ref in refs if rng.random() < fail_rate}
+    answer = ["付款编号,状态,原因"] + [
+        f"{ref},{'失败' if ref in failed else '成功'},{'账户已销户' if ref in failed else ''}"
+        for ref in refs
+    ]
+    results = stem.with_name(stem.name + "-results.csv")
+    results.write_text("\n".join(answer) + "\n", encoding="gbk")
+    import_results(rt, results, MAKER)
+    summary.returns_by_month[str(month)] = summary.returns_by_month.get(str(month), 0) + len(failed)
+    from sqlalchemy import select
+
+    from projections import schema
+
+    p = schema.payments.c
+    with rt.engine.connect() as conn:
+        return [cid for (cid,) in conn.execute(
+            select(p.case_id).where(p.payment_id.in_(sorted(failed)), p.programme != "temporary",
+                                    p.programme != "price_subsidy"))]
+
+
+def _correct_accounts(rt: Runtime, returned: list[str], month: Month, rng: random.Random) -> None:
+    """Half of last month's returns get a corrected account (so they are reissued); half wait."""
+    from ledger.errors import LedgerRefusal
+
+    keep = []
+    for case_id in returned:
+        if rng.random() < 0.5:
+            keep.append(case_id)
+            continue
+        try:
+            update_case(rt.app, UUID(case_id), month, MAKER,
+                        bank_account=generate_card_number("622848", rng.randrange(10**6)),
+                        bank_name="中国农业银行")
+        except LedgerRefusal:
+            continue
+    returned[:] = keep
+    rt.read_model.catch_up()
+
+
+def _write_outputs(rt: Runtime, out: Path, last: Month, summary: DemoSummary) -> None:
+    """Last month's bank files, the roster and fund totals as XLSX, a PNG chart of spending."""
+    import shutil
+
+    from ledger.report_files import funds_xlsx, roster_xlsx
+    from projections.reports import ROSTER_HEADER, funds_report, roster_rows
+
+    for f in sorted((out / "bank").glob(f"{last}-*")):
+        shutil.copy(f, out / f.name)
+        summary.files.append(out / f.name)
+    with rt.engine.connect() as conn:
+        report = funds_report(conn, last.year)
+        rows = roster_rows(conn, str(last))
+    summary.funds = report
+    funds_xlsx(out / f"funds-{last.year}.xlsx", report)
+    roster_xlsx(out / f"roster-{last}.xlsx", ROSTER_HEADER, rows)
+    summary.files += [out / f"funds-{last.year}.xlsx", out / f"roster-{last}.xlsx"]
+    summary.files.append(spending_chart(report, out / f"spending-{last.year}.png"))
+
+
+def spending_chart(report: dict[str, Any], path: Path) -> Path:
+    """A stacked bar chart of monthly net spending by programme (yuan)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    months = sorted(report["months"])
+    programmes = sorted({p for by in report["months"].values() for p in by})
+    fig, ax = plt.subplots(figsize=(10, 5))
+    bottom = [0.0] * len(months)
+    for programme in programmes:
+        values = [float(Decimal(report["months"][m].get(programme, {}).get("net", "0")))
+                  for m in months]
+        ax.bar(months, values, bottom=bottom, label=programme)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set_ylabel("yuan (net of returns)")
+    ax.set_title(f"Monthly spending by programme, {report['year']}")
+    ax.legend(fontsize=8, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.22))
+    ax.tick_params(axis="x", rotation=45)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
 
 
 def _case_ids(rt: Runtime) -> dict[str, list[str]]:
@@ -169,8 +294,6 @@ def _case_ids(rt: Runtime) -> dict[str, list[str]]:
 
 
 def _graduate_some(rt: Runtime, dibao: list[str], month: Month, rng: random.Random) -> int:
-    from uuid import UUID
-
     chosen = rng.sample(dibao, k=max(1, len(dibao) // 200)) if dibao else []
     done = 0
     for case_id in chosen:
@@ -184,8 +307,6 @@ def _graduate_some(rt: Runtime, dibao: list[str], month: Month, rng: random.Rand
 
 
 def _exit_some(rt: Runtime, case_ids: dict[str, list[str]], month: Month, rng: random.Random) -> int:
-    from uuid import UUID
-
     from ledger.errors import CaseStateError
 
     done = 0
