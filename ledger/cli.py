@@ -514,11 +514,13 @@ def projections_rebuild() -> None:
 
 
 # Command groups that live in their own modules (they import cli_support, not this module).
+from ledger import cli_integrity  # noqa: E402
 from ledger.cli_bankfile import bankfile  # noqa: E402
 from ledger.cli_report import report  # noqa: E402
 from ledger.cli_scheduler import scheduler  # noqa: E402
 
-for group in (bankfile, report, scheduler):
+for group in (bankfile, report, scheduler, cli_integrity.key, cli_integrity.verify,
+              cli_integrity.audit):
     main.add_command(group)
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from ledger.case_record import CaseRecord
 from ledger.payment import Payment
 from ledger.relief import Relief
 from projections import schema
+from projections.chain import append as append_links
 from projections.journal import post_approval, post_results
 from projections.tracking import advance, read_position
 
@@ -324,6 +325,7 @@ class ReadModel:
                 after_page(notifications[-1].id)
 
     def _apply(self, conn: Connection, notifications: list[Notification]) -> None:
+        append_links(conn, notifications)
         page = _Page(conn)
         mapper = self.app.mapper
         for n in notifications:

@@ -9,7 +9,7 @@ from projections import schema
 from projections.read_model import ReadModel
 from projections.tracking import reset
 
-READ_MODEL_TABLES = (schema.journal, schema.payments, schema.batches, schema.cases, schema.reliefs)
+READ_MODEL_TABLES = (schema.chain, schema.journal, schema.payments, schema.batches, schema.cases, schema.reliefs)
 
 
 def rebuild(read_model: ReadModel) -> int:

@@ -131,3 +131,13 @@ journal = Table(
     Column("credit", BigInteger, nullable=False),
     Index("ix_rm_journal_month_programme", "month", "programme"),
 )
+
+chain = Table(
+    "rm_chain",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("originator_id", String(36), nullable=False),
+    Column("originator_version", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+)
+"""Tamper evidence: a hash chain over the event log, one link per stored event."""
