@@ -50,6 +50,8 @@ class Reissue:
     payment_id: UUID
     for_month: Month
     amount: Fen
+    programme: str | None = None
+    """The returned payment's programme (a price subsidy stays one); None: the case's."""
 
 
 @dataclass(slots=True)
@@ -88,9 +90,19 @@ def case_lines(
         elif diff < 0:
             owed.append((past, -diff, why))
 
-    for r in sorted(reissues, key=lambda r: r.for_month.index):
-        positive.append(Line(case_id, record.programme, "reissue", r.for_month, r.amount, r.amount,
-                             f"reissue of returned payment {r.payment_id.hex}", (r.payment_id,)))
+    # One reissue line per programme and month paid for, as its payment id is derived from
+    # them: two returned payments of one month (say its regular line and later arrears) are
+    # paid again by one line naming both.
+    grouped: dict[tuple[str, Month], list[Reissue]] = {}
+    for r in sorted(reissues, key=lambda r: (r.for_month.index, r.payment_id.hex)):
+        grouped.setdefault((r.programme or record.programme, r.for_month), []).append(r)
+    for (programme, for_month), returned in grouped.items():
+        amount = sum(r.amount for r in returned)
+        positive.append(Line(case_id, programme, "reissue", for_month, amount, amount,
+                             "reissue of returned payment "
+                             + " + ".join(f"{r.payment_id.hex} ({format_yuan(r.amount)})"
+                                          for r in returned),
+                             tuple(r.payment_id for r in returned)))
     return net_recoveries(case_id, record.programme, positive, owed)
 
 

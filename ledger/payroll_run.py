@@ -30,6 +30,7 @@ from ledger.batch import Batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
+from ledger.errors import BatchStateError
 from ledger.payment import Payment, record_payment
 from ledger.payroll import Line, Reissue, case_lines
 from projections import schema
@@ -54,6 +55,7 @@ def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
     """Build (or refresh, while a draft) the regular batch of ``month``."""
     app = rt.app
     position = rt.read_model.catch_up()
+    _check_earlier_months_approved(rt, month)
     batch = _start(rt, month, "regular", position, by)
     standards, policy = app.standard_book(), app.policy_book()
     with rt.engine.connect() as conn:
@@ -80,6 +82,26 @@ def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
 
 
 # --- reading the read model ---------------------------------------------------------
+def _check_earlier_months_approved(rt: Runtime, month: Month) -> None:
+    """Refuse while an earlier month's regular batch is a draft.
+
+    This month's arrears, recoveries and reissues are computed against approved batches
+    only; a draft of an earlier month holding the same arrears (or reissues), approved
+    afterwards, would pay them a second time.
+    """
+    b = schema.batches.c
+    with rt.engine.connect() as conn:
+        pending = conn.execute(
+            select(b.month).where(b.kind == "regular", b.status == "draft", b.month < str(month))
+            .order_by(b.month)
+        ).scalars().first()
+    if pending is not None:
+        raise BatchStateError(
+            f"the {pending} payroll is still a draft: approve it before running {month}, or "
+            f"its arrears and reissues would be paid twice"
+        )
+
+
 def _records(conn: Connection) -> Iterator[CaseRecord]:
     c = schema.cases.c
     result = conn.execution_options(yield_per=5000).execute(
@@ -134,7 +156,8 @@ def _reissues(conn: Connection, month: Month) -> tuple[dict[str, list[Reissue]],
         if pid in already or transfer <= 0:
             continue
         if bank_at is not None and bank_at > (returned_at or 0):
-            reissues[case_id].append(Reissue(UUID(pid), Month.parse(for_month), int(transfer)))
+            reissues[case_id].append(Reissue(UUID(pid), Month.parse(for_month), int(transfer),
+                                                 programme))
         else:
             held.append({"payment_id": pid, "case_id": case_id, "programme": programme,
                          "amount": int(transfer), "for_month": for_month})
@@ -202,6 +225,10 @@ def _record_lines(rt: Runtime, batch: Batch, month: Month, kind: str,
     wanted: dict[UUID, tuple[Line, Payee]] = {}
     for line, payee in lines:
         pid = ids.payment_id(month, kind, line.case_id, line.programme, line.kind, line.for_month)
+        if pid in wanted:
+            # Would be recorded once but counted twice in the batch's totals.
+            raise RuntimeError(f"two {line.kind} lines for {line.for_month} of case "
+                               f"{line.case_id.hex} would share payment id {pid.hex}")
         wanted[pid] = (line, payee)
     work: list[UUID] = [pid for pid, (line, payee) in wanted.items()
                         if _differs(existing.get(pid), line, payee)]
@@ -278,6 +305,8 @@ def _complete(rt: Runtime, batch_id: UUID, position: int, lines: list[Line],
             break
         except IntegrityError:
             continue
+    else:
+        raise RuntimeError(f"could not complete the batch for {batch.month}: too much contention")
     rt.read_model.catch_up()
     return batch
 
