@@ -15,6 +15,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, insert, inspect, select
 
 from ledger.application import Ledger
+from ledger.sealing import CipherKeyError, Sealer
 from ledger.settings import Settings, load_settings
 from projections import schema
 from projections.read_model import ReadModel
@@ -23,6 +24,13 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def make_engine(settings: Settings) -> Engine:
+    engine = _make_engine(settings)
+    # Personal-data columns (projections.schema.SealedText) find the key here.
+    engine.dialect.ledger_sealer = Sealer(settings.cipher_key)  # type: ignore[attr-defined]
+    return engine
+
+
+def _make_engine(settings: Settings) -> Engine:
     if settings.backend == "sqlite":
         engine = create_engine(settings.sqlalchemy_url, connect_args={"timeout": 60})
 
@@ -91,4 +99,25 @@ def open_runtime(url: str | None = None, *, init: bool = False,
             f"no ledger in {settings.url}: run `ledger init` first"
         )
     app = Ledger(env=settings.event_store_env)
+    try:
+        check_key(app)
+    except CipherKeyError:
+        app.close()
+        engine.dispose()
+        raise
     return Runtime(settings, app, engine, ReadModel(app, engine))
+
+
+def check_key(app: Ledger) -> None:
+    """Fail clearly, before any work, when the key is missing or wrong for this store."""
+    first = app.recorder.select_notifications(None, 1)
+    if not first:
+        return
+    try:
+        app.mapper.to_domain_event(first[0])
+    except Exception as e:  # noqa: BLE001 - whatever the cipher or JSON says, the cause is the key
+        if app.env.get("CIPHER_KEY"):
+            raise CipherKeyError(
+                "LEDGER_CIPHER_KEY is not the key this ledger was encrypted with") from e
+        raise CipherKeyError(
+            "this ledger's events are encrypted: set LEDGER_CIPHER_KEY to its key") from e

@@ -19,6 +19,7 @@ from ledger.bootstrap import NotInitialisedError, Runtime, open_runtime
 from ledger.calendar import Month, MonthFormatError
 from ledger.errors import LedgerRefusal
 from ledger.money import MoneyFormatError
+from ledger.sealing import CipherKeyError
 from ledger.settings import SettingsError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,7 +41,7 @@ def handled(fn: F) -> F:
         except LedgerRefusal as e:
             click.echo(f"refused: {e}", err=True)
             sys.exit(1)
-        except (NotInitialisedError, SettingsError) as e:
+        except (NotInitialisedError, SettingsError, CipherKeyError) as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(2)
         except (ValueError, MonthFormatError, MoneyFormatError) as e:

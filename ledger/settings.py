@@ -26,6 +26,8 @@ class Settings:
     sqlalchemy_url: str
     backend: str
     """'sqlite' or 'postgresql'."""
+    cipher_key: str | None = None
+    """LEDGER_CIPHER_KEY: personal data in events and read models is encrypted with it."""
 
 
 def load_settings(url: str | None = None, cipher_key: str | None = None) -> Settings:
@@ -63,7 +65,8 @@ def load_settings(url: str | None = None, cipher_key: str | None = None) -> Sett
         )
     if cipher_key:
         env.update(CIPHER_TOPIC="eventsourcing.cryptography:AESCipher", CIPHER_KEY=cipher_key)
-    return Settings(url=url, event_store_env=env, sqlalchemy_url=sa_url, backend=backend)
+    return Settings(url=url, event_store_env=env, sqlalchemy_url=sa_url, backend=backend,
+                    cipher_key=cipher_key)
 
 
 def acting_user(by: str | None = None) -> str:

@@ -6,6 +6,8 @@ compare as months in SQL on both backends.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -16,9 +18,29 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
 
 metadata = MetaData()
+
+
+class SealedText(TypeDecorator[str]):
+    """Text holding personal data: sealed with the engine's key (see ledger.sealing) when set.
+
+    The sealer hangs on the engine's dialect (``make_engine`` puts it there), so
+    two ledgers with different keys in one process never mix.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        sealer = getattr(dialect, "ledger_sealer", None)
+        return value if value is None or sealer is None else sealer.seal(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        sealer = getattr(dialect, "ledger_sealer", None)
+        return value if value is None or sealer is None else sealer.open(value)
 
 tracking = Table(
     "rm_tracking",
@@ -33,13 +55,13 @@ cases = Table(
     Column("case_id", String(32), primary_key=True),
     Column("programme", String(32), nullable=False),
     Column("person_key", String(128), nullable=False, index=True),
-    Column("name", Text, nullable=False),
+    Column("name", SealedText, nullable=False),
     Column("town", Text, nullable=False),
     Column("village", Text, nullable=False),
     Column("registered_poor", Boolean, nullable=False),
     Column("start_month", String(7), nullable=False),
     Column("exit_month", String(7)),
-    Column("record", Text, nullable=False),
+    Column("record", SealedText, nullable=False),
     Column("changed_position", BigInteger, nullable=False),
     Column("bank_changed_position", BigInteger, nullable=False),
 )
@@ -81,10 +103,10 @@ payments = Table(
     Column("return_reason", Text, nullable=False, default=""),
     Column("returned_position", BigInteger),
     Column("reissue_of", Text, nullable=False, default=""),
-    Column("name", Text, nullable=False),
-    Column("id_number", Text, nullable=False),
+    Column("name", SealedText, nullable=False),
+    Column("id_number", SealedText, nullable=False),
     Column("bank_name", Text, nullable=False),
-    Column("bank_account", Text, nullable=False),
+    Column("bank_account", SealedText, nullable=False),
     Column("town", Text, nullable=False),
     Column("village", Text, nullable=False),
     Column("formula", Text, nullable=False),
@@ -97,13 +119,13 @@ reliefs = Table(
     Column("relief_id", String(32), primary_key=True),
     Column("case_id", String(32)),
     Column("person_key", String(128), nullable=False, index=True),
-    Column("name", Text, nullable=False),
-    Column("id_number", Text, nullable=False),
+    Column("name", SealedText, nullable=False),
+    Column("id_number", SealedText, nullable=False),
     Column("area", String(8), nullable=False),
     Column("town", Text, nullable=False),
     Column("village", Text, nullable=False),
     Column("bank_name", Text, nullable=False),
-    Column("bank_account", Text, nullable=False),
+    Column("bank_account", SealedText, nullable=False),
     Column("multiple", Integer, nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("month", String(7), nullable=False),
