@@ -2,18 +2,18 @@
 
 Each stored event's link is ``sha256(previous link, position, originator id,
 version, topic, stored state)``: the bytes as stored, so it covers encrypted
-events too. Links are written in the read model's transaction as events are
-projected. ``verify`` recomputes the chain from the stored events and reports
-the first event whose record no longer matches its link (altered, inserted or
-deleted outside the ledger). It cannot see a change made both to an event and
-to its link with the same tooling; keeping a copy of the last link elsewhere
-(it is printed by ``verify``) closes that gap.
+events too. The links of a projected page are written as one row, in the read
+model's transaction. ``verify`` recomputes the chain from the stored events
+and reports the first event whose record no longer matches its link (altered,
+inserted or deleted outside the ledger). It cannot see a change made both to
+an event and to its link with the same tooling; keeping a copy of the last
+link elsewhere (``verify`` prints it) closes that gap.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from projections import schema
 
 GENESIS = "0" * 64
+LINK = 64
 
 
 def link(previous: str, n: Notification) -> str:
@@ -34,19 +35,30 @@ def link(previous: str, n: Notification) -> str:
 
 def last_link(conn: Connection) -> str:
     c = schema.chain.c
-    row = conn.execute(select(c.digest).order_by(c.position.desc()).limit(1)).first()
-    return row[0] if row else GENESIS
+    row = conn.execute(select(c.links).order_by(c.first_position.desc()).limit(1)).first()
+    return row[0][-LINK:] if row else GENESIS
 
 
-def append(conn: Connection, notifications: Iterable[Notification]) -> None:
+def append(conn: Connection, notifications: Sequence[Notification]) -> None:
+    if not notifications:
+        return
     previous = last_link(conn)
-    rows = []
+    links = []
     for n in notifications:
         previous = link(previous, n)
-        rows.append({"position": n.id, "originator_id": str(n.originator_id),
-                     "originator_version": n.originator_version, "digest": previous})
-    if rows:
-        conn.execute(insert(schema.chain), rows)
+        links.append(previous)
+    conn.execute(insert(schema.chain).values(
+        first_position=notifications[0].id, last_position=notifications[-1].id,
+        events=len(links), links="".join(links)))
+
+
+def _recorded_links(conn: Connection) -> Iterator[str]:
+    c = schema.chain.c
+    rows = conn.execution_options(yield_per=100).execute(
+        select(c.links).order_by(c.first_position))
+    for (links,) in rows:
+        for i in range(0, len(links), LINK):
+            yield links[i:i + LINK]
 
 
 @dataclass
@@ -63,42 +75,30 @@ class Verification:
 
 
 def verify(recorder: ApplicationRecorder, engine: Engine, page: int = 5000) -> Verification:
-    """Recompute the chain from the stored events and compare it with the recorded links."""
-    c = schema.chain.c
+    """Recompute the chain from the stored events and compare it, in order, with the links."""
     previous = GENESIS
     checked = 0
     start = 0
     with engine.connect() as conn:
+        recorded = _recorded_links(conn)
         while True:
             notifications = recorder.select_notifications(start, page, inclusive_of_start=False)
             if not notifications:
                 break
-            first, last = notifications[0].id, notifications[-1].id
-            links = {
-                pos: (origin, version, digest)
-                for pos, origin, version, digest in conn.execute(
-                    select(c.position, c.originator_id, c.originator_version, c.digest)
-                    .where(c.position >= first, c.position <= last))
-            }
             for n in notifications:
                 previous = link(previous, n)
-                recorded = links.pop(n.id, None)
-                if recorded is None:
+                expected = next(recorded, None)
+                if expected is None:
                     return Verification(checked, previous, n.id, str(n.originator_id),
                                         "event not in the chain (inserted outside the ledger, "
                                         "or not yet projected)")
-                if recorded[2] != previous:
-                    return Verification(checked, previous, n.id, recorded[0],
-                                        "stored event differs from its recorded link (altered)")
+                if expected != previous:
+                    return Verification(checked, previous, n.id, str(n.originator_id),
+                                        "stored event differs from its recorded link "
+                                        "(altered, or an earlier one deleted)")
                 checked += 1
-            if links:
-                pos = min(links)
-                return Verification(checked, previous, pos, links[pos][0],
-                                    "a chained event is missing from the store (deleted)")
-            start = last
-        tail = conn.execute(select(c.position, c.originator_id).where(c.position > start)
-                            .order_by(c.position).limit(1)).first()
-    if tail is not None:
-        return Verification(checked, previous, tail[0], tail[1],
-                            "a chained event is missing from the store (deleted)")
+            start = notifications[-1].id
+        if next(recorded, None) is not None:
+            return Verification(checked, previous, start + 1, None,
+                                "the chain is longer than the log: events deleted at the end")
     return Verification(checked, previous)

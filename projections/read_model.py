@@ -27,7 +27,7 @@ from projections.chain import append as append_links
 from projections.journal import post_approval, post_results
 from projections.tracking import advance, read_position
 
-PAGE_SIZE = 2000
+PAGE_SIZE = 5000
 
 
 class _Page:

@@ -157,9 +157,11 @@ journal = Table(
 chain = Table(
     "rm_chain",
     metadata,
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
-    Column("originator_id", String(36), nullable=False),
-    Column("originator_version", Integer, nullable=False),
-    Column("digest", String(64), nullable=False),
+    Column("first_position", BigInteger, primary_key=True, autoincrement=False),
+    Column("last_position", BigInteger, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("links", Text, nullable=False),
 )
-"""Tamper evidence: a hash chain over the event log, one link per stored event."""
+"""Tamper evidence: a hash chain over the event log; one row per projected page, holding the
+64-hex-digit link of every event of the page in log order (one row, not one per event, keeps
+catch-up fast)."""

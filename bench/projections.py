@@ -1,0 +1,73 @@
+"""Projection catch-up (events/s, full rebuild) and trace latency (median, p99).
+
+Usage: python -m bench.projections --cases 20000 [--months 3] [--url postgresql://...]
+Builds a ledger (roster, N months of payroll approved), then rebuilds the read
+model from zero and times it, then times `trace` on random payments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+from sqlalchemy import select
+
+from ledger.batches import approve_batch
+from ledger.bootstrap import open_runtime
+from ledger.calendar import Month
+from ledger.demo import county_roster, set_county_standards
+from ledger.enrolment import import_roster
+from ledger.payroll_run import run_payroll
+from ledger.roster_writer import write_roster_csv
+from ledger.trace import trace_payment
+from projections import schema
+from projections.rebuild import rebuild
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=20000)
+    parser.add_argument("--months", type=int, default=3)
+    parser.add_argument("--traces", type=int, default=300)
+    parser.add_argument("--url", default=None)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    rt = open_runtime(args.url or f"sqlite:///{tmp / 'bench.db'}", init=True)
+    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"backend {rt.settings.backend}, cases {args.cases}, months {args.months}")
+    set_county_standards(rt, "bench")
+    import_roster(rt, write_roster_csv(tmp / "r.csv", county_roster(args.cases, 7)),
+                  date(2024, 1, 1), "bench")
+    for i in range(args.months):
+        batch = run_payroll(rt, Month(2024, 1) + i, "bench")
+        approve_batch(rt, batch.id, "checker")
+    events = rt.app.recorder.max_notification_id() or 0
+    t = time.perf_counter()
+    rebuild(rt.read_model)
+    seconds = time.perf_counter() - t
+    print(f"projection rebuild: {events} events in {seconds:.2f} s = {events / seconds:,.0f} events/s")
+    with rt.engine.connect() as conn:
+        ids = conn.execute(select(schema.payments.c.payment_id)).scalars().all()
+    sample = random.Random(1).sample(ids, min(args.traces, len(ids)))
+    times = []
+    for pid in sample:
+        t = time.perf_counter()
+        trace_payment(rt, UUID(pid))
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    print(f"trace latency over {len(times)} payments: median {statistics.median(times):.1f} ms, "
+          f"p99 {p99:.1f} ms (ledger of {events} events)")
+    rt.close()
+
+
+if __name__ == "__main__":
+    main()
