@@ -364,6 +364,23 @@ def test_an_approved_month_is_never_changed_and_later_facts_flow_into_the_next_m
     assert total(rt, february) == (2, 36900)
 
 
+def test_a_month_is_not_run_while_an_earlier_month_is_a_draft_so_arrears_are_paid_once(
+        rt, tmp_path):
+    household, = enrol(rt, tmp_path, county.row(20, "dibao"))
+    pay(rt, "2024-01")
+    # Recorded in February: 448.00 from January, so February pays January's 15.00 arrears.
+    rt.app.set_standard("dibao", "rural", 537600, "year", date(2024, 1, 1), "县民政发〔2024〕9号",
+                        False, "clerk")
+    february = run(rt, "2024-02")
+    assert lines(rt, february, household) == [("arrears", "2024-01", "15.00", "15.00"),
+                                              ("regular", "2024-02", "984.00", "984.00")]
+    # A March draft now would hold the same arrears (February is not approved yet).
+    with pytest.raises(BatchStateError, match="2024-02 payroll is still a draft"):
+        run(rt, "2024-03")
+    approve_batch(rt, february, "checker")
+    assert lines(rt, run(rt, "2024-03"), household) == [("regular", "2024-03", "984.00", "984.00")]
+
+
 # --- returned payments -------------------------------------------------------------------------
 def bank_returns(rt: Runtime, *payment_ids: str) -> None:
     """The bank reports these transfers failed (the Payment's own command, as an import does)."""
