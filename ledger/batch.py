@@ -1,8 +1,15 @@
 """The Batch aggregate: one month's payroll (or price-subsidy) batch and its life.
 
 States: draft → approved → exported → reconciled. A draft may be recomputed;
-each computation is bracketed by ``RunStarted`` and ``Computed`` so a batch whose
-last run was killed half-way can never be approved until a run completes.
+each computation is a *run* with its own id, bracketed by ``RunStarted`` and
+``Computed``, and every chunk of lines it records is saved together with a
+``LinesRecorded`` event of the batch. So:
+- a batch whose latest run was killed half-way cannot be approved until a run
+  completes;
+- a newer run supersedes an older one: the older run's next chunk collides on
+  the batch's version, and it is refused (``RunSupersededError``) rather than
+  overwrite the newer run's lines or totals;
+- once approved, no run of any age can record a line into the batch.
 Maker–checker: the approver must not be anyone who ran the draft.
 """
 
@@ -14,7 +21,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from ledger.calendar import Month
-from ledger.errors import BatchStateError, MakerCheckerError
+from ledger.errors import BatchStateError, MakerCheckerError, RunSupersededError
 
 
 class Batch(Aggregate):
@@ -24,15 +31,24 @@ class Batch(Aggregate):
         by: str
 
     class RunStarted(Aggregate.Event):
+        run_id: str
         position: int
         by: str
 
         def apply(self, aggregate: Any) -> None:
             aggregate.makers.add(self.by)
             aggregate.running = True
+            aggregate.run_id = self.run_id
             aggregate.position = self.position
 
+    class LinesRecorded(Aggregate.Event):
+        """One chunk of lines saved by a run (in the same transaction as the payments)."""
+
+        run_id: str
+        lines: int
+
     class Computed(Aggregate.Event):
+        run_id: str
         position: int
         payments: int
         total: int
@@ -79,6 +95,7 @@ class Batch(Aggregate):
         self.status = "draft"
         self.makers: set[str] = {by}
         self.running = False
+        self.run_id = ""
         self.computed = False
         self.position = 0
         self.payments = 0
@@ -95,15 +112,25 @@ class Batch(Aggregate):
                 "never changed (later facts flow into the next month)"
             )
 
-    def start_run(self, position: int, by: str) -> None:
+    def start_run(self, run_id: str, position: int, by: str) -> None:
         self.check_draft()
-        self.trigger_event(self.RunStarted, position=position, by=by)
+        self.trigger_event(self.RunStarted, run_id=run_id, position=position, by=by)
 
-    def complete_run(self, position: int, payments: int, total: int,
-                     by_programme: dict[str, list[int]], report: dict[str, Any], by: str) -> None:
+    def check_run(self, run_id: str) -> None:
         self.check_draft()
-        self.trigger_event(self.Computed, position=position, payments=payments, total=total,
-                           by_programme=by_programme, report=report, by=by)
+        if run_id != self.run_id:
+            raise RunSupersededError(
+                f"a newer run of the {self.month} batch started; this run stopped")
+
+    def record_lines(self, run_id: str, lines: int) -> None:
+        self.check_run(run_id)
+        self.trigger_event(self.LinesRecorded, run_id=run_id, lines=lines)
+
+    def complete_run(self, run_id: str, position: int, payments: int, total: int,
+                     by_programme: dict[str, list[int]], report: dict[str, Any], by: str) -> None:
+        self.check_run(run_id)
+        self.trigger_event(self.Computed, run_id=run_id, position=position, payments=payments,
+                           total=total, by_programme=by_programme, report=report, by=by)
 
     def approve(self, by: str) -> None:
         self.check_draft()

@@ -98,7 +98,9 @@ def open_runtime(url: str | None = None, *, init: bool = False,
         raise NotInitialisedError(
             f"no ledger in {settings.url}: run `ledger init` first"
         )
-    app = Ledger(env=settings.event_store_env)
+    # Only `ledger init` creates the event store's tables and functions: two processes
+    # re-creating them at the same instant fail on PostgreSQL ("tuple concurrently updated").
+    app = Ledger(env=settings.event_store_env | {"CREATE_TABLE": "true" if init else "false"})
     try:
         check_key(app)
     except CipherKeyError:

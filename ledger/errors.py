@@ -31,3 +31,7 @@ class ReliefError(LedgerRefusal):
 
 class CaseStateError(LedgerRefusal):
     """Raised when a case change does not fit the case (exited, wrong programme)."""
+
+
+class RunSupersededError(BatchStateError):
+    """Raised when a newer run of the same batch started while this one was recording."""

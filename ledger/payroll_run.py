@@ -17,56 +17,59 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Connection, select
 
 from ledger import ids
 from ledger.batch import Batch
+from ledger.batch_writer import CHUNK, BatchRun, Payee, Progress, await_newer_run
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
-from ledger.errors import BatchStateError
-from ledger.payment import Payment, record_payment
+from ledger.errors import BatchStateError, RunSupersededError
 from ledger.payroll import Line, Reissue, case_lines
 from projections import schema
 
-CHUNK = 2000
 PAID_STATUSES = ("approved", "exported", "settled", "returned")
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Payee:
-    name: str
-    id_number: str
-    bank_name: str
-    bank_account: str
-    town: str
-    village: str
 
 
 def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
                 progress: Progress | None = None) -> Batch:
-    """Build (or refresh, while a draft) the regular batch of ``month``."""
+    """Build (or refresh, while a draft) the regular batch of ``month``.
+
+    When another run of the same month starts meanwhile, this one stops writing and
+    waits for that run to finish; if that run stalls (killed), this one starts again.
+    """
+    for _ in range(3):
+        try:
+            return _run_once(rt, month, by, chunk, progress)
+        except RunSupersededError:
+            batch = await_newer_run(rt, ids.batch_id(month, "regular"))
+            if batch is not None:
+                return batch
+    raise RunSupersededError(f"the {month} payroll keeps being superseded; try again")
+
+
+def _run_once(rt: Runtime, month: Month, by: str, chunk: int,
+              progress: Progress | None) -> Batch:
     app = rt.app
     position = rt.read_model.catch_up()
     _check_earlier_months_approved(rt, month)
-    batch = _start(rt, month, "regular", position, by)
+    run = BatchRun(rt, month, "regular", by)
+    batch = run.start(position)
     standards, policy = app.standard_book(), app.policy_book()
     with rt.engine.connect() as conn:
         paid_months = _paid_months(conn, month)
         net_paid = _net_paid(conn, month)
         reissues, held = _reissues(conn, month)
-        existing = _existing_lines(conn, batch.id)
+        existing = existing_lines(conn, batch.id)
         reliefs = _payable_reliefs(conn, batch.id)
         lines: list[tuple[Line, Payee]] = []
         receivables: dict[str, int] = {}
-        for record in _records(conn):
+        for record in read_records(conn):
             payee = Payee(record.name, record.id_number, record.bank_name, record.bank_account,
                           record.town, record.village)
             result = case_lines(record, month, paid_months, net_paid.get(record.case_id, {}),
@@ -76,9 +79,9 @@ def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
                 receivables[record.case_id] = result.receivable
         lines.extend(reliefs)
         previous = _previous_lines(conn, month)
-    _record_lines(rt, batch, month, "regular", lines, existing, by, chunk, progress)
+    run.record(lines, existing, chunk, progress)
     report = change_report(lines, previous, receivables, held)
-    return _complete(rt, batch.id, position, [line for line, _ in lines], report, by)
+    return run.complete(position, [line for line, _ in lines], report)
 
 
 # --- reading the read model ---------------------------------------------------------
@@ -102,7 +105,7 @@ def _check_earlier_months_approved(rt: Runtime, month: Month) -> None:
         )
 
 
-def _records(conn: Connection) -> Iterator[CaseRecord]:
+def read_records(conn: Connection) -> Iterator[CaseRecord]:
     c = schema.cases.c
     result = conn.execution_options(yield_per=5000).execute(
         select(c.record).order_by(c.case_id)
@@ -164,7 +167,7 @@ def _reissues(conn: Connection, month: Month) -> tuple[dict[str, list[Reissue]],
     return reissues, held
 
 
-def _existing_lines(conn: Connection, batch_id: UUID) -> dict[UUID, tuple[int, int, str, str]]:
+def existing_lines(conn: Connection, batch_id: UUID) -> dict[UUID, tuple[int, int, str, str]]:
     p = schema.payments.c
     rows = conn.execute(
         select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account)
@@ -201,114 +204,6 @@ def _previous_lines(conn: Connection, month: Month) -> list[tuple[str, str, str,
                p.status != "withdrawn")
     )
     return [(r[0], r[1], r[2], int(r[3])) for r in rows]
-
-
-# --- writing ----------------------------------------------------------------------------
-def _start(rt: Runtime, month: Month, kind: str, position: int, by: str) -> Batch:
-    bid = ids.batch_id(month, kind)
-    for _ in range(5):
-        batch = rt.app.maybe(bid)
-        if batch is None:
-            batch = Batch(month=month, kind=kind, by=by, id=bid)
-        batch.start_run(position, by)
-        try:
-            rt.app.save(batch)
-            return batch
-        except IntegrityError:
-            continue  # another run moved the batch on: read it again
-    raise RuntimeError(f"could not start the batch for {month}: too much contention")
-
-
-def _record_lines(rt: Runtime, batch: Batch, month: Month, kind: str,
-                  lines: list[tuple[Line, Payee]], existing: dict[UUID, tuple[int, int, str, str]],
-                  by: str, chunk: int, progress: Progress | None) -> None:
-    wanted: dict[UUID, tuple[Line, Payee]] = {}
-    for line, payee in lines:
-        pid = ids.payment_id(month, kind, line.case_id, line.programme, line.kind, line.for_month)
-        if pid in wanted:
-            # Would be recorded once but counted twice in the batch's totals.
-            raise RuntimeError(f"two {line.kind} lines for {line.for_month} of case "
-                               f"{line.case_id.hex} would share payment id {pid.hex}")
-        wanted[pid] = (line, payee)
-    work: list[UUID] = [pid for pid, (line, payee) in wanted.items()
-                        if _differs(existing.get(pid), line, payee)]
-    work += [pid for pid, (_, _, status, _) in existing.items()
-             if pid not in wanted and status != "withdrawn"]
-    done = 0
-    total = len(work)
-    for start in range(0, total, chunk):
-        part = work[start:start + chunk]
-        for attempt in range(5):
-            try:
-                aggregates = [_line_aggregate(rt, batch, pid, wanted.get(pid), existing, by,
-                                              fresh=attempt > 0) for pid in part]
-                aggregates = [a for a in aggregates if a is not None]
-                if aggregates:
-                    rt.app.save(*aggregates)
-                break
-            except IntegrityError:
-                # Another run recorded some of these ids first: re-read them and go on.
-                continue
-        else:
-            raise RuntimeError("could not record payments: too much contention")
-        done += len(part)
-        if progress:
-            progress(done, total)
-
-
-def _differs(old: tuple[int, int, str, str] | None, line: Line, payee: Payee) -> bool:
-    if old is None:
-        return True
-    amount, transfer, status, account = old
-    return (amount, transfer, account) != (line.amount, line.transfer, payee.bank_account) or (
-        status == "withdrawn")
-
-
-def _line_aggregate(rt: Runtime, batch: Batch, pid: UUID, wanted: tuple[Line, Payee] | None,
-                    existing: dict[UUID, tuple[int, int, str, str]], by: str,
-                    fresh: bool) -> Payment | None:
-    payment: Payment | None = rt.app.maybe(pid) if (fresh or pid in existing) else None
-    if wanted is None:
-        if payment is None or payment.withdrawn:
-            return None
-        payment.withdraw(by)
-        return payment
-    line, payee = wanted
-    if payment is None:
-        return record_payment(
-            pid, batch_id=batch.id, case_id=line.case_id, programme=line.programme,
-            kind=line.kind, for_month=line.for_month, amount=line.amount,
-            transfer=line.transfer, formula=line.formula, reissue_of=list(line.reissue_of),
-            name=payee.name, id_number=payee.id_number, bank_name=payee.bank_name,
-            bank_account=payee.bank_account, town=payee.town, village=payee.village, by=by,
-        )
-    if (payment.amount, payment.transfer, payment.bank_account, payment.withdrawn) == (
-            line.amount, line.transfer, payee.bank_account, False):
-        return None
-    payment.amend(line.amount, line.transfer, line.formula, payee.bank_name, payee.bank_account, by)
-    return payment
-
-
-def _complete(rt: Runtime, batch_id: UUID, position: int, lines: list[Line],
-              report: dict[str, Any], by: str) -> Batch:
-    by_programme: dict[str, list[int]] = {}
-    for line in lines:
-        entry = by_programme.setdefault(line.programme, [0, 0])
-        entry[0] += 1
-        entry[1] += line.amount
-    total = sum(line.amount for line in lines)
-    for _ in range(5):
-        batch: Batch = rt.app.load(batch_id, Batch, "batch")
-        batch.complete_run(position, len(lines), total, by_programme, report, by)
-        try:
-            rt.app.save(batch)
-            break
-        except IntegrityError:
-            continue
-    else:
-        raise RuntimeError(f"could not complete the batch for {batch.month}: too much contention")
-    rt.read_model.catch_up()
-    return batch
 
 
 def change_report(lines: list[tuple[Line, Payee]], previous: list[tuple[str, str, str, int]],

@@ -13,22 +13,14 @@ from uuid import UUID
 
 from ledger import ids
 from ledger.batch import Batch
+from ledger.batch_writer import BatchRun, Payee, differs
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.errors import NotFoundError
 from ledger.money import format_yuan
 from ledger.payroll import Line
-from ledger.payroll_run import (
-    CHUNK,
-    Payee,
-    _complete,
-    _differs,
-    _existing_lines,
-    _record_lines,
-    _records,
-    _start,
-)
+from ledger.payroll_run import existing_lines, read_records
 from ledger.policy import PolicyBook
 from ledger.price_linkage import Decision, decide, subsidy_per_person
 from ledger.programmes import entitlement
@@ -64,14 +56,14 @@ def run_price_linkage(rt: Runtime, month: Month, by: str) -> Batch | None:
         return None
     floor = policy.value("price_linkage.floor", month)
     with rt.engine.connect() as conn:
-        lines = [line for record_ in _records(conn)
+        lines = [line for record_ in read_records(conn)
                  if (line := _line(record_, month, decision, floor, standards, policy))]
-        existing = _existing_lines(conn, bid)
+        existing = existing_lines(conn, bid)
     wanted = {ids.payment_id(month, KIND, ln.case_id, ln.programme, ln.kind, ln.for_month): (ln, p)
               for ln, p in lines}
     unchanged = (
         batch is not None and batch.computed and not batch.running
-        and not any(_differs(existing.get(pid), ln, p) for pid, (ln, p) in wanted.items())
+        and not any(differs(existing.get(pid), ln, p) for pid, (ln, p) in wanted.items())
         and not any(pid not in wanted and status != "withdrawn"
                     for pid, (_, _, status, _) in existing.items())
     )
@@ -83,11 +75,12 @@ def run_price_linkage(rt: Runtime, month: Month, by: str) -> Batch | None:
 
 def _refresh(rt: Runtime, batch: Batch | None, month: Month, position: int,
              lines: list[tuple[Line, Payee]], by: str) -> Batch:
-    batch = _start(rt, month, KIND, position, by)
+    run = BatchRun(rt, month, KIND, by)
+    batch = run.start(position)
     with rt.engine.connect() as conn:
-        existing = _existing_lines(conn, batch.id)
-    _record_lines(rt, batch, month, KIND, lines, existing, by, CHUNK, None)
-    return _complete(rt, batch.id, position, [ln for ln, _ in lines], {}, by)
+        existing = existing_lines(conn, batch.id)
+    run.record(lines, existing)
+    return run.complete(position, [ln for ln, _ in lines], {})
 
 
 def _line(record: CaseRecord, month: Month, decision: Decision, floor: int,

@@ -212,12 +212,7 @@ def test_payroll_run_killed_part_way_finishes_the_same_batch_when_run_again(rost
 @pytest.mark.slow
 def test_two_concurrent_runs_of_the_same_month_end_with_one_correct_batch(roster):
     url, started = roster, time.monotonic()
-    # CREATE_TABLE=false: every `ledger` command re-runs the event store's CREATE TABLE / CREATE
-    # OR REPLACE FUNCTION when it opens the ledger, and two processes doing that at the same
-    # instant on PostgreSQL fail with "tuple concurrently updated" — a start-up bug of
-    # ledger/bootstrap.py (tables belong to `ledger init`), not of the payroll tested here.
     procs = [ledger(url, "payroll", "run", "--month", MONTH, "--by", by, "--json",
-                    extra_env={"CREATE_TABLE": "false"},
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for by in ("clerk", "clerk2")]
     results = [p.communicate(timeout=60) for p in procs]

@@ -1,0 +1,186 @@
+"""Recording a batch's lines: one run, in chunks, safe to kill, safe to race.
+
+A :class:`BatchRun` takes the lines a payroll (regular or price subsidy)
+computed and brings the batch's recorded payments to exactly those lines:
+new lines are recorded, changed draft lines amended, vanished ones withdrawn.
+Each chunk of payments is saved in one transaction *together with* a
+``LinesRecorded`` event of the batch, so the batch's version orders the
+writers: a run superseded by a newer one, or a batch approved meanwhile,
+makes the chunk collide and the old run stops instead of writing.
+
+Payment ids are deterministic, so a killed run's chunks are found again by
+the next run and never recorded twice.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from ledger import ids
+from ledger.batch import Batch
+from ledger.bootstrap import Runtime
+from ledger.calendar import Month
+from ledger.errors import RunSupersededError
+from ledger.payment import Payment, record_payment
+from ledger.payroll import Line
+
+CHUNK = 2000
+Progress = Callable[[int, int], None]
+Existing = dict[UUID, tuple[int, int, str, str]]
+"""payment id -> (amount, transfer, status, bank account) of the lines a batch already has."""
+
+
+@dataclass(frozen=True)
+class Payee:
+    """Who a line is paid to, copied onto the payment so its bank file never changes."""
+
+    name: str
+    id_number: str
+    bank_name: str
+    bank_account: str
+    town: str
+    village: str
+
+
+def differs(old: tuple[int, int, str, str] | None, line: Line, payee: Payee) -> bool:
+    if old is None:
+        return True
+    amount, transfer, status, account = old
+    return (amount, transfer, account) != (line.amount, line.transfer, payee.bank_account) or (
+        status == "withdrawn")
+
+
+class BatchRun:
+    """One run of one batch (month and kind) by one user."""
+
+    def __init__(self, rt: Runtime, month: Month, kind: str, by: str) -> None:
+        self.rt = rt
+        self.month = month
+        self.kind = kind
+        self.by = by
+        self.run_id = uuid.uuid4().hex
+        self.batch_id = ids.batch_id(month, kind)
+
+    def start(self, position: int) -> Batch:
+        for _ in range(10):
+            batch = self.rt.app.maybe(self.batch_id)
+            if batch is None:
+                batch = Batch(month=self.month, kind=self.kind, by=self.by, id=self.batch_id)
+            batch.start_run(self.run_id, position, self.by)
+            try:
+                self.rt.app.save(batch)
+                return batch
+            except IntegrityError:
+                continue  # another run moved the batch on: read it again
+        raise RuntimeError(f"could not start the batch for {self.month}: too much contention")
+
+    def record(self, lines: list[tuple[Line, Payee]], existing: Existing, chunk: int = CHUNK,
+               progress: Progress | None = None) -> None:
+        wanted: dict[UUID, tuple[Line, Payee]] = {}
+        for line, payee in lines:
+            pid = ids.payment_id(self.month, self.kind, line.case_id, line.programme, line.kind,
+                                 line.for_month)
+            if pid in wanted:
+                # Would be recorded once but counted twice in the batch's totals.
+                raise RuntimeError(f"two {line.kind} lines for {line.for_month} of case "
+                                   f"{line.case_id.hex} would share payment id {pid.hex}")
+            wanted[pid] = (line, payee)
+        work = [pid for pid, (line, payee) in wanted.items()
+                if differs(existing.get(pid), line, payee)]
+        work += [pid for pid, (_, _, status, _) in existing.items()
+                 if pid not in wanted and status != "withdrawn"]
+        for start in range(0, len(work), chunk):
+            self._save_chunk(work[start:start + chunk], wanted, existing)
+            if progress:
+                progress(min(start + chunk, len(work)), len(work))
+
+    def _save_chunk(self, part: list[UUID], wanted: dict[UUID, tuple[Line, Payee]],
+                    existing: Existing) -> None:
+        for attempt in range(10):
+            batch: Batch = self.rt.app.load(self.batch_id, Batch, "batch")
+            payments = [self._payment(pid, wanted.get(pid), pid in existing or attempt > 0)
+                        for pid in part]
+            payments = [p for p in payments if p is not None]
+            batch.record_lines(self.run_id, len(payments))  # refuses if superseded or approved
+            try:
+                self.rt.app.save(batch, *payments)
+                return
+            except IntegrityError:
+                continue  # a payment or the batch moved on: re-read both and try again
+        raise RuntimeError("could not record payments: too much contention")
+
+    def _payment(self, pid: UUID, wanted: tuple[Line, Payee] | None,
+                 may_exist: bool) -> Payment | None:
+        payment: Payment | None = self.rt.app.maybe(pid) if may_exist else None
+        if wanted is None:
+            if payment is None or payment.withdrawn:
+                return None
+            payment.withdraw(self.by)
+            return payment
+        line, payee = wanted
+        if payment is None:
+            return record_payment(
+                pid, batch_id=self.batch_id, case_id=line.case_id, programme=line.programme,
+                kind=line.kind, for_month=line.for_month, amount=line.amount,
+                transfer=line.transfer, formula=line.formula, reissue_of=list(line.reissue_of),
+                name=payee.name, id_number=payee.id_number, bank_name=payee.bank_name,
+                bank_account=payee.bank_account, town=payee.town, village=payee.village,
+                by=self.by,
+            )
+        if (payment.amount, payment.transfer, payment.bank_account, payment.bank_name,
+                payment.withdrawn) == (line.amount, line.transfer, payee.bank_account,
+                                       payee.bank_name, False):
+            return None
+        payment.amend(line.amount, line.transfer, line.formula, payee.bank_name,
+                      payee.bank_account, self.by)
+        return payment
+
+    def complete(self, position: int, lines: list[Line], report: dict[str, Any]) -> Batch:
+        by_programme: dict[str, list[int]] = {}
+        for line in lines:
+            entry = by_programme.setdefault(line.programme, [0, 0])
+            entry[0] += 1
+            entry[1] += line.amount
+        total = sum(line.amount for line in lines)
+        for _ in range(10):
+            batch: Batch = self.rt.app.load(self.batch_id, Batch, "batch")
+            batch.complete_run(self.run_id, position, len(lines), total, by_programme, report,
+                               self.by)
+            try:
+                self.rt.app.save(batch)
+                break
+            except IntegrityError:
+                continue
+        else:
+            raise RuntimeError(f"could not complete the batch for {self.month}: contention")
+        self.rt.read_model.catch_up()
+        return batch
+
+
+def await_newer_run(rt: Runtime, batch_id: UUID, timeout: float = 120.0) -> Batch | None:
+    """After being superseded: the batch once the newer run completed, or None if it stalled."""
+    deadline = time.monotonic() + timeout
+    last_version = -1
+    stalled_since = time.monotonic()
+    while time.monotonic() < deadline:
+        batch: Batch = rt.app.load(batch_id, Batch, "batch")
+        if batch.status != "draft" or not batch.running:
+            rt.read_model.catch_up()
+            return batch
+        if batch.version != last_version:
+            last_version, stalled_since = batch.version, time.monotonic()
+        elif time.monotonic() - stalled_since > 15:
+            return None  # the newer run stopped moving (killed?): the caller takes over
+        time.sleep(0.2)
+    return None
+
+
+__all__ = ["BatchRun", "CHUNK", "Existing", "Payee", "Progress", "RunSupersededError",
+           "await_newer_run", "differs"]
