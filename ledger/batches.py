@@ -10,13 +10,24 @@ from sqlalchemy import select
 
 from ledger.batch import Batch
 from ledger.bootstrap import Runtime
-from ledger.errors import NotFoundError
+from ledger.errors import BatchStateError, NotFoundError
 from ledger.money import format_yuan
 from projections import schema
 
 
 def approve_batch(rt: Runtime, batch_id: UUID, by: str) -> Batch:
+    """Approve a computed draft (maker–checker); regular months are approved in order."""
     batch: Batch = rt.app.load(batch_id, Batch, "batch")
+    if batch.kind == "regular":
+        b = schema.batches.c
+        with rt.engine.connect() as conn:
+            earlier = conn.execute(
+                select(b.month).where(b.kind == "regular", b.status == "draft",
+                                      b.month < str(batch.month)).order_by(b.month)
+            ).scalars().first()
+        if earlier is not None:
+            raise BatchStateError(
+                f"the {earlier} payroll is still a draft: approve months in order")
     batch.approve(by)
     rt.app.save(batch)
     rt.read_model.catch_up()

@@ -19,7 +19,7 @@ from ledger.calendar import Month
 from ledger.case import Case
 from ledger.errors import CaseStateError
 from ledger.programmes import entitlement
-from ledger.programmes.dibao import in_graduation
+from ledger.programmes.dibao import graduated, in_graduation
 
 
 def update_case(
@@ -64,6 +64,8 @@ def update_case(
     if area is not None:
         values["area"] = area
     if values:
+        # The last regular amount is last month's. A change effective in the case's first month
+        # corrects the enrolment itself: there is nothing to graduate from.
         before = record.facts_for(effective + -1) if effective > record.start_month else None
         case.change_facts(effective, values, "reassessment", by)
         said.append(f"changed from {effective}: " + ", ".join(sorted(values)))
@@ -88,11 +90,11 @@ def _decide_graduation(app: Ledger, case: Case, effective: Month, before: Any, b
     if standard is None or facts.income_per_capita is None:
         return []
     graduating = in_graduation(facts.graduation, effective)
+    if graduated(facts.graduation, effective) or before is None:
+        return []  # graduation ran its course (exited by itself), or nothing to graduate from
     if facts.income_per_capita >= standard and not graduating:
-        base = 0
-        if before is not None:
-            last = entitlement(before, standards, policy)
-            base = last.amount if last.kind == "regular" else 0
+        last = entitlement(before, standards, policy)
+        base = last.amount if last.kind == "regular" else 0
         months = policy.value("graduation.months", effective)
         taper = policy.value("graduation.taper", effective)
         case.start_graduation(effective, base, months, taper, by)

@@ -103,6 +103,15 @@ def _check_earlier_months_approved(rt: Runtime, month: Month) -> None:
             f"the {pending} payroll is still a draft: approve it before running {month}, or "
             f"its arrears and reissues would be paid twice"
         )
+    with rt.engine.connect() as conn:
+        later = conn.execute(
+            select(b.month).where(b.kind == "regular", b.month > str(month)).order_by(b.month)
+        ).scalars().first()
+    if later is not None:
+        raise BatchStateError(
+            f"the {later} payroll already exists: {month} can no longer be run; what is due "
+            f"for {month} is paid by the next payroll as arrears"
+        )
 
 
 def read_records(conn: Connection) -> Iterator[CaseRecord]:
