@@ -28,7 +28,7 @@ from ledger.batch import Batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.errors import RunSupersededError
-from ledger.payment import Payment, record_payment
+from ledger.payment import Payment, payment_recorded
 from ledger.payroll import Line
 
 CHUNK = 2000
@@ -105,19 +105,25 @@ class BatchRun:
                     existing: Existing) -> None:
         for attempt in range(10):
             batch: Batch = self.rt.app.load(self.batch_id, Batch, "batch")
-            payments = [self._payment(pid, wanted.get(pid), pid in existing or attempt > 0)
-                        for pid in part]
-            payments = [p for p in payments if p is not None]
-            batch.record_lines(self.run_id, len(payments))  # refuses if superseded or approved
+            changes = [self._payment(pid, wanted.get(pid), pid in existing or attempt > 0)
+                       for pid in part]
+            changes = [c for c in changes if c is not None]
+            batch.record_lines(self.run_id, len(changes))  # refuses if superseded or approved
+            events: list[Any] = list(batch.collect_events())
+            for change in changes:
+                events.extend(change.collect_events() if isinstance(change, Payment)
+                              else (change,))
             try:
-                self.rt.app.save(batch, *payments)
+                # One transaction: the chunk's payments and the batch's LinesRecorded.
+                self.rt.app.events.put(events)
                 return
             except IntegrityError:
                 continue  # a payment or the batch moved on: re-read both and try again
         raise RuntimeError("could not record payments: too much contention")
 
     def _payment(self, pid: UUID, wanted: tuple[Line, Payee] | None,
-                 may_exist: bool) -> Payment | None:
+                 may_exist: bool) -> Payment | Payment.Recorded | None:
+        """The change a line needs: a new payment's event, an amended or withdrawn payment."""
         payment: Payment | None = self.rt.app.maybe(pid) if may_exist else None
         if wanted is None:
             if payment is None or payment.withdrawn:
@@ -126,7 +132,7 @@ class BatchRun:
             return payment
         line, payee = wanted
         if payment is None:
-            return record_payment(
+            return payment_recorded(
                 pid, batch_id=self.batch_id, case_id=line.case_id, programme=line.programme,
                 kind=line.kind, for_month=line.for_month, amount=line.amount,
                 transfer=line.transfer, formula=line.formula, reissue_of=list(line.reissue_of),

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from ledger.calendar import Month
 from ledger.errors import LedgerRefusal
@@ -125,3 +126,20 @@ class Payment(Aggregate):
 def record_payment(payment_id: UUID, **fields: Any) -> Payment:
     """Create a payment line (the Recorded event) with its deterministic id."""
     return Payment._create(Payment.Recorded, id=payment_id, **fields)
+
+
+_PAYMENT_TOPIC = get_topic(Payment)
+
+
+def payment_recorded(payment_id: UUID, **fields: Any) -> Payment.Recorded:
+    """The Recorded event of a new payment, without building the aggregate.
+
+    A payroll records tens of thousands of new payments and never touches them
+    again in the same run; constructing only the event halves the cost. The
+    event is exactly what :func:`record_payment` would have recorded.
+    """
+    return Payment.Recorded(
+        originator_id=payment_id, originator_version=Payment.INITIAL_VERSION,
+        timestamp=Payment.Recorded.create_timestamp(), originator_topic=_PAYMENT_TOPIC,
+        **fields,
+    )
