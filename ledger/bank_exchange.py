@@ -47,7 +47,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -68,6 +67,7 @@ from ledger.calendar import Month
 from ledger.errors import BatchStateError
 from ledger.identity import mask
 from ledger.payment import Payment
+from ledger.private_files import write_private_temp
 from projections import schema
 
 __all__ = [
@@ -230,7 +230,7 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
             execution_date=execution_date(batch.month, approved_at),
         )
     digest = hashlib.sha256(data).hexdigest()
-    tmp = _write_private(out, data)
+    tmp = write_private_temp(out, data)
     try:
         recorded, status = _record_export(rt, batch.id, fmt, digest, encoding, by)
         os.replace(tmp, out)
@@ -277,22 +277,6 @@ def approval_time(rt: Runtime, batch: Batch) -> datetime:
 def execution_date(month: Month, approved_at: datetime) -> date:
     """Not before the month paid for, and not before the approval."""
     return max(month.first_day, approved_at.date())
-
-
-def _write_private(out: Path, data: bytes) -> Path:
-    """Write ``data`` to a new owner-only (0600) file beside ``out``; return its path."""
-    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    tmp = Path(name)
-    try:
-        os.chmod(tmp, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
 
 
 def _sync_dir(directory: Path) -> None:
