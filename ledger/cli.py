@@ -380,12 +380,14 @@ def _print_batch(data: dict[str, Any]) -> None:
         click.echo(f"  {key:<20} {value['payments']:>7} {value['total']:>14}")
     report = data.get("report") or {}
     if report:
-        click.echo(f"  new cases {len(report['new_cases'])}, exits {len(report['exits'])}, "
-                   f"amount changes {len(report['amount_changes'])}")
+        counts = report.get("counts") or {k: len(report[k]) for k in
+                                           ("new_cases", "exits", "amount_changes", "held")}
+        click.echo(f"  new cases {counts['new_cases']}, exits {counts['exits']}, "
+                   f"amount changes {counts['amount_changes']}")
         click.echo(f"  arrears {report['arrears']['lines']} ({report['arrears']['total']}), "
                    f"recoveries {report['recoveries']['lines']} ({report['recoveries']['total']}), "
                    f"receivables carried {report['receivables']['cases']} "
-                   f"({report['receivables']['total']}), held {len(report['held'])}")
+                   f"({report['receivables']['total']}), held {counts['held']}")
 
 
 @payroll.command("list")

@@ -15,7 +15,6 @@ ids and the loser re-reads and carries on, so both end at the same batch.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -34,6 +33,8 @@ from ledger.payroll import Line, Reissue, case_lines
 from projections import schema
 
 PAID_STATUSES = ("approved", "exported", "settled", "returned")
+REPORT_LIMIT = 1000
+"""At most this many entries per list in a batch's change report (counts are complete)."""
 
 
 def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
@@ -232,22 +233,20 @@ def change_report(lines: list[tuple[Line, Payee]], previous: list[tuple[str, str
     )
     arrears = [ln for ln, _ in lines if ln.kind == "arrears"]
     recoveries = [ln for ln, _ in lines if ln.kind == "recovery"]
+    # The report is stored on the batch's Computed event: lists are capped so a province-size
+    # first month (every case "new") does not make that event megabytes long; the counts are
+    # always complete, and `payroll show --json` lists every line.
+    amount_changes = [dict(items) for items in changed]
     return {
-        "new_cases": new,
-        "exits": gone,
-        "amount_changes": [dict(items) for items in changed],
+        "counts": {"new_cases": len(new), "exits": len(gone),
+                   "amount_changes": len(amount_changes), "held": len(held)},
+        "new_cases": new[:REPORT_LIMIT],
+        "exits": gone[:REPORT_LIMIT],
+        "amount_changes": amount_changes[:REPORT_LIMIT],
         "arrears": {"lines": len(arrears), "total": sum(ln.amount for ln in arrears)},
         "recoveries": {"lines": len(recoveries), "total": sum(ln.amount for ln in recoveries)},
         "receivables": {"cases": len(receivables), "total": sum(receivables.values()),
-                        "by_case": dict(sorted(receivables.items()))},
-        "held": held,
-    }
-
-
-def batch_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The read-model row of a batch as the spec's JSON fields (money in fen here)."""
-    return {
-        "batch_id": row["batch_id"], "month": row["month"], "kind": row["kind"],
-        "status": row["status"], "payments": row["payments"], "total": row["total"],
-        "by_programme": json.loads(row["by_programme"]),
+                        "by_case": dict(sorted(receivables.items())[:REPORT_LIMIT])},
+        "held": held[:REPORT_LIMIT],
+        "truncated_at": REPORT_LIMIT,
     }

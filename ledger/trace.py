@@ -17,6 +17,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from ledger import ids
+from ledger.batch import Batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.identity import mask
@@ -87,14 +88,15 @@ def trace_payment(rt: Runtime, payment_id: UUID) -> dict[str, Any]:
                     "per": latest.per, "monthly": format_yuan(latest.monthly), "ref": latest.ref,
                 })
     for event in app.events.get(payment.batch_id):
-        events.append(describe(event, "batch"))
+        if not isinstance(event, Batch.LinesRecorded):  # chunk bookkeeping, not a decision
+            events.append(describe(event, "batch"))
     for event in app.events.get(payment_id):
         events.append(describe(event, "payment"))
     p = schema.payments.c
     with rt.engine.connect() as conn:
-        later = conn.execute(
-            select(p.payment_id).where(p.reissue_of.contains(payment_id.hex))
-        ).scalars().all()
+        reissued_by = conn.execute(
+            select(p.reissued_by).where(p.payment_id == payment_id.hex)).scalar()
+    later = [reissued_by] if reissued_by else []
     for other in [UUID(h) for h in later] + list(payment.reissue_of):
         for event in app.events.get(other):
             events.append(describe(event, "reissue" if other.hex in later else "original"))

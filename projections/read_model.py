@@ -157,10 +157,13 @@ def _payment_recorded(page: _Page, e: Payment.Recorded, pos: int) -> None:
         "case_id": e.case_id.hex, "programme": e.programme, "kind": e.kind,
         "for_month": str(e.for_month), "amount": e.amount, "transfer": e.transfer,
         "status": "draft", "return_reason": "", "returned_position": None,
-        "reissue_of": ",".join(u.hex for u in e.reissue_of), "name": e.name,
+        "reissue_of": ",".join(u.hex for u in e.reissue_of), "reissued_by": None,
+        "name": e.name,
         "id_number": e.id_number, "bank_name": e.bank_name, "bank_account": e.bank_account,
         "town": e.town, "village": e.village, "formula": e.formula, "recorded_position": pos,
     }
+    for original in e.reissue_of:
+        page.change_payment(original.hex, reissued_by=pid)
     batch = page.batch(e.batch_id.hex)
     page.new_payments[pid]["batch_month"] = batch["month"]
     page.new_payments[pid]["batch_kind"] = batch["kind"]

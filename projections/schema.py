@@ -103,6 +103,7 @@ payments = Table(
     Column("return_reason", Text, nullable=False, default=""),
     Column("returned_position", BigInteger),
     Column("reissue_of", Text, nullable=False, default=""),
+    Column("reissued_by", String(32)),
     Column("name", SealedText, nullable=False),
     Column("id_number", SealedText, nullable=False),
     Column("bank_name", Text, nullable=False),
