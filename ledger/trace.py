@@ -27,7 +27,7 @@ from ledger.standards import CATEGORIES
 from projections import schema
 
 MASKED = {"id_number", "bank_account"}
-MONEY = {"amount", "transfer", "base", "total"}
+MONEY = {"amount", "transfer", "base", "total", "income_per_capita"}
 SKIP = {"originator_id", "originator_version", "timestamp", "originator_topic", "person_key",
         "report", "by_programme"}
 
@@ -61,6 +61,9 @@ def describe(event: Any, subject: str) -> dict[str, Any]:
             out[key] = mask(value)
         elif key in MONEY and isinstance(value, int):
             out[key] = format_yuan(value)
+        elif key == "values" and isinstance(value, dict):  # a change of facts
+            out[key] = {k: format_yuan(v) if k in MONEY and isinstance(v, int) else _plain(v)
+                        for k, v in value.items()}
         else:
             out[key] = _plain(value)
     return out
