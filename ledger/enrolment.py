@@ -1,9 +1,13 @@
 """Roster import: validate a whole file, then enrol every new case in one transaction.
 
 All-or-nothing: the file is checked first (every bad row reported with file,
-row and column); only when nothing is wrong are the cases recorded, in a single
-``save``. Case ids are derived from the person and programme, so importing the
-same file again finds every case already there and records nothing.
+row and column); only when nothing is wrong are the cases recorded. They are
+saved in chunks of :data:`CHUNK` cases, each one transaction: one save of a
+whole province's roster would hold the event table's lock for minutes, and on
+PostgreSQL a single pipeline of 100,000 inserts stalled (client and server each
+waiting for the other). Case ids are derived from the person and programme, so
+importing the same file again finds every case already there and records
+nothing; an import killed half-way is finished by importing the file again.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from ledger.roster import RosterProblem, RosterRow, read_roster
 from projections import schema
 
 EXCLUSIVE = {"dibao": "tekun", "tekun": "dibao"}
+CHUNK = 2000
 
 
 @dataclass
@@ -57,8 +62,9 @@ def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool =
     if result.problems or dry_run:
         return result
     cases = [_case_from_row(rt, row, keys[row.row], by) for row in new_rows]
+    for i in range(0, len(cases), CHUNK):
+        rt.app.save(*cases[i:i + CHUNK])
     if cases:
-        rt.app.save(*cases)
         rt.read_model.catch_up()
     result.enrolled = len(cases)
     return result
