@@ -15,11 +15,13 @@ ids and the loser re-reads and carries on, so both end at the same batch.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, select
 
 from ledger import ids
@@ -30,6 +32,7 @@ from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.errors import BatchStateError, RunSupersededError
 from ledger.payroll import Line, Reissue, case_lines
+from ledger.rulebook import PolicySetting, Standard
 from projections import schema
 
 PAID_STATUSES = ("approved", "exported", "settled", "returned")
@@ -55,7 +58,7 @@ def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
 
 
 def _run_once(rt: Runtime, month: Month, by: str, chunk: int,
-              progress: Progress | None) -> Batch:
+              progress: Progress | None, full_history: bool = False) -> Batch:
     app = rt.app
     position = rt.read_model.catch_up()
     _check_earlier_months_approved(rt, month)
@@ -68,13 +71,17 @@ def _run_once(rt: Runtime, month: Month, by: str, chunk: int,
         reissues, held = _reissues(conn, month)
         existing = existing_lines(conn, batch.id)
         reliefs = _payable_reliefs(conn, batch.id)
+        settled_at, owing = _settled_since(rt, conn, month) if not full_history else (None, set())
         lines: list[tuple[Line, Payee]] = []
         receivables: dict[str, int] = {}
-        for record in read_records(conn):
+        for record, changed_at in read_records(conn, with_position=True):
             payee = Payee(record.name, record.id_number, record.bank_name, record.bank_account,
                           record.town, record.village)
-            result = case_lines(record, month, paid_months, net_paid.get(record.case_id, {}),
-                                standards, policy, reissues.get(record.case_id, ()))
+            settled = (settled_at is not None and changed_at <= settled_at
+                       and record.case_id not in owing)
+            result = case_lines(record, month, () if settled else paid_months,
+                                net_paid.get(record.case_id, {}), standards, policy,
+                                reissues.get(record.case_id, ()))
             lines.extend((line, payee) for line in result.lines)
             if result.receivable:
                 receivables[record.case_id] = result.receivable
@@ -115,13 +122,46 @@ def _check_earlier_months_approved(rt: Runtime, month: Month) -> None:
         )
 
 
-def read_records(conn: Connection) -> Iterator[CaseRecord]:
+def read_records(conn: Connection, with_position: bool = False) -> Iterator[Any]:
+    """Every case record (with the log position of its last change, if asked), streamed."""
     c = schema.cases.c
     result = conn.execution_options(yield_per=5000).execute(
-        select(c.record).order_by(c.case_id)
+        select(c.record, c.changed_position).order_by(c.case_id)
     )
-    for (text,) in result:
-        yield CaseRecord.from_json(text)
+    for text, changed_at in result:
+        record = CaseRecord.from_json(text)
+        yield (record, changed_at) if with_position else record
+
+
+RULE_TOPICS = [get_topic(Standard.Set), get_topic(PolicySetting.Set)]
+
+
+def _settled_since(rt: Runtime, conn: Connection, month: Month) -> tuple[int | None, set[str]]:
+    """The position up to which earlier months are settled, and the cases still owing.
+
+    When the latest approved regular batch L was computed at log position P, it paid every
+    case exactly its entitlement for every earlier paid month, except the recoveries it could
+    not net (its receivables). Months are run and approved in order, so no other month was
+    paid since. A case whose facts did not change after P, while no standard or policy
+    changed after P either, therefore has nothing to pay or recover for past months: its
+    history need not be recomputed. Returns (None, …) when that shortcut does not apply.
+    """
+    b = schema.batches.c
+    latest = conn.execute(
+        select(b.position, b.report).where(b.kind == "regular", b.status != "draft",
+                                           b.month < str(month))
+        .order_by(b.month.desc()).limit(1)
+    ).first()
+    if latest is None:
+        return None, set()
+    position, report = int(latest[0]), json.loads(latest[1] or "{}")
+    receivables = report.get("receivables", {})
+    if len(receivables.get("by_case", {})) < receivables.get("cases", 0):
+        return None, set()  # the list was capped: cannot tell who still owes
+    if rt.app.recorder.select_notifications(position, 1, topics=RULE_TOPICS,
+                                            inclusive_of_start=False):
+        return None, set()  # a standard or policy changed since: every history may differ
+    return position, set(receivables.get("by_case", {}))
 
 
 def _paid_months(conn: Connection, month: Month) -> list[Month]:
@@ -245,8 +285,9 @@ def change_report(lines: list[tuple[Line, Payee]], previous: list[tuple[str, str
         "amount_changes": amount_changes[:REPORT_LIMIT],
         "arrears": {"lines": len(arrears), "total": sum(ln.amount for ln in arrears)},
         "recoveries": {"lines": len(recoveries), "total": sum(ln.amount for ln in recoveries)},
+        # Not capped: the next payroll reads it to know who still owes (see _settled_since).
         "receivables": {"cases": len(receivables), "total": sum(receivables.values()),
-                        "by_case": dict(sorted(receivables.items())[:REPORT_LIMIT])},
+                        "by_case": dict(sorted(receivables.items()))},
         "held": held[:REPORT_LIMIT],
         "truncated_at": REPORT_LIMIT,
     }
