@@ -23,13 +23,13 @@ CPI_LOOKBACK = 36
 """How many months back the price-linkage job looks for the latest recorded CPI month."""
 
 
-def payroll_draft(rt: Runtime, on: date) -> Any:
+def payroll_draft(rt: Runtime, on: date, by: str = BY) -> Any:
     """Draft (or refresh, while a draft) the regular payroll of the month ``on`` falls in."""
     from ledger.payroll_run import run_payroll
 
     month = Month.of(on)
     try:
-        batch = run_payroll(rt, month, BY)
+        batch = run_payroll(rt, month, by)
     except LedgerRefusal as e:
         log.warning("payroll draft for %s not run: %s", month, e)
         return None
@@ -48,7 +48,7 @@ def latest_undecided_cpi_month(rt: Runtime, on: date) -> Month | None:
     return None
 
 
-def price_linkage(rt: Runtime, on: date) -> Any:
+def price_linkage(rt: Runtime, on: date, by: str = BY) -> Any:
     """Decide the latest recorded CPI month not yet decided and raise its subsidy batch."""
     from ledger.price_subsidy_run import run_price_linkage
 
@@ -57,7 +57,7 @@ def price_linkage(rt: Runtime, on: date) -> Any:
         log.info("price linkage: no undecided CPI month up to %s", on)
         return None
     try:
-        batch = run_price_linkage(rt, month, BY)
+        batch = run_price_linkage(rt, month, by)
     except LedgerRefusal as e:
         log.warning("price linkage for %s not run: %s", month, e)
         return None
@@ -68,30 +68,30 @@ def price_linkage(rt: Runtime, on: date) -> Any:
     return batch
 
 
-def lifecycle(rt: Runtime, on: date) -> Any:
+def lifecycle(rt: Runtime, on: date, by: str = BY) -> Any:
     """The daily lifecycle sweep: age limits, age bands, graduation ends (see ledger.lifecycle)."""
     from ledger.lifecycle import sweep
 
-    result = sweep(rt, on, BY)
+    result = sweep(rt, on, by)
     log.info("lifecycle sweep for %s: %d age limits, %d age bands, %d graduations ended",
              on, result.age_limits, result.bands, result.graduations)
     return result
 
 
-JOBS: dict[str, Callable[[Runtime, date], Any]] = {
+JOBS: dict[str, Callable[[Runtime, date, str], Any]] = {
     "payroll": payroll_draft,
     "price_linkage": price_linkage,
     "lifecycle": lifecycle,
 }
 
 
-def run_job(name: str, on: date, url: str | None = None) -> Any:
+def run_job(name: str, on: date, url: str | None = None, by: str = BY) -> Any:
     """Run one job for the date ``on`` against the ledger at ``url`` (or LEDGER_DATABASE_URL)."""
     if name not in JOBS:
         raise ValueError(f"unknown job {name!r}; known: {', '.join(JOBS)}")
     rt = open_runtime(url)
     try:
-        return JOBS[name](rt, on)
+        return JOBS[name](rt, on, by)
     finally:
         rt.close()
 

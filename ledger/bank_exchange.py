@@ -387,8 +387,9 @@ def _check(name: str, r: BankResult, known: tuple[str, str, int] | None) -> Resu
     _, status, transfer = known
     if transfer <= 0 or status == "withdrawn":
         return ResultProblem(name, r.line, "payment",
-                             f"payment {ref} is not a transfer (recovery or withdrawn line) "
-                             "and was never sent to the bank; not applied")
+                             f"payment {ref} is not a transfer (nothing to send: a netted "
+                             "recovery, a line netted to zero, or a withdrawn line) and was "
+                             "never sent to the bank; not applied")
     if status not in SENT:
         return ResultProblem(name, r.line, "payment",
                              f"payment {ref} is {status}: its batch has not been exported; "

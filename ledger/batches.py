@@ -6,7 +6,7 @@ import json
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ledger.batch import Batch
 from ledger.bootstrap import Runtime
@@ -39,9 +39,22 @@ def batch_row(rt: Runtime, batch_id: UUID) -> dict[str, Any]:
         row = conn.execute(
             select(schema.batches).where(schema.batches.c.batch_id == batch_id.hex)
         ).mappings().first()
-    if row is None:
-        raise NotFoundError(f"no batch {batch_id.hex}")
-    return dict(row)
+        if row is None:
+            raise NotFoundError(f"no batch {batch_id.hex}")
+        return dict(row) | {"transfers": _transfer_counts(conn, [batch_id.hex])[batch_id.hex]}
+
+
+def _transfer_counts(conn: Any, batch_ids: list[str]) -> dict[str, int]:
+    """Lines the bank is asked to pay (transfer > 0): the bank file's NbOfTxs."""
+    p = schema.payments.c
+    counts = dict.fromkeys(batch_ids, 0)
+    for batch_id, n in conn.execute(
+        select(p.batch_id, func.count())
+        .where(p.batch_id.in_(batch_ids), p.transfer > 0, p.status != "withdrawn")
+        .group_by(p.batch_id)
+    ):
+        counts[batch_id] = int(n)
+    return counts
 
 
 def batch_summary(row: dict[str, Any]) -> dict[str, Any]:
@@ -57,6 +70,9 @@ def batch_summary(row: dict[str, Any]) -> dict[str, Any]:
         "status": row["status"],
         "payments": row["payments"],
         "total": format_yuan(row["total"]),
+        # `payments` counts every line, netted recoveries included; `transfers` counts the
+        # lines of the bank file (its NbOfTxs). Both files' CtrlSum/合计 equal `total`.
+        "transfers": row.get("transfers", 0),
         "by_programme": by_programme,
         "position": row["position"],
         "made_by": json.loads(row["makers"]),
@@ -89,7 +105,9 @@ def list_batches(rt: Runtime, month: str | None = None) -> list[dict[str, Any]]:
     if month:
         query = query.where(b.month == month)
     with rt.engine.connect() as conn:
-        return [batch_summary(dict(r)) for r in conn.execute(query).mappings()]
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+        counts = _transfer_counts(conn, [r["batch_id"] for r in rows])
+    return [batch_summary(r | {"transfers": counts[r["batch_id"]]}) for r in rows]
 
 
 def report_json(row: dict[str, Any]) -> dict[str, Any]:

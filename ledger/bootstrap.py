@@ -90,6 +90,10 @@ class NotInitialisedError(RuntimeError):
 def open_runtime(url: str | None = None, *, init: bool = False,
                  cipher_key: str | None = None) -> Runtime:
     settings = load_settings(url, cipher_key)
+    if settings.backend == "sqlite" and not init:
+        path = Path(settings.sqlalchemy_url[len("sqlite:///"):])
+        if not path.exists():  # do not leave an empty database file behind a failed command
+            raise NotInitialisedError(f"no ledger in {settings.url}: run `ledger init` first")
     engine = make_engine(settings)
     if init:
         migrate(settings, engine)

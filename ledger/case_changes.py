@@ -63,6 +63,12 @@ def update_case(
         values["disability_grade"] = disability_grade
     if area is not None:
         values["area"] = area
+    in_force = record.facts_for(effective)
+    unchanged = sorted(k for k, v in values.items() if getattr(in_force, k) == v)
+    for key in unchanged:
+        del values[key]
+    if unchanged:
+        said.append(f"unchanged (already in force for {effective}): " + ", ".join(unchanged))
     if values:
         # The last regular amount is last month's. A change effective in the case's first month
         # corrects the enrolment itself: there is nothing to graduate from.
@@ -74,11 +80,14 @@ def update_case(
     if bank_account is not None:
         if not bank_name:
             raise ValueError("--bank-account needs --bank-name")
-        case.change_bank_account(bank_name, bank_account, by)
-        said.append("bank account changed")
+        if (bank_account, bank_name) == (record.bank_account, record.bank_name):
+            said.append("unchanged: bank account")
+        else:
+            case.change_bank_account(bank_name, bank_account, by)
+            said.append("bank account changed")
     if not said:
         raise ValueError("nothing to change: give at least one of the change options")
-    app.save(case)
+    app.save(case)  # saves nothing when every value was already in force
     return said
 
 

@@ -18,7 +18,7 @@ import click
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month, parse_date
 from ledger.cli_support import BadInput, by_option, emit, handled, json_option, runtime, uuid_arg
-from ledger.errors import LedgerRefusal
+from ledger.errors import NotFoundError
 from ledger.identity import IdNumberError, mask, normalize_id_number
 from ledger.money import format_yuan, parse_yuan
 from ledger.settings import acting_user
@@ -148,11 +148,12 @@ def roster_import(file: Path, dry_run: bool, today: str | None, by: str | None) 
     with runtime() as rt:
         result = import_roster(rt, file, parse_date(today) if today else date.today(),
                                acting_user(by), dry_run)
-    if result.problems:
-        for problem in result.problems:
+    if result.problems or result.refusals:
+        for problem in sorted(result.problems + result.refusals, key=lambda p: (p.row, p.column)):
             click.echo(str(problem), err=True)
-        click.echo(f"{len(result.problems)} problem(s); nothing recorded", err=True)
-        sys.exit(2)
+        click.echo(f"{len(result.problems)} problem(s), {len(result.refusals)} refused by the "
+                   "rules; nothing recorded", err=True)
+        sys.exit(2 if result.problems else 1)
     verb = "would enrol" if dry_run else "enrolled"
     click.echo(f"{file}: {result.rows} rows valid; {verb} {result.enrolled if not dry_run else result.rows - result.already}; "
                f"{result.already} already on the ledger")
@@ -196,7 +197,7 @@ def case_show(ref: str, month: str | None, as_json: bool) -> None:
     with runtime() as rt:
         rows = _find_cases(rt, ref)
         if not rows:
-            raise LedgerRefusal(f"no case for {mask(ref)}")
+            raise NotFoundError(f"no case for {mask(ref) if len(ref) == 18 else ref}")
         when = Month.parse(month) if month else Month.of(date.today())
         standards, policy_book = rt.app.standard_book(), rt.app.policy_book()
         cases = []

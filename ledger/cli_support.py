@@ -17,7 +17,7 @@ import click
 
 from ledger.bootstrap import NotInitialisedError, Runtime, open_runtime
 from ledger.calendar import Month, MonthFormatError
-from ledger.errors import LedgerRefusal
+from ledger.errors import LedgerRefusal, NotFoundError
 from ledger.money import MoneyFormatError
 from ledger.sealing import CipherKeyError
 from ledger.settings import SettingsError
@@ -38,6 +38,9 @@ def handled(fn: F) -> F:
             return fn(*args, **kwargs)
         except click.ClickException:
             raise
+        except NotFoundError as e:  # an id or number that names nothing: bad input
+            click.echo(f"not found: {e}", err=True)
+            sys.exit(2)
         except LedgerRefusal as e:
             click.echo(f"refused: {e}", err=True)
             sys.exit(1)

@@ -32,6 +32,7 @@ from ledger.identity import generate_card_number, generate_id_number
 from ledger.lifecycle import sweep
 from ledger.payroll_run import run_payroll
 from ledger.price_subsidy_run import run_price_linkage
+from ledger.private_files import write_private_file
 from ledger.roster_writer import write_roster_csv
 from ledger.temporary_relief import approve_relief, grant_relief
 
@@ -201,7 +202,7 @@ def _pay_through_bank(rt: Runtime, batch_id: UUID, bank_dir: Path, month: Month,
         for ref in refs
     ]
     results = stem.with_name(stem.name + "-results.csv")
-    results.write_text("\n".join(answer) + "\n", encoding="gbk")
+    write_private_file(results, ("\n".join(answer) + "\n").encode("gbk"))
     import_results(rt, results, MAKER)
     summary.returns_by_month[str(month)] = summary.returns_by_month.get(str(month), 0) + len(failed)
     from sqlalchemy import select

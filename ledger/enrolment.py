@@ -35,6 +35,9 @@ class ImportResult:
     enrolled: int = 0
     already: int = 0
     problems: list[RosterProblem] = field(default_factory=list)
+    """Bad input in the file (exit 2)."""
+    refusals: list[RosterProblem] = field(default_factory=list)
+    """Good rows the ledger's rules refuse, e.g. a person already in tekun (exit 1)."""
 
 
 def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool = False) -> ImportResult:
@@ -51,15 +54,14 @@ def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool =
             continue
         other = EXCLUSIVE.get(row.programme)
         if other and existing.get((key, other)) == "open":
-            result.problems.append(RosterProblem(
+            result.refusals.append(RosterProblem(
                 str(path), row.row, "id_number",
                 f"{mask(row.id_number)} is already in {other}; a person cannot be in dibao and "
                 "tekun at the same time",
             ))
             continue
         new_rows.append(row)
-    result.problems.sort(key=lambda p: (p.row, p.column))
-    if result.problems or dry_run:
+    if result.problems or result.refusals or dry_run:
         return result
     cases = [_case_from_row(rt, row, keys[row.row], by) for row in new_rows]
     for i in range(0, len(cases), CHUNK):

@@ -70,7 +70,7 @@ def _run_once(rt: Runtime, month: Month, by: str, chunk: int,
         net_paid = _net_paid(conn, month)
         reissues, held = _reissues(conn, month)
         existing = existing_lines(conn, batch.id)
-        reliefs = _payable_reliefs(conn, batch.id)
+        reliefs = _payable_reliefs(conn, batch.id, month)
         settled_at, owing = _settled_since(rt, conn, month) if not full_history else (None, set())
         lines: list[tuple[Line, Payee]] = []
         receivables: dict[str, int] = {}
@@ -226,7 +226,7 @@ def existing_lines(conn: Connection, batch_id: UUID) -> dict[UUID, tuple[int, in
     return {UUID(r[0]): (int(r[1]), int(r[2]), r[3], r[4]) for r in rows}
 
 
-def _payable_reliefs(conn: Connection, batch_id: UUID) -> list[tuple[Line, Payee]]:
+def _payable_reliefs(conn: Connection, batch_id: UUID, month: Month) -> list[tuple[Line, Payee]]:
     """Approved temporary relief not yet paid in another batch."""
     r, p = schema.reliefs.c, schema.payments.c
     paid = {cid for (cid,) in conn.execute(
@@ -234,7 +234,9 @@ def _payable_reliefs(conn: Connection, batch_id: UUID) -> list[tuple[Line, Payee
                                 p.status != "withdrawn")
     )}
     lines = []
-    for row in conn.execute(select(schema.reliefs).where(r.payable.is_(True))).mappings():
+    # A relief is paid from the batch of its own month on, never by an earlier month's batch.
+    for row in conn.execute(select(schema.reliefs).where(
+            r.payable.is_(True), r.month <= str(month))).mappings():
         if row["relief_id"] in paid:
             continue
         lines.append((

@@ -37,7 +37,7 @@ def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]
 
     def subtotal() -> None:
         ws.append([current, "小计", f"{town_count}人次"] + [""] * (amount_col - 3)
-                  + [float(town_total)])
+                  + [town_total])
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
 
@@ -51,16 +51,14 @@ def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]
         town_count += 1
         total += amount
         values: list[Any] = list(row)
-        values[amount_col] = float(amount)
+        values[amount_col] = amount
         ws.append(values)
     if current is not None:
         subtotal()
-    ws.append(["合计", "", f"{len(rows)}人次"] + [""] * (amount_col - 3) + [float(total)])
+    ws.append(["合计", "", f"{len(rows)}人次"] + [""] * (amount_col - 3) + [total])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
-    for r in ws.iter_rows(min_row=2, min_col=amount_col + 1, max_col=amount_col + 1):
-        for cell in r:
-            cell.number_format = "0.00"
+    _money_cells(ws, amount_col + 1, amount_col + 1)
     buffer = io.BytesIO()
     wb.save(buffer)
     write_private(path, buffer.getvalue())
@@ -80,22 +78,31 @@ def funds_csv(path: Path, report: dict[str, Any]) -> None:
     write_private(path, out.getvalue().encode("utf-8-sig"))
 
 
+def _money_cells(sheet: Any, first_col: int, last_col: int) -> None:
+    """Two decimals on every money cell: yuan at the edge, as everywhere."""
+    for row in sheet.iter_rows(min_row=2, min_col=first_col, max_col=last_col):
+        for cell in row:
+            cell.number_format = "0.00"
+
+
 def funds_xlsx(path: Path, report: dict[str, Any]) -> None:
+    """Money written as exact decimals (never floats) with a two-decimal format."""
     wb = Workbook()
     ws = wb.active
     ws.title = "资金汇总"
     ws.append(["项目", "发放", "退回", "净额", "笔数"])
     for programme, t in report["programmes"].items():
-        ws.append([programme, float(Decimal(t["paid"])), float(Decimal(t["returned"])),
-                   float(Decimal(t["net"])), t["payments"]])
+        ws.append([programme, Decimal(t["paid"]), Decimal(t["returned"]), Decimal(t["net"]),
+                   t["payments"]])
+    _money_cells(ws, 2, 4)
     for scope, title in (("months", "按月"), ("towns", "按乡镇")):
         sheet = wb.create_sheet(title)
         sheet.append(["月份" if scope == "months" else "乡镇", "项目", "发放", "退回", "净额", "笔数"])
         for key, by in report[scope].items():
             for programme, t in by.items():
-                sheet.append([key, programme, float(Decimal(t["paid"])),
-                              float(Decimal(t["returned"])), float(Decimal(t["net"])),
-                              t["payments"]])
+                sheet.append([key, programme, Decimal(t["paid"]), Decimal(t["returned"]),
+                              Decimal(t["net"]), t["payments"]])
+        _money_cells(sheet, 3, 5)
     poor = wb.create_sheet("建档立卡")
     poor.append(["月份", "项目", "人数"])
     for month, by in report["registered_poor"].items():

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ledger.private_files import write_private_file
 from ledger.roster import ROSTER_COLUMNS
 
 
@@ -20,5 +21,5 @@ def write_roster_csv(path: Path, rows: Iterable[Mapping[str, Any]], *, chinese: 
     writer.writerow([ROSTER_COLUMNS[k] if chinese else k for k in keys])
     for row in rows:
         writer.writerow(["" if row.get(k) is None else row[k] for k in keys])
-    path.write_bytes(out.getvalue().encode(encoding))
+    write_private_file(path, out.getvalue().encode(encoding))  # it holds ID numbers
     return path

@@ -59,6 +59,8 @@ def describe(event: Any, subject: str) -> dict[str, Any]:
     for key, value in fields.items():
         if key in MASKED and isinstance(value, str):
             out[key] = mask(value)
+        elif key == "birth_date" and isinstance(value, date):
+            out["birth_year"] = value.year  # the full date is digits 7–14 of the ID number
         elif key in MONEY and isinstance(value, int):
             out[key] = format_yuan(value)
         elif key == "values" and isinstance(value, dict):  # a change of facts

@@ -245,6 +245,16 @@ def _batch_exported(page: _Page, e: Batch.Exported, pos: int) -> None:
 
 def _batch_reconciled(page: _Page, e: Batch.Reconciled, pos: int) -> None:
     page.batch(e.originator_id.hex)["status"] = "reconciled"
+    # Lines with nothing to transfer (a netted recovery, a line netted to zero) were never
+    # sent to the bank; they are settled when the rest of their batch is.
+    page.flush()
+    p = schema.payments.c
+    page.conn.execute(
+        update(schema.payments)
+        .where(p.batch_id == e.originator_id.hex, p.transfer == 0,
+               p.status.in_(("approved", "exported")))
+        .values(status="settled")
+    )
 
 
 def _relief_granted(page: _Page, e: Relief.Granted, pos: int) -> None:

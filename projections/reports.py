@@ -88,18 +88,22 @@ def journal_balance(conn: Connection) -> tuple[int, int]:
     return int(debit or 0), int(credit or 0)
 
 
-ROSTER_HEADER = ("乡镇", "村居", "姓名", "身份证号", "项目", "类别", "所属月份", "金额", "状态")
+ROSTER_HEADER = ("乡镇", "村居", "姓名", "身份证号", "开户银行", "银行账号", "项目", "类别", "所属月份",
+                 "金额", "状态")
 
 
 def roster_rows(conn: Connection, month: str) -> list[tuple[str, ...]]:
-    """The month's payments (花名册), ID masked, sorted by town, village, name."""
+    """The month's approved payments (花名册), ID and account masked, by town, village, name.
+
+    Drafts are not on the roster: it lists what the bureau decided to pay.
+    """
     p = schema.payments.c
     rows = conn.execute(
-        select(p.town, p.village, p.name, p.id_number, p.programme, p.kind, p.for_month,
-               p.amount, p.status)
-        .where(p.batch_month == month, p.status != "withdrawn")
+        select(p.town, p.village, p.name, p.id_number, p.bank_name, p.bank_account, p.programme,
+               p.kind, p.for_month, p.amount, p.status)
+        .where(p.batch_month == month, p.status.in_(PAID_STATUSES))
     ).all()
-    out = [(r.town, r.village, r.name, mask(r.id_number), r.programme, r.kind, r.for_month,
-            format_yuan(r.amount), r.status) for r in rows]
-    out.sort(key=lambda r: (r[0], r[1], r[2], r[4], r[6], r[5]))
+    out = [(r.town, r.village, r.name, mask(r.id_number), r.bank_name, mask(r.bank_account),
+            r.programme, r.kind, r.for_month, format_yuan(r.amount), r.status) for r in rows]
+    out.sort(key=lambda r: (r[0], r[1], r[2], r[6], r[8], r[7]))
     return out

@@ -148,8 +148,8 @@ def test_a_mangled_payment_id_is_refused_not_guessed(text: str) -> None:
         parse_payment_ref(text)
 
 
-def test_id_numbers_in_messages_keep_only_the_first_six_and_last_four() -> None:
-    assert mask_id_number("11010119900101123X") == "110101********123X"
+def test_id_numbers_in_messages_keep_only_the_first_four_and_last_four() -> None:
+    assert mask_id_number("11010119900101123X") == "1101**********123X"
 
 
 # --- CSV transfer file -----------------------------------------------------------
@@ -229,7 +229,7 @@ def test_a_rare_character_in_gbk_raises_a_clear_error_naming_the_row_and_suggest
     assert "--encoding utf-8" in message
     assert "序号 2" in message and "序号 3" in message and "序号 1 " not in message
     assert pid(2).hex in message and "U+2000B" in message and "U+2A6A5" in message
-    assert "110101********123X" in message
+    assert "1101**********123X" in message
     assert "11010119900101123X" not in message  # the error is not a bank file: ID masked
     assert len(info.value.problems) == 2
 

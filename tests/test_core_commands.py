@@ -150,7 +150,7 @@ def test_a_person_already_in_tekun_cannot_be_imported_into_dibao(ledger: str, tm
     before = event_count(ledger)
     f = county.write(tmp_path / "b.csv", [county.row(8, "dibao"), county.row(7, "dibao")])
     code, _, err = run("roster", "import", str(f), "--today", "2024-12-31")
-    assert code == 2
+    assert code == 1  # a business rule refuses it; the file itself is well formed
     assert f"{f}:3: id_number:" in err and "tekun" in err
     assert event_count(ledger) == before
 
@@ -169,7 +169,30 @@ def test_case_show_never_prints_an_id_or_account_number_unmasked(ledger: str, tm
     assert data["cases"][0]["status"] == "in_payment"
 
 
-def test_case_show_of_an_unknown_person_is_refused(ledger: str) -> None:
+def test_case_show_of_an_unknown_person_is_bad_input(ledger: str) -> None:
     code, _, err = run("case", "show", generate_id_number("110101", date(1980, 1, 1), 5))
-    assert code == 1
+    assert code == 2
     assert "no case" in err
+
+
+def test_repeating_the_same_case_update_records_nothing_the_second_time(
+        ledger: str, tmp_path: Path) -> None:
+    r = county.row(21, "dibao")
+    run("roster", "import", str(county.write(tmp_path / "r.csv", [r])), "--today", "2024-12-31")
+    case_id = json.loads(run("case", "show", r["id_number"], "--json")[1])["cases"][0]["case_id"]
+    code, out, err = run("case", "update", case_id, "--from", "2024-03", "--income", "150")
+    assert code == 0, err
+    after_first = event_count(ledger)
+    code, out, err = run("case", "update", case_id, "--from", "2024-03", "--income", "150")
+    assert code == 0, err
+    assert "unchanged" in out
+    assert event_count(ledger) == after_first
+
+
+def test_a_read_command_on_a_missing_sqlite_ledger_leaves_no_file(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    db = tmp_path / "nothing.db"
+    monkeypatch.setenv("LEDGER_DATABASE_URL", f"sqlite:///{db}")
+    code, _, err = run("payroll", "list")
+    assert code == 2 and "ledger init" in err
+    assert not db.exists()

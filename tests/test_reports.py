@@ -78,12 +78,16 @@ def test_roster_files_are_sorted_by_town_and_village_with_masked_ids_and_town_su
     assert [(t[0], t[1]) for t in table[1:]] == [("城关镇", "一村"), ("城关镇", "二村"),
                                                  ("太平镇", "一村")]
     assert table[1][3] == rows[2]["id_number"][:4] + "*" * 10 + rows[2]["id_number"][-4:]
+    account = rows[2]["bank_account"]
+    assert table[1][5] == account[:4] + "*" * (len(account) - 8) + account[-4:]
+    for r in rows:
+        assert r["bank_account"] not in text
     assert (tmp_path / "roster.csv").stat().st_mode & 0o777 == 0o600
     sheet = load_workbook(tmp_path / "roster.xlsx").active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     subtotals = [v for v in values if v[1] == "小计"]
-    assert [(v[0], v[7]) for v in subtotals] == [("城关镇", 708.33), ("太平镇", 969.0)]
-    assert values[-1][0] == "合计" and values[-1][7] == 1677.33
+    assert [(v[0], v[9]) for v in subtotals] == [("城关镇", 708.33), ("太平镇", 969.0)]
+    assert values[-1][0] == "合计" and values[-1][9] == 1677.33
     assert not any(r["id_number"] in str(values) for r in rows)
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from ledger.calendar import Month
+from ledger.identity import mask
 
 __all__ = [
     "PROGRAMME_NAMES",
@@ -115,15 +116,12 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def mask_id_number(id_number: str) -> str:
-    """Mask an ID number for messages and logs (first 6 and last 4 kept).
+    """Mask an ID number for messages and logs: the ledger's one masking rule (first 4, last 4).
 
     The bank file itself carries the full number; error messages about it end
     up in terminals and logs, where only enough to recognise the row belongs.
     """
-    s = id_number.strip()
-    if len(s) <= 10:
-        return "*" * len(s)
-    return s[:6] + "*" * (len(s) - 10) + s[-4:]
+    return mask(id_number.strip())
 
 
 def check_lines(lines: Sequence[TransferLine]) -> None:
