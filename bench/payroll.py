@@ -18,6 +18,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import StoredEvent
 
 from ledger.batches import approve_batch
@@ -42,12 +43,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=10000)
     parser.add_argument("--url", default=None)
+    parser.add_argument("--encrypt", action="store_true",
+                        help="set a cipher key: events and personal read-model columns encrypted")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
     url = args.url or f"sqlite:///{tmp / 'bench.db'}"
-    rt = open_runtime(url, init=True)
+    key = AESCipher.create_key(num_bytes=32) if args.encrypt else ""
+    rt = open_runtime(url, init=True, cipher_key=key)
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"backend {rt.settings.backend}, cases {args.cases}")
+          f"backend {rt.settings.backend}, cases {args.cases}, encrypted {bool(key)}")
     set_county_standards(rt, "bench")
     roster = write_roster_csv(tmp / "roster.csv", county_roster(args.cases, 7))
     phases: list[tuple[str, float, int]] = []
