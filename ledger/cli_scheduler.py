@@ -22,17 +22,22 @@ def scheduler() -> None:
 def scheduler_run(timezone: str | None) -> None:
     """Run the scheduler in the foreground (Ctrl-C stops it); schedules live in the database."""
     from jobs.scheduler import add_ledger_jobs, make_scheduler
+    from projections.follow import Follower
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with runtime() as rt:  # refuses a database without a ledger (run `ledger init` first)
-        url = rt.settings.url
-    sched = make_scheduler(url, background=False, timezone=timezone)
-    add_ledger_jobs(sched)
-    click.echo("scheduler running; Ctrl-C to stop", err=True)
-    try:
-        sched.start()
-    except (KeyboardInterrupt, SystemExit):
-        click.echo("scheduler stopped", err=True)
+        # Between jobs, keep the read model caught up (LISTEN/NOTIFY on PostgreSQL, polling on
+        # SQLite), so reports read by others are fresh even when nobody runs a command.
+        follower = Follower(rt.read_model).start()
+        sched = make_scheduler(rt.settings.url, background=False, timezone=timezone)
+        add_ledger_jobs(sched)
+        click.echo("scheduler running; Ctrl-C to stop", err=True)
+        try:
+            sched.start()
+        except (KeyboardInterrupt, SystemExit):
+            click.echo("scheduler stopped", err=True)
+        finally:
+            follower.stop()
 
 
 @scheduler.command("run-job")

@@ -1,0 +1,58 @@
+"""Keeping the read model caught up while a long-running process (the scheduler) waits.
+
+Commands catch up synchronously before they answer; this is for the time in
+between. On PostgreSQL the follower subscribes to the event store's LISTEN/NOTIFY
+channel (``recorder.subscribe``) and catches up as soon as anything is recorded;
+SQLite has no notifications, so it polls. Either way the work is the ordinary,
+exactly-once ``catch_up``: a notification only says *when* to run it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from projections.read_model import ReadModel
+
+log = logging.getLogger("ledger.projections")
+
+
+class Follower:
+    """A background thread that keeps one read model caught up until stopped."""
+
+    def __init__(self, read_model: ReadModel, poll_seconds: float = 2.0) -> None:
+        self.read_model = read_model
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._subscription: object | None = None
+        self._thread = threading.Thread(target=self._run, name="read-model-follower", daemon=True)
+
+    def start(self) -> Follower:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        subscription = self._subscription
+        if subscription is not None:
+            subscription.stop()  # type: ignore[attr-defined]
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        recorder = self.read_model.app.recorder
+        listens = type(recorder).__module__ == "eventsourcing.postgres"
+        while not self._stop.is_set():
+            try:
+                position = self.read_model.catch_up()
+                if listens:
+                    with recorder.subscribe(gt=position) as subscription:
+                        self._subscription = subscription
+                        for _ in subscription:
+                            if self._stop.is_set():
+                                break
+                            self.read_model.catch_up()
+                else:
+                    self._stop.wait(self.poll_seconds)
+            except Exception:  # noqa: BLE001 - keep following; the next catch-up retries
+                log.exception("read model follower: catch-up failed; retrying")
+                self._stop.wait(self.poll_seconds)

@@ -1,0 +1,26 @@
+"""The follower keeps the read model caught up with events recorded by another process."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from ledger.bootstrap import Runtime, open_runtime
+from projections.follow import Follower
+
+
+def test_the_follower_catches_up_with_events_recorded_elsewhere(rt: Runtime, ledger_url: str) -> None:
+    follower = Follower(rt.read_model, poll_seconds=0.1).start()
+    try:
+        other = open_runtime(ledger_url)  # another process's view of the same ledger
+        try:
+            other.app.set_policy("graduation.months", "4", date(2024, 1, 1), "clerk")
+            target = other.app.recorder.max_notification_id()
+        finally:
+            other.close()
+        deadline = time.monotonic() + 10
+        while rt.read_model.position() < target and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert rt.read_model.position() == target
+    finally:
+        follower.stop()
