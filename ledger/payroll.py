@@ -54,6 +54,21 @@ class Reissue:
     """The returned payment's programme (a price subsidy stays one); None: the case's."""
 
 
+@dataclass(frozen=True, slots=True)
+class OneOff:
+    """A one-off entitlement of the case paid by another batch (a price subsidy for a month).
+
+    When a correction (a CPI figure re-recorded) changes what was due, the difference
+    is paid or recovered by the regular payroll like any retroactive change.
+    """
+
+    programme: str
+    for_month: Month
+    entitled: Fen
+    paid: Fen
+    formula: str
+
+
 @dataclass(slots=True)
 class CaseLines:
     lines: list[Line] = field(default_factory=list)
@@ -69,11 +84,12 @@ def case_lines(
     standards: StandardBook,
     policy: PolicyBook,
     reissues: Iterable[Reissue] = (),
+    one_offs: Iterable[OneOff] = (),
 ) -> CaseLines:
     """Every line a case gets in the regular batch of ``month``, netted."""
     case_id = UUID(record.case_id)
     positive: list[Line] = []
-    owed: list[tuple[Month, Fen, str]] = []
+    owed: list[tuple[Month, Fen, str, str]] = []
 
     current = entitlement(record.facts_for(month), standards, policy)
     if current.amount > 0:
@@ -88,7 +104,16 @@ def case_lines(
         if diff > 0:
             positive.append(Line(case_id, record.programme, "arrears", past, diff, diff, why))
         elif diff < 0:
-            owed.append((past, -diff, why))
+            owed.append((past, -diff, why, record.programme))
+
+    for one in one_offs:
+        diff = one.entitled - one.paid
+        why = (f"{one.for_month}: {one.programme} now {format_yuan(one.entitled)} ({one.formula})"
+               f" − paid {format_yuan(one.paid)}")
+        if diff > 0:
+            positive.append(Line(case_id, one.programme, "arrears", one.for_month, diff, diff, why))
+        elif diff < 0:
+            owed.append((one.for_month, -diff, why, one.programme))
 
     # One reissue line per programme and month paid for, as its payment id is derived from
     # them: two returned payments of one month (say its regular line and later arrears) are
@@ -103,16 +128,21 @@ def case_lines(
                              + " + ".join(f"{r.payment_id.hex} ({format_yuan(r.amount)})"
                                           for r in returned),
                              tuple(r.payment_id for r in returned)))
-    return net_recoveries(case_id, record.programme, positive, owed)
+    owed.sort(key=lambda o: (o[0].index, o[3]))
+    return net_recoveries(case_id, positive, owed)
 
 
-def net_recoveries(case_id: UUID, programme: str, positive: list[Line],
-                   owed: list[tuple[Month, Fen, str]]) -> CaseLines:
-    """Net what is owed (oldest month first) against the positive lines; never below zero."""
+def net_recoveries(case_id: UUID, positive: list[Line],
+                   owed: list[tuple[Month, Fen, str, str]]) -> CaseLines:
+    """Net what is owed (oldest month first) against the positive lines; never below zero.
+
+    ``owed`` holds (month, amount, why, programme): a recovery line keeps the programme
+    whose money it recovers.
+    """
     available = sum(line.amount for line in positive)
     result = CaseLines()
     recovered_total = 0
-    for past, amount, why in owed:
+    for past, amount, why, programme in owed:
         take = min(amount, available - recovered_total)
         if take > 0:
             result.lines.append(Line(case_id, programme, "recovery", past, -take, 0,

@@ -18,11 +18,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from ledger import ids
 from ledger.batch import Batch
@@ -31,8 +32,11 @@ from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.errors import BatchStateError, RunSupersededError
-from ledger.payroll import Line, Reissue, case_lines
-from ledger.rulebook import PolicySetting, Standard
+from ledger.payroll import Line, OneOff, Reissue, case_lines
+from ledger.policy import PolicyBook
+from ledger.price_linkage import Decision, case_subsidy, decide
+from ledger.rulebook import CpiRecord, PolicySetting, Standard
+from ledger.standards import StandardBook
 from projections import schema
 
 PAID_STATUSES = ("approved", "exported", "settled", "returned")
@@ -72,6 +76,7 @@ def _run_once(rt: Runtime, month: Month, by: str, chunk: int,
         existing = existing_lines(conn, batch.id)
         reliefs = _payable_reliefs(conn, batch.id, month)
         settled_at, owing = _settled_since(rt, conn, month) if not full_history else (None, set())
+        subsidies = _corrected_price_subsidies(rt, conn, month, standards, policy)
         lines: list[tuple[Line, Payee]] = []
         receivables: dict[str, int] = {}
         for record, changed_at in read_records(conn, with_position=True):
@@ -81,7 +86,8 @@ def _run_once(rt: Runtime, month: Month, by: str, chunk: int,
                        and record.case_id not in owing)
             result = case_lines(record, month, () if settled else paid_months,
                                 net_paid.get(record.case_id, {}), standards, policy,
-                                reissues.get(record.case_id, ()))
+                                reissues.get(record.case_id, ()),
+                                _one_offs(record, subsidies, standards, policy))
             lines.extend((line, payee) for line in result.lines)
             if result.receivable:
                 receivables[record.case_id] = result.receivable
@@ -134,6 +140,62 @@ def read_records(conn: Connection, with_position: bool = False) -> Iterator[Any]
 
 
 RULE_TOPICS = [get_topic(Standard.Set), get_topic(PolicySetting.Set)]
+CPI_TOPICS = [*RULE_TOPICS, get_topic(CpiRecord.Recorded)]
+
+
+@dataclass(frozen=True)
+class _PriceMonth:
+    """A measured month whose price-subsidy batch was approved and whose inputs changed since."""
+
+    month: Month
+    decision: Decision
+    floor: int
+    paid: dict[str, int]
+
+
+def _corrected_price_subsidies(rt: Runtime, conn: Connection, month: Month,
+                               standards: StandardBook, policy: PolicyBook) -> list[_PriceMonth]:
+    """Approved price-subsidy months whose CPI figures, standards or policy changed since.
+
+    A CPI correction recorded after payment is a retroactive change like any other: the
+    regular payroll pays the difference as arrears or recovers it (SPEC: Price linkage).
+    """
+    b, p = schema.batches.c, schema.payments.c
+    found = []
+    for measured, position in conn.execute(
+        select(b.month, b.position).where(b.kind == "price_subsidy", b.status != "draft",
+                                          b.month <= str(month))
+    ):
+        if not rt.app.recorder.select_notifications(int(position), 1, topics=CPI_TOPICS,
+                                                    inclusive_of_start=False):
+            continue
+        x = Month.parse(measured)
+        record = rt.app.cpi(x)
+        if record is None or record.cpi_yoy is None or record.food_yoy is None:
+            continue
+        decision = decide(record.cpi_yoy, record.food_yoy,
+                          policy.value("price_linkage.cpi_threshold", x),
+                          policy.value("price_linkage.food_threshold", x))
+        paid = {case_id: int(total) for case_id, total in conn.execute(
+            select(p.case_id, func.sum(p.amount))
+            .where(p.programme == "price_subsidy", p.for_month == measured,
+                   p.status.in_(PAID_STATUSES), p.kind != "reissue")
+            .group_by(p.case_id))}
+        found.append(_PriceMonth(x, decision, policy.value("price_linkage.floor", x), paid))
+    return found
+
+
+def _one_offs(record: CaseRecord, subsidies: list[_PriceMonth], standards: StandardBook,
+              policy: PolicyBook) -> list[OneOff]:
+    out = []
+    for s in subsidies:
+        due = case_subsidy(record, s.month, s.decision, s.floor, standards, policy) \
+            if s.decision.triggered else None
+        amount, formula = due if due else (0, "suspended after correction")
+        paid = s.paid.get(record.case_id, 0)
+        if amount != paid:
+            out.append(OneOff("price_subsidy", s.month, amount, paid, formula))
+    return out
 
 
 def _settled_since(rt: Runtime, conn: Connection, month: Month) -> tuple[int | None, set[str]]:
@@ -173,14 +235,17 @@ def _paid_months(conn: Connection, month: Month) -> list[Month]:
 
 
 def _net_paid(conn: Connection, month: Month) -> dict[str, dict[Month, int]]:
-    """case -> for_month -> sum of its lines in approved batches (returns included, reissues not)."""
+    """case -> for_month -> sum of its lines in approved batches (returns included, reissues not).
+
+    Only the case's own programme counts: relief and price-subsidy lines (and their
+    corrections, which the regular batch also carries) are one-off payments of their own.
+    """
     p = schema.payments.c
-    from sqlalchemy import func
 
     rows = conn.execute(
         select(p.case_id, p.for_month, func.sum(p.amount))
         .where(p.batch_kind == "regular", p.status.in_(PAID_STATUSES), p.kind != "reissue",
-               p.programme != "temporary")
+               p.programme.not_in(("temporary", "price_subsidy")))
         .group_by(p.case_id, p.for_month)
     )
     paid: dict[str, dict[Month, int]] = defaultdict(dict)

@@ -12,7 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ledger.money import Fen, divide_half_up
+from ledger.calendar import Month
+from ledger.case_record import CaseRecord
+from ledger.money import Fen, divide_half_up, format_yuan
+from ledger.policy import PolicyBook
+from ledger.programmes import entitlement
+from ledger.standards import StandardBook
+
+COVERED = ("dibao", "tekun", "orphan")
+"""Programmes whose people get the price subsidy (a dibao household: each member)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +51,34 @@ def subsidy_per_person(dibao_monthly_fen: Fen, rise: Decimal, floor_fen: Fen) ->
     # fen × num / (den × 100) is the subsidy in fen; one more × 100 rounds it to yuan.
     yuan = divide_half_up(dibao_monthly_fen * num, den * 100 * 100)
     return max(yuan * 100, floor_fen)
+
+
+def case_subsidy(record: CaseRecord, month: Month, decision: Decision, floor: Fen,
+                 standards: StandardBook, policy: PolicyBook) -> tuple[Fen, str] | None:
+    """(amount, formula) of one case's subsidy for a measured month; None when not covered.
+
+    Covered: a case of a covered programme in payment in the measured month (a dibao
+    household in graduation is in payment), paid per person.
+    """
+    if record.programme not in COVERED or decision.rise is None:
+        return None
+    facts = record.facts_for(month)
+    if record.programme == "dibao":
+        in_payment = facts.in_payment and entitlement(facts, standards, policy).amount > 0
+        persons = facts.household_size or 0
+    else:
+        in_payment = facts.in_payment
+        persons = 1
+    if not in_payment or persons <= 0 or facts.area is None:
+        return None
+    standard = standards.monthly("dibao", facts.area, month)
+    if standard is None:
+        return None
+    per_person = subsidy_per_person(standard, decision.rise, floor)
+    amount = per_person * persons
+    formula = (
+        f"price linkage {month} ({decision.index} {decision.rise}%): dibao {facts.area} "
+        f"{format_yuan(standard)}/month × {decision.rise}% → {format_yuan(per_person)} per person"
+        f"{f' (floor {format_yuan(floor)})' if floor else ''} × {persons} = {format_yuan(amount)}"
+    )
+    return amount, formula

@@ -18,16 +18,13 @@ from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.errors import NotFoundError
-from ledger.money import format_yuan
 from ledger.payroll import Line
 from ledger.payroll_run import existing_lines, read_records
 from ledger.policy import PolicyBook
-from ledger.price_linkage import Decision, decide, subsidy_per_person
-from ledger.programmes import entitlement
+from ledger.price_linkage import Decision, case_subsidy, decide
 from ledger.standards import StandardBook
 
 KIND = "price_subsidy"
-COVERED = ("dibao", "tekun", "orphan")
 
 
 def run_price_linkage(rt: Runtime, month: Month, by: str) -> Batch | None:
@@ -86,28 +83,10 @@ def _refresh(rt: Runtime, batch: Batch | None, month: Month, position: int,
 def _line(record: CaseRecord, month: Month, decision: Decision, floor: int,
           standards: StandardBook, policy: PolicyBook) -> tuple[Line, Payee] | None:
     """The price subsidy line of one case, or None when not covered or not in payment."""
-    if record.programme not in COVERED:
+    found = case_subsidy(record, month, decision, floor, standards, policy)
+    if found is None:
         return None
-    facts = record.facts_for(month)
-    if record.programme == "dibao":
-        # a household in graduation is in payment: whatever the rule pays counts
-        in_payment = facts.in_payment and entitlement(facts, standards, policy).amount > 0
-        persons = facts.household_size or 0
-    else:
-        in_payment = facts.in_payment
-        persons = 1
-    if not in_payment or persons <= 0 or facts.area is None:
-        return None
-    standard = standards.monthly("dibao", facts.area, month)
-    if standard is None or decision.rise is None:
-        return None
-    per_person = subsidy_per_person(standard, decision.rise, floor)
-    amount = per_person * persons
-    formula = (
-        f"price linkage {month} ({decision.index} {decision.rise}%): dibao {facts.area} "
-        f"{format_yuan(standard)}/month × {decision.rise}% → {format_yuan(per_person)} per person"
-        f"{f' (floor {format_yuan(floor)})' if floor else ''} × {persons} = {format_yuan(amount)}"
-    )
+    amount, formula = found
     payee = Payee(record.name, record.id_number, record.bank_name, record.bank_account,
                   record.town, record.village)
     return Line(UUID(record.case_id), KIND, KIND, month, amount, amount, formula), payee
