@@ -143,8 +143,12 @@ class CaseRecord:
         return None
 
     def cancel_graduation(self, effective: Month) -> None:
-        g = self.graduations[-1]
-        self.graduations[-1] = Graduation(g.start, g.base, g.months, g.taper, effective)
+        """Cancel the graduation in force at ``effective`` (not necessarily the latest one)."""
+        for i in range(len(self.graduations) - 1, -1, -1):
+            g = self.graduations[i]
+            if g.start <= effective:
+                self.graduations[i] = Graduation(g.start, g.base, g.months, g.taper, effective)
+                return
 
     # --- JSON for the read model ------------------------------------------
     def to_json(self) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from ledger import ids
 from ledger.bootstrap import Runtime
+from ledger.calendar import Month
 from ledger.case import Case
 from ledger.identity import birth_date_of, mask
 from ledger.roster import RosterProblem, RosterRow, read_roster
@@ -53,10 +54,14 @@ def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool =
             result.already += 1
             continue
         other = EXCLUSIVE.get(row.programme)
-        if other and existing.get((key, other)) == "open":
+        period = existing.get((key, other)) if other else None
+        # The other case overlaps unless it exits by the month this one starts.
+        if period is not None and (period[1] is None or row.start_month < period[1]):
             result.refusals.append(RosterProblem(
                 str(path), row.row, "id_number",
-                f"{mask(row.id_number)} is already in {other}; a person cannot be in dibao and "
+                f"{mask(row.id_number)} is already in {other}"
+                + (f" until {period[1]}" if period[1] else "")
+                + f" (this row starts {row.start_month}); a person cannot be in dibao and "
                 "tekun at the same time",
             ))
             continue
@@ -72,18 +77,21 @@ def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool =
     return result
 
 
-def _existing_cases(rt: Runtime, rows: list[RosterRow]) -> dict[tuple[str, str], str]:
-    """(person key, programme) -> 'open' or 'exited', for the people in the file."""
+def _existing_cases(rt: Runtime, rows: list[RosterRow]
+                    ) -> dict[tuple[str, str], tuple[Month, Month | None]]:
+    """(person key, programme) -> (start month, exit month or None), for the people in the file."""
     keys = sorted({rt.app.person_key(r.id_number) for r in rows})
-    found: dict[tuple[str, str], str] = {}
+    found: dict[tuple[str, str], tuple[Month, Month | None]] = {}
     c = schema.cases.c
     with rt.engine.connect() as conn:
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
-            for key, programme, exit_month in conn.execute(
-                select(c.person_key, c.programme, c.exit_month).where(c.person_key.in_(chunk))
+            for key, programme, start, exit_month in conn.execute(
+                select(c.person_key, c.programme, c.start_month, c.exit_month)
+                .where(c.person_key.in_(chunk))
             ):
-                found[(key, programme)] = "exited" if exit_month else "open"
+                found[(key, programme)] = (Month.parse(start),
+                                           Month.parse(exit_month) if exit_month else None)
     return found
 
 

@@ -25,7 +25,7 @@ from projections import schema
 p = schema.payments.c
 
 
-def _post(conn: Connection, where: object, position: int, kind: str, amount: object,
+def _post(conn: Connection, where: object, position: object, kind: str, amount: object,
           debit_account: object, credit_account: object) -> None:
     """Insert both lines of one posting for every payment matching ``where``."""
     for account, is_debit in ((debit_account, True), (credit_account, False)):
@@ -34,7 +34,7 @@ def _post(conn: Connection, where: object, position: int, kind: str, amount: obj
         debit, credit = (positive, negative) if is_debit else (negative, positive)
         query = select(
             (literal(kind + ":") + p.payment_id).label("entry"),
-            literal(position).label("position"),
+            (position if not isinstance(position, int) else literal(position)).label("position"),  # type: ignore[attr-defined]
             literal(kind).label("kind"),
             p.payment_id, p.programme, p.batch_month.label("month"), p.town,
             account.label("account"),  # type: ignore[attr-defined]
@@ -54,11 +54,12 @@ def post_approval(conn: Connection, batch_id: str, position: int) -> None:
           position, "paid", p.amount, _expense(), literal("bank_clearing"))
 
 
-def post_results(conn: Connection, settled: Sequence[str], returned: Sequence[str],
-                 position: int) -> None:
+def post_results(conn: Connection, settled: Sequence[str], returned: Sequence[str]) -> None:
+    """Post bank results; each posting carries the position of its own result event."""
     for i in range(0, len(settled), 500):
-        _post(conn, p.payment_id.in_(settled[i:i + 500]), position, "settled", p.transfer,
-              literal("bank_clearing"), literal("fund_bank:") + cast(p.programme, String))
+        _post(conn, p.payment_id.in_(settled[i:i + 500]), p.result_position, "settled",
+              p.transfer, literal("bank_clearing"),
+              literal("fund_bank:") + cast(p.programme, String))
     for i in range(0, len(returned), 500):
-        _post(conn, p.payment_id.in_(returned[i:i + 500]), position, "returned", p.transfer,
-              literal("bank_clearing"), _expense())
+        _post(conn, p.payment_id.in_(returned[i:i + 500]), p.result_position, "returned",
+              p.transfer, literal("bank_clearing"), _expense())

@@ -43,7 +43,6 @@ class _Page:
         self.new_batches: set[str] = set()
         self.settled: list[str] = []
         self.returned: list[str] = []
-        self.position = 0
 
     # --- cases -----------------------------------------------------------------
     def case(self, case_id: str) -> dict[str, Any]:
@@ -113,7 +112,7 @@ class _Page:
                 )
             self.payment_changes.clear()
         if self.settled or self.returned:
-            post_results(conn, self.settled, self.returned, self.position)
+            post_results(conn, self.settled, self.returned)
             self.settled, self.returned = [], []
         for batch_id, row in self.batches.items():
             if batch_id in self.new_batches:
@@ -158,6 +157,7 @@ def _payment_recorded(page: _Page, e: Payment.Recorded, pos: int) -> None:
         "for_month": str(e.for_month), "amount": e.amount, "transfer": e.transfer,
         "status": "draft", "return_reason": "", "returned_position": None,
         "reissue_of": ",".join(u.hex for u in e.reissue_of), "reissued_by": None,
+        "result_position": None,
         "name": e.name,
         "id_number": e.id_number, "bank_name": e.bank_name, "bank_account": e.bank_account,
         "town": e.town, "village": e.village, "formula": e.formula, "recorded_position": pos,
@@ -180,16 +180,14 @@ def _payment_withdrawn(page: _Page, e: Payment.Withdrawn, pos: int) -> None:
 
 
 def _payment_settled(page: _Page, e: Payment.Settled, pos: int) -> None:
-    page.change_payment(e.originator_id.hex, status="settled")
+    page.change_payment(e.originator_id.hex, status="settled", result_position=pos)
     page.settled.append(e.originator_id.hex)
-    page.position = pos
 
 
 def _payment_returned(page: _Page, e: Payment.Returned, pos: int) -> None:
     page.change_payment(e.originator_id.hex, status="returned", return_reason=e.reason,
-                        returned_position=pos)
+                        returned_position=pos, result_position=pos)
     page.returned.append(e.originator_id.hex)
-    page.position = pos
 
 
 def _batch_drafted(page: _Page, e: Batch.Drafted, pos: int) -> None:

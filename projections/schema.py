@@ -102,6 +102,7 @@ payments = Table(
     Column("status", String(16), nullable=False),
     Column("return_reason", Text, nullable=False, default=""),
     Column("returned_position", BigInteger),
+    Column("result_position", BigInteger),
     Column("reissue_of", Text, nullable=False, default=""),
     Column("reissued_by", String(32)),
     Column("name", SealedText, nullable=False),
