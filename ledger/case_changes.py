@@ -63,12 +63,19 @@ def update_case(
         values["disability_grade"] = disability_grade
     if area is not None:
         values["area"] = area
-    in_force = record.facts_for(effective)
-    unchanged = sorted(k for k, v in values.items() if getattr(in_force, k) == v)
+    # A repeat of the very same reassessment (same month, same value, nothing recorded for
+    # that month since) records nothing. A reassessment that merely equals the value in force
+    # is still recorded: it is a fact of its own month, which a later correction of an
+    # earlier month must not run over.
+    latest_here: dict[str, Any] = {}
+    for month_, _, change in sorted(record.changes, key=lambda c: c[1]):
+        if month_ == effective:
+            latest_here.update(change)
+    unchanged = sorted(k for k, v in values.items() if k in latest_here and latest_here[k] == v)
     for key in unchanged:
         del values[key]
     if unchanged:
-        said.append(f"unchanged (already in force for {effective}): " + ", ".join(unchanged))
+        said.append(f"unchanged (already recorded for {effective}): " + ", ".join(unchanged))
     if values:
         # The last regular amount is last month's. A change effective in the case's first month
         # corrects the enrolment itself: there is nothing to graduate from.
