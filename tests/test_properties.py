@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +27,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -47,7 +45,7 @@ from projections import schema
 from projections.rebuild import READ_MODEL_TABLES, rebuild
 from projections.reports import funds_report, journal_balance
 from tests import county
-from tests.conftest import PG_ADMIN
+from tests.databases import temporary_database
 
 TODAY = date(2026, 1, 1)
 FIRST = Month(2024, 1)
@@ -59,23 +57,15 @@ PAID_STATUSES = ("approved", "exported", "settled", "returned")
 def fresh_ledger(backend: str) -> Iterator[tuple[Runtime, Path]]:
     """An empty ledger on ``backend`` and a scratch directory, both gone afterwards."""
     scratch = Path(tempfile.mkdtemp(prefix="ledger-prop-"))
-    name = None
-    if backend == "sqlite":
-        url = f"sqlite:///{scratch / 'ledger.db'}"
-    else:
-        name = f"ledger_p_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    rt = open_runtime(url, init=True)
     try:
-        yield rt, scratch
+        with temporary_database(backend, scratch) as url:
+            rt = open_runtime(url, init=True)
+            try:
+                yield rt, scratch
+            finally:
+                rt.close()
     finally:
-        rt.close()
         shutil.rmtree(scratch, ignore_errors=True)
-        if name:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- the steps ------------------------------------------------------------------------------------

@@ -32,7 +32,6 @@ import io
 import json
 import shutil
 import tempfile
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,7 +41,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -74,7 +72,7 @@ from projections import schema
 from projections.rebuild import READ_MODEL_TABLES, rebuild
 from projections.reports import fund_totals, journal_balance
 from tests import county
-from tests.conftest import PG_ADMIN
+from tests.databases import temporary_database
 
 TODAY = date(2026, 1, 1)
 FIRST = Month(2024, 1)
@@ -90,23 +88,15 @@ MAX_INCOME = 39999
 def fresh_ledger(backend: str) -> Iterator[tuple[Runtime, Path]]:
     """An empty ledger on ``backend`` and a scratch directory, both gone afterwards."""
     scratch = Path(tempfile.mkdtemp(prefix="ledger-sm-"))
-    name = None
-    if backend == "sqlite":
-        url = f"sqlite:///{scratch / 'ledger.db'}"
-    else:
-        name = f"ledger_sm_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    rt = open_runtime(url, init=True)
     try:
-        yield rt, scratch
+        with temporary_database(backend, scratch) as url:
+            rt = open_runtime(url, init=True)
+            try:
+                yield rt, scratch
+            finally:
+                rt.close()
     finally:
-        rt.close()
         shutil.rmtree(scratch, ignore_errors=True)
-        if name:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def dump(rt: Runtime) -> dict[str, list[Any]]:

@@ -1,0 +1,44 @@
+"""Fresh, empty databases for tests: a SQLite file or a new PostgreSQL database.
+
+PostgreSQL is the server on 127.0.0.1:5432 (trust auth); each database made here
+is dropped afterwards. ``PG_PROBLEM`` says why PostgreSQL cannot be used, or None.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+PG_ADMIN = os.environ.get("LEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_problem() -> str | None:
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return None
+    except Exception as e:  # noqa: BLE001 - any failure means: no server to test against
+        return f"PostgreSQL not reachable at {PG_ADMIN}: {e}"
+
+
+PG_PROBLEM = _pg_problem()
+
+
+@contextmanager
+def temporary_database(backend: str, scratch: Path) -> Iterator[str]:
+    """The URL of an empty ledger database on ``backend`` ('sqlite' files go in ``scratch``)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{scratch / 'ledger.db'}"
+        return
+    name = f"ledger_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
