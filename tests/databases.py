@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -42,3 +43,26 @@ def temporary_database(backend: str, scratch: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def dump_read_model(rt: Any) -> dict[str, list[Any]]:
+    """Every row of every read-model table, for comparing an incremental build with a rebuild.
+
+    The journal's surrogate ``line_id`` is left out (sequences are not reset by a rebuild),
+    and the hash chain is compared as its sequence of links: how links are grouped into rows
+    follows the catch-up pages, which a rebuild need not repeat.
+    """
+    from sqlalchemy import select
+
+    from projections import schema
+    from projections.rebuild import READ_MODEL_TABLES
+
+    with rt.engine.connect() as conn:
+        rows: dict[str, list[Any]] = {
+            t.name: sorted((tuple(r) for r in conn.execute(
+                select(*[c for c in t.columns if c.name != "line_id"]))), key=repr)
+            for t in READ_MODEL_TABLES if t is not schema.chain
+        }
+        rows["rm_chain"] = ["".join(conn.execute(
+            select(schema.chain.c.links).order_by(schema.chain.c.first_position)).scalars())]
+    return rows

@@ -42,10 +42,10 @@ from ledger.errors import CaseStateError, StandardBelowMinimumError
 from ledger.money import format_yuan, parse_yuan
 from ledger.payroll_run import run_payroll
 from projections import schema
-from projections.rebuild import READ_MODEL_TABLES, rebuild
+from projections.rebuild import rebuild
 from projections.reports import funds_report, journal_balance
 from tests import county
-from tests.databases import temporary_database
+from tests.databases import dump_read_model, temporary_database
 
 TODAY = date(2026, 1, 1)
 FIRST = Month(2024, 1)
@@ -304,21 +304,7 @@ class County:
 
 
 # --- the invariants --------------------------------------------------------------------------------
-def dump(rt: Runtime) -> dict[str, list[Any]]:
-    """Every row of every read-model table, without the journal's surrogate ``line_id``.
-
-    The hash chain is compared as its sequence of links: how the links are grouped into rows
-    follows the catch-up pages, which a rebuild need not repeat.
-    """
-    with rt.engine.connect() as conn:
-        rows: dict[str, list[Any]] = {
-            t.name: sorted((tuple(r) for r in conn.execute(
-                select(*[c for c in t.columns if c.name != "line_id"]))), key=repr)
-            for t in READ_MODEL_TABLES if t is not schema.chain
-        }
-        rows["rm_chain"] = ["".join(conn.execute(
-            select(schema.chain.c.links).order_by(schema.chain.c.first_position)).scalars())]
-    return rows
+dump = dump_read_model
 
 
 Totals = dict[str, dict[str, dict[str, tuple[int, int, int, int]]]]

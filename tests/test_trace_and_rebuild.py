@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
-
 from ledger import ids
 from ledger.batches import approve_batch, batch_lines
 from ledger.bootstrap import Runtime
@@ -20,6 +18,7 @@ from ledger.trace import trace_payment
 from projections import schema
 from projections.rebuild import READ_MODEL_TABLES, rebuild
 from tests import county
+from tests.databases import dump_read_model
 
 
 def _county(rt: Runtime, tmp_path: Path) -> list[dict[str, Any]]:
@@ -56,22 +55,7 @@ def test_trace_of_an_arrears_payment_shows_enrolment_standard_with_ref_batch_and
     assert data["status"] == "approved" and data["amount"] == "15.00"
 
 
-def _dump(rt: Runtime) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every read-model table, without surrogate keys (sequences are not reset).
-
-    The hash chain is compared as its sequence of links: how they are grouped into rows
-    depends on page boundaries, which a rebuild need not repeat.
-    """
-    with rt.engine.connect() as conn:
-        dump = {
-            t.name: sorted(tuple(r) for r in conn.execute(
-                select(*[c for c in t.columns if c.name != "line_id"])))
-            for t in READ_MODEL_TABLES if t is not schema.chain
-        }
-        c = schema.chain.c
-        dump["rm_chain"] = ["".join(conn.execute(
-            select(c.links).order_by(c.first_position)).scalars())]
-    return dump
+_dump = dump_read_model
 
 
 def test_rebuilding_the_read_model_gives_identical_tables(rt: Runtime, tmp_path: Path) -> None:
