@@ -16,8 +16,9 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
+from eventsourcing.persistence import StoredEvent
 from sqlalchemy import select
 
 from ledger.batches import approve_batch
@@ -38,6 +39,9 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=3)
     parser.add_argument("--traces", type=int, default=300)
     parser.add_argument("--url", default=None)
+    parser.add_argument("--filler", type=int, default=0,
+                        help="append this many unrelated events before timing trace, to reach "
+                             "a log of millions of events quickly")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
     rt = open_runtime(args.url or f"sqlite:///{tmp / 'bench.db'}", init=True)
@@ -54,6 +58,16 @@ def main() -> None:
     rebuild(rt.read_model)
     seconds = time.perf_counter() - t
     print(f"projection rebuild: {events} events in {seconds:.2f} s = {events / seconds:,.0f} events/s")
+    if args.filler:
+        t = time.perf_counter()
+        for start in range(0, args.filler, 10_000):
+            rt.app.recorder.insert_events([
+                StoredEvent(uuid4(), 1, "bench:Filler", b'{"x":1}')
+                for _ in range(min(10_000, args.filler - start))])
+        total = rt.app.recorder.max_notification_id() or 0
+        print(f"appended {args.filler} filler events in {time.perf_counter() - t:.0f} s; "
+              f"the log now holds {total} events")
+        events = total
     with rt.engine.connect() as conn:
         ids = conn.execute(select(schema.payments.c.payment_id)).scalars().all()
     sample = random.Random(1).sample(ids, min(args.traces, len(ids)))
