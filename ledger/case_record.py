@@ -130,7 +130,12 @@ class CaseRecord:
         )
 
     def graduation_for(self, month: Month) -> Graduation | None:
-        """The latest graduation that started in or before ``month``."""
+        """The last *recorded* graduation that started in or before ``month``.
+
+        Graduations are normally recorded in month order, so this is also the latest started.
+        A graduation recorded later with an earlier start (a back-dated change) takes over from
+        its start month: the spec is silent on that case; this is the decision.
+        """
         found = None
         for g in self.graduations:
             if g.start <= month:

@@ -2,12 +2,20 @@
 
 The model (``Model`` below) is written from the spec's money rules, not from the code:
 
-- dibao: ``(standard[area] − per-capita income) × household size``, never below 0. Incomes are
-  kept below every dibao standard the machine can set (standards 400.00 yuan and up, incomes at
-  most 399.99), so the graduation exit (渐退) never starts;
+- dibao: ``(standard[area] − per-capita income) × household size``, never below 0, with the
+  graduation exit (渐退): a reassessment that brings income to the standard starts a graduation
+  paying the last regular amount × the month's taper for ``graduation.months`` months, after
+  which the household has exited by itself; income below the standard again during it
+  cancels it. Income reaches the standard only by a reassessment from the current month
+  (standards stay at 400.00 yuan and up, earlier months are corrected with at most 399.99),
+  so graduations start in order — which graduation concerns a month when one is recorded
+  before an earlier one is a question the spec leaves open;
 - tekun: ``basic:<area> + care:<level>``; disability_living by grade band, disability_care
   grade 1 or 2 only; elderly by age band; orphan / child_in_difficulty until the 18th birthday
-  month. An age takes effect from the month after the birthday month (次月);
+  month. An age takes effect from the month after the birthday month (次月); the roster
+  refuses an elderly person under 60 or a child of 18 in the start month;
+- a person in dibao cannot be enrolled in tekun (or the other way round) for a month the
+  first case is still in payment;
 - a yearly standard is ``round_half_up(yearly / 12)`` a month; the standard in force for a
   month is the latest by effective month, then by recording order; a tekun basic standard
   below 1.3 × the dibao standard of the same area (in the month it takes effect) is refused;
@@ -15,14 +23,15 @@ The model (``Model`` below) is written from the spec's money rules, not from the
   ``entitled now − net already paid`` (returns included, reissues not) as arrears or a
   recovery; recoveries are netted, oldest month first, against the case's positive lines
   and the rest is carried as a receivable; a returned transfer is reissued once the case's bank
-  account has been changed after the return, otherwise it is held.
+  account has been changed after the return, otherwise it is held; lines with nothing to
+  transfer are settled when their batch is reconciled.
 
 Invariants after every step: no two live payments with the same case, programme, month paid for
 and kind in one batch; the journal balances; payment and batch statuses and the fund totals
 are the model's; for every case, what approved regular batches paid (reissues aside) equals
 its entitlement over the paid months, as known when the latest approved batch was computed,
-plus the receivable the model carries. At the end (and as a rule) the read model equals a
-full rebuild.
+plus the receivable still owed (paid = entitled + owed: a receivable is money paid too much).
+After some month ends and at the end of every run the read model equals a full rebuild.
 """
 
 from __future__ import annotations
