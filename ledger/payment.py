@@ -123,11 +123,6 @@ class Payment(Aggregate):
         return True
 
 
-def record_payment(payment_id: UUID, **fields: Any) -> Payment:
-    """Create a payment line (the Recorded event) with its deterministic id."""
-    return Payment._create(Payment.Recorded, id=payment_id, **fields)
-
-
 _PAYMENT_TOPIC = get_topic(Payment)
 
 
@@ -136,7 +131,7 @@ def payment_recorded(payment_id: UUID, **fields: Any) -> Payment.Recorded:
 
     A payroll records tens of thousands of new payments and never touches them
     again in the same run; constructing only the event halves the cost. The
-    event is exactly what :func:`record_payment` would have recorded.
+    repository rebuilds the Payment from it like from any creation event.
     """
     return Payment.Recorded(
         originator_id=payment_id, originator_version=Payment.INITIAL_VERSION,

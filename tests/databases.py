@@ -66,3 +66,26 @@ def dump_read_model(rt: Any) -> dict[str, list[Any]]:
         rows["rm_chain"] = ["".join(conn.execute(
             select(schema.chain.c.links).order_by(schema.chain.c.first_position)).scalars())]
     return rows
+
+
+@contextmanager
+def fresh_ledger(backend: str) -> Iterator[tuple[Any, Path]]:
+    """An initialised, empty ledger on ``backend`` and a scratch directory, both gone afterwards.
+
+    For tests that need a new ledger per Hypothesis example (fixtures are per test).
+    """
+    import shutil
+    import tempfile
+
+    from ledger.bootstrap import open_runtime
+
+    scratch = Path(tempfile.mkdtemp(prefix="ledger-test-"))
+    try:
+        with temporary_database(backend, scratch) as url:
+            rt = open_runtime(url, init=True)
+            try:
+                yield rt, scratch
+            finally:
+                rt.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -16,11 +16,7 @@ corrected bank accounts — and runs it against a fresh ledger. Whatever happene
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,7 +30,7 @@ from sqlalchemy import func, select
 from ledger import ids
 from ledger.bank_exchange import export_batch, import_results
 from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime, open_runtime
+from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_changes import exit_case, update_case
 from ledger.enrolment import import_roster
@@ -45,7 +41,7 @@ from projections import schema
 from projections.rebuild import rebuild
 from projections.reports import funds_report, journal_balance
 from tests import county
-from tests.databases import dump_read_model, temporary_database
+from tests.databases import dump_read_model, fresh_ledger
 
 TODAY = date(2026, 1, 1)
 FIRST = Month(2024, 1)
@@ -53,19 +49,6 @@ PAID_STATUSES = ("approved", "exported", "settled", "returned")
 
 
 # --- a fresh ledger per example ------------------------------------------------------------------
-@contextmanager
-def fresh_ledger(backend: str) -> Iterator[tuple[Runtime, Path]]:
-    """An empty ledger on ``backend`` and a scratch directory, both gone afterwards."""
-    scratch = Path(tempfile.mkdtemp(prefix="ledger-prop-"))
-    try:
-        with temporary_database(backend, scratch) as url:
-            rt = open_runtime(url, init=True)
-            try:
-                yield rt, scratch
-            finally:
-                rt.close()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 # --- the steps ------------------------------------------------------------------------------------

@@ -39,11 +39,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -66,7 +62,7 @@ from sqlalchemy import func, select
 from ledger import ids
 from ledger.bank_exchange import export_batch, import_results
 from ledger.batches import approve_batch, batch_row
-from ledger.bootstrap import Runtime, open_runtime
+from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_changes import exit_case, update_case
 from ledger.enrolment import import_roster
@@ -81,7 +77,7 @@ from projections import schema
 from projections.rebuild import rebuild
 from projections.reports import fund_totals, journal_balance
 from tests import county
-from tests.databases import dump_read_model, temporary_database
+from tests.databases import dump_read_model, fresh_ledger
 
 TODAY = date(2026, 1, 1)
 FIRST = Month(2024, 1)
@@ -93,19 +89,6 @@ MAX_INCOME = 39999
 
 
 # --- fresh ledger per example -------------------------------------------------------------------
-@contextmanager
-def fresh_ledger(backend: str) -> Iterator[tuple[Runtime, Path]]:
-    """An empty ledger on ``backend`` and a scratch directory, both gone afterwards."""
-    scratch = Path(tempfile.mkdtemp(prefix="ledger-sm-"))
-    try:
-        with temporary_database(backend, scratch) as url:
-            rt = open_runtime(url, init=True)
-            try:
-                yield rt, scratch
-            finally:
-                rt.close()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 dump = dump_read_model
