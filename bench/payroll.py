@@ -1,9 +1,21 @@
-"""Payroll throughput: roster import, payroll run, approval, projection catch-up.
+"""Payroll throughput per phase, judged against two baselines measured in the same run.
 
-Usage: python -m bench.payroll --cases 10000 [--url postgresql://postgres@127.0.0.1/bench]
-Prints seconds and items/s per phase, peak memory, and the raw event-append
-baseline measured in the same run (events appended straight through the
-eventsourcing recorder), with each phase's ratio to it.
+Usage: python -m bench.payroll --cases 10000 [--url postgresql://postgres@127.0.0.1/bench] [--encrypt]
+
+Phases on the ledger under test: roster import, payroll run, approval, bank CSV and
+pain.001 export of the approved batch, a second payroll run, and projection catch-up
+(the read model rebuilt from zero over the whole log, as bench/projections.py times it).
+Each prints seconds, items, items/s and its ratio to the baselines, and peak memory.
+
+Baselines, on the same backend but a separate fresh store so the ledger under test is
+not polluted (SQLite: another file in the temp dir; PostgreSQL: a database named
+``<db>_baseline``, dropped before and after):
+
+* raw append: N payment events appended straight through the eventsourcing recorder,
+  in chunks of 2000, with the real stored state bytes of the payroll's payments;
+* executemany: N read-model payment rows (sampled from the ledger's own, stored values)
+  inserted by the DBAPI driver into a bare table with only a primary key, in chunks of
+  2000, one transaction per chunk.
 """
 
 from __future__ import annotations
@@ -12,31 +24,115 @@ import argparse
 import os
 import platform
 import resource
+import sqlite3
 import tempfile
 import time
-import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+from uuid import uuid4
 
+import psycopg
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+from psycopg import sql
+from sqlalchemy import Column, MetaData, Table
 
+from ledger.bank_exchange import DebtorAccounts, export_batch
 from ledger.batches import approve_batch
-from ledger.bootstrap import open_runtime
+from ledger.bootstrap import Runtime, open_runtime
 from ledger.calendar import Month
 from ledger.demo import county_roster, set_county_standards
 from ledger.enrolment import import_roster
+from ledger.payment import Payment
 from ledger.payroll_run import run_payroll
 from ledger.roster_writer import write_roster_csv
+from projections import schema
+from projections.rebuild import rebuild
+
+CHUNK = 2000
+SAMPLE = 1000
+PAYMENT_TOPIC = get_topic(Payment.Recorded)
+T = TypeVar("T")
 
 
-def raw_append_rate(rt, n: int) -> float:
-    """Events/s appended straight through the recorder, in chunks like the payroll."""
-    events = [StoredEvent(uuid.uuid4(), 1, "bench:Raw", b'{"amount":44300}') for _ in range(n)]
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
+    """Call fn and return its result and wall-clock seconds."""
     start = time.perf_counter()
-    for i in range(0, n, 2000):
-        rt.app.recorder.insert_events(events[i:i + 2000])
-    return n / (time.perf_counter() - start)
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def pg_args(rt: Runtime) -> dict[str, str]:
+    """psycopg connect arguments for a runtime's PostgreSQL store."""
+    env = rt.settings.event_store_env
+    return {"host": env["POSTGRES_HOST"], "port": env["POSTGRES_PORT"], "user": env["POSTGRES_USER"],
+            "password": env["POSTGRES_PASSWORD"], "dbname": env["POSTGRES_DBNAME"]}
+
+
+@contextmanager
+def baseline_store(rt: Runtime, tmp: Path) -> Iterator[Runtime]:
+    """A fresh, empty store on rt's backend, so the baselines never touch the ledger under test."""
+    if rt.settings.backend == "sqlite":
+        base = open_runtime(f"sqlite:///{tmp / 'baseline.db'}", init=True, cipher_key="")
+        try:
+            yield base
+        finally:
+            base.close()
+        return
+    name = rt.settings.event_store_env["POSTGRES_DBNAME"] + "_baseline"
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with psycopg.connect(**pg_args(rt), autocommit=True) as conn:
+        conn.execute(drop)
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    base = open_runtime(urlunsplit(urlsplit(rt.settings.url)._replace(path="/" + name)),
+                        init=True, cipher_key="")
+    try:
+        yield base
+    finally:
+        base.close()
+        with psycopg.connect(**pg_args(rt), autocommit=True) as conn:
+            conn.execute(drop)
+
+
+def raw_append_rate(base: Runtime, states: Sequence[bytes], n: int) -> float:
+    """Events/s appended straight through the recorder: real payment state bytes, fresh ids."""
+    events = [StoredEvent(uuid4(), 1, PAYMENT_TOPIC, states[i % len(states)]) for i in range(n)]
+
+    def run() -> None:
+        for i in range(0, n, CHUNK):
+            base.app.recorder.insert_events(events[i:i + CHUNK])
+    return n / timed(run)[1]
+
+
+def executemany_rate(base: Runtime, columns: list[str], sample: Sequence[Sequence[Any]],
+                     n: int) -> float:
+    """Rows/s inserted by the bare DBAPI driver into a read-model-shaped table with only a primary key."""
+    bare = Table("bench_payments", MetaData(),
+                 *(Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+                   for c in schema.payments.c))
+    bare.create(base.engine)
+    key = columns.index("payment_id")
+    rows = [tuple(uuid4().hex if j == key else v for j, v in enumerate(sample[i % len(sample)]))
+            for i in range(n)]
+    sqlite = base.settings.backend == "sqlite"
+    marks = ", ".join(["?" if sqlite else "%s"] * len(columns))
+    insert = f"INSERT INTO bench_payments ({', '.join(columns)}) VALUES ({marks})"
+    conn: Any = (sqlite3.connect(base.settings.event_store_env["SQLITE_DBNAME"]) if sqlite
+                 else psycopg.connect(**pg_args(base)))
+    try:
+        def run() -> None:
+            for i in range(0, n, CHUNK):
+                conn.cursor().executemany(insert, rows[i:i + CHUNK])
+                conn.commit()
+        _, seconds = timed(run)
+    finally:
+        conn.close()
+    return n / seconds
 
 
 def main() -> None:
@@ -56,30 +152,41 @@ def main() -> None:
     roster = write_roster_csv(tmp / "roster.csv", county_roster(args.cases, 7))
     phases: list[tuple[str, float, int]] = []
 
-    t = time.perf_counter()
-    result = import_roster(rt, roster, date(2024, 1, 1), "bench")
+    result, s = timed(lambda: import_roster(rt, roster, date(2024, 1, 1), "bench"))
     assert not result.problems, result.problems[:3]
-    phases.append(("roster import (validate+enrol+project)", time.perf_counter() - t, result.enrolled))
+    phases.append(("roster import (validate+enrol+project)", s, result.enrolled))
+    batch, s = timed(lambda: run_payroll(rt, Month(2024, 1), "bench"))
+    phases.append(("payroll run 2024-01", s, batch.payments))
+    _, s = timed(lambda: approve_batch(rt, batch.id, "checker"))
+    phases.append(("approval (+ projection)", s, batch.payments))
+    done, s = timed(lambda: export_batch(rt, batch.id, "csv", tmp / "2024-01.csv", "bench"))
+    phases.append(("bank CSV export 2024-01", s, done.payments))
+    done, s = timed(lambda: export_batch(rt, batch.id, "pain001", tmp / "2024-01.xml", "bench",
+                                         debtors=DebtorAccounts.placeholder()))
+    phases.append(("pain.001 export 2024-01", s, done.payments))
+    batch2, s = timed(lambda: run_payroll(rt, Month(2024, 2), "bench"))
+    phases.append(("payroll run 2024-02 (with arrears check)", s, batch2.payments))
+    events = rt.app.recorder.max_notification_id() or 0
+    _, s = timed(lambda: rebuild(rt.read_model))
+    phases.append(("projection catch-up (rebuild, events)", s, events))
 
-    t = time.perf_counter()
-    batch = run_payroll(rt, Month(2024, 1), "bench")
-    phases.append(("payroll run 2024-01", time.perf_counter() - t, batch.payments))
-
-    t = time.perf_counter()
-    approve_batch(rt, batch.id, "checker")
-    phases.append(("approval (+ projection)", time.perf_counter() - t, batch.payments))
-
-    t = time.perf_counter()
-    batch2 = run_payroll(rt, Month(2024, 2), "bench")
-    phases.append(("payroll run 2024-02 (with arrears check)", time.perf_counter() - t, batch2.payments))
-
-    baseline = raw_append_rate(rt, args.cases)
+    states = [n.state for n in rt.app.recorder.select_notifications(None, SAMPLE, topics=[PAYMENT_TOPIC])]
+    with rt.engine.connect() as conn:
+        res = conn.exec_driver_sql(f"SELECT * FROM rm_payments LIMIT {SAMPLE}")  # stored values, sealed if encrypted
+        columns, sample = list(res.keys()), [tuple(r) for r in res]
     rt.close()
-    print(f"{'phase':<44} {'seconds':>8} {'items':>9} {'items/s':>10} {'vs raw append':>14}")
+    with baseline_store(rt, tmp) as base:
+        append = raw_append_rate(base, states, args.cases)
+        many = executemany_rate(base, columns, sample, args.cases)
+
+    print(f"{'phase':<44} {'seconds':>8} {'items':>9} {'items/s':>10} {'vs raw append':>14} "
+          f"{'vs executemany':>15}")
     for name, seconds, items in phases:
         rate = items / seconds if seconds else 0
-        print(f"{name:<44} {seconds:>8.2f} {items:>9} {rate:>10.0f} {rate / baseline:>13.2f}x")
-    print(f"{'baseline: raw recorder append':<44} {'':>8} {args.cases:>9} {baseline:>10.0f}")
+        print(f"{name:<44} {seconds:>8.2f} {items:>9} {rate:>10.0f} {rate / append:>13.3f}x "
+              f"{rate / many:>14.3f}x")
+    print(f"{'baseline: raw recorder append':<44} {'':>8} {args.cases:>9} {append:>10.0f}")
+    print(f"{'baseline: executemany into bare table':<44} {'':>8} {args.cases:>9} {many:>10.0f}")
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

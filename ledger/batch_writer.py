@@ -67,6 +67,10 @@ class BatchRun:
         self.by = by
         self.run_id = uuid.uuid4().hex
         self.batch_id = ids.batch_id(month, kind)
+        self.payments = 0
+        self.total = 0
+        self.by_programme: dict[str, list[int]] = {}
+        self._batch: Batch | None = None
 
     def start(self, position: int) -> Batch:
         for _ in range(10):
@@ -76,6 +80,7 @@ class BatchRun:
             batch.start_run(self.run_id, position, self.by)
             try:
                 self.rt.app.save(batch)
+                self._batch = batch
                 return batch
             except IntegrityError:
                 continue  # another run moved the batch on: read it again
@@ -83,6 +88,12 @@ class BatchRun:
 
     def record(self, lines: list[tuple[Line, Payee]], existing: Existing, chunk: int = CHUNK,
                progress: Progress | None = None) -> None:
+        """Bring the lines in ``existing`` to exactly ``lines``, counting them into the totals.
+
+        A run may call this once per part of the batch (a range of cases), with the lines
+        and the existing lines of that part only: that is how a province-size payroll
+        streams instead of holding every line in memory.
+        """
         wanted: dict[UUID, tuple[Line, Payee]] = {}
         for line, payee in lines:
             pid = ids.payment_id(self.month, self.kind, line.case_id, line.programme, line.kind,
@@ -92,6 +103,11 @@ class BatchRun:
                 raise RuntimeError(f"two {line.kind} lines for {line.for_month} of case "
                                    f"{line.case_id.hex} would share payment id {pid.hex}")
             wanted[pid] = (line, payee)
+            entry = self.by_programme.setdefault(line.programme, [0, 0])
+            entry[0] += 1
+            entry[1] += line.amount
+            self.payments += 1
+            self.total += line.amount
         work = [pid for pid, (line, payee) in wanted.items()
                 if differs(existing.get(pid), line, payee)]
         work += [pid for pid, (_, _, status, _) in existing.items()
@@ -104,7 +120,11 @@ class BatchRun:
     def _save_chunk(self, part: list[UUID], wanted: dict[UUID, tuple[Line, Payee]],
                     existing: Existing) -> None:
         for attempt in range(10):
-            batch: Batch = self.rt.app.load(self.batch_id, Batch, "batch")
+            # The batch is kept between chunks (loading it replays every LinesRecorded so
+            # far) and read again only after a collision.
+            if self._batch is None or attempt > 0:
+                self._batch = self.rt.app.load(self.batch_id, Batch, "batch")
+            batch = self._batch
             changes = [self._payment(pid, wanted.get(pid), pid in existing or attempt > 0)
                        for pid in part]
             changes = [c for c in changes if c is not None]
@@ -148,17 +168,12 @@ class BatchRun:
                       payee.bank_account, self.by)
         return payment
 
-    def complete(self, position: int, lines: list[Line], report: dict[str, Any]) -> Batch:
-        by_programme: dict[str, list[int]] = {}
-        for line in lines:
-            entry = by_programme.setdefault(line.programme, [0, 0])
-            entry[0] += 1
-            entry[1] += line.amount
-        total = sum(line.amount for line in lines)
+    def complete(self, position: int, report: dict[str, Any]) -> Batch:
+        """Record the run's totals (of every line passed to :meth:`record`) and its report."""
         for _ in range(10):
             batch: Batch = self.rt.app.load(self.batch_id, Batch, "batch")
-            batch.complete_run(self.run_id, position, len(lines), total, by_programme, report,
-                               self.by)
+            batch.complete_run(self.run_id, position, self.payments, self.total,
+                               self.by_programme, report, self.by)
             try:
                 self.rt.app.save(batch)
                 break

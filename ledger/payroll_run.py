@@ -2,9 +2,11 @@
 
 1. Catch the read model up and note the log position: the batch records it, so
    it can be recomputed and explained later.
-2. Compute every line from the case read model (never by replaying aggregates).
-3. Diff against the lines the draft already has: record new ones, amend changed
-   ones, withdraw vanished ones — in chunks, each chunk one transaction.
+2. Stream the case read model (never replay aggregates) in parts of a few
+   thousand cases, in case-id order. For each part: compute its lines, diff them
+   against the lines the draft already has for those cases — record new ones,
+   amend changed ones, withdraw vanished ones — in one transaction, and add the
+   part to the totals and the change report. Memory holds one part.
 4. Record ``Computed`` with the totals and the change report.
 
 Payment ids are deterministic, so a second recording of a line fails in the
@@ -23,14 +25,15 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from ledger import ids
 from ledger.batch import Batch
-from ledger.batch_writer import CHUNK, BatchRun, Payee, Progress, await_newer_run
+from ledger.batch_writer import CHUNK, BatchRun, Existing, Payee, Progress, await_newer_run
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
+from ledger.change_report import ChangeReport, PreviousLine
 from ledger.errors import BatchStateError, RunSupersededError
 from ledger.payroll import Line, OneOff, Reissue, case_lines
 from ledger.policy import PolicyBook
@@ -40,8 +43,6 @@ from ledger.standards import StandardBook
 from projections import schema
 
 PAID_STATUSES = ("approved", "exported", "settled", "returned")
-REPORT_LIMIT = 1000
-"""At most this many entries per list in a batch's change report (counts are complete)."""
 
 
 def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
@@ -71,31 +72,48 @@ def _run_once(rt: Runtime, month: Month, by: str, chunk: int,
     standards, policy = app.standard_book(), app.policy_book()
     with rt.engine.connect() as conn:
         paid_months = _paid_months(conn, month)
-        net_paid = _net_paid(conn, month)
         reissues, held = _reissues(conn, month)
-        existing = existing_lines(conn, batch.id)
         reliefs = _payable_reliefs(conn, batch.id, month)
         settled_at, owing = _settled_since(rt, conn, month) if not full_history else (None, set())
         subsidies = _corrected_price_subsidies(rt, conn, month, standards, policy)
+        cases = conn.execute(select(func.count()).select_from(schema.cases)).scalar_one()
+    report = ChangeReport()
+    done = 0
+    # Streamed: one part of `chunk` cases at a time is read, computed, recorded and
+    # forgotten, so memory stays flat however many cases the county (or province) has.
+    after = ""
+    for part in record_pages(rt.engine, chunk):
+        last = part[-1][0].case_id
+        history = [record.case_id for record, changed_at in part
+                   if settled_at is None or changed_at > settled_at or record.case_id in owing]
+        with rt.engine.connect() as conn:
+            net_paid = _net_paid(conn, history) if history and paid_months else {}
+            existing = existing_lines(conn, batch.id, (after, last))
+            previous = _previous_lines(conn, month, (after, last))
+        history_of = set(history)
         lines: list[tuple[Line, Payee]] = []
         receivables: dict[str, int] = {}
-        for record, changed_at in read_records(conn, with_position=True):
+        for record, _ in part:
             payee = Payee(record.name, record.id_number, record.bank_name, record.bank_account,
                           record.town, record.village)
-            settled = (settled_at is not None and changed_at <= settled_at
-                       and record.case_id not in owing)
-            result = case_lines(record, month, () if settled else paid_months,
+            result = case_lines(record, month,
+                                paid_months if record.case_id in history_of else (),
                                 net_paid.get(record.case_id, {}), standards, policy,
                                 reissues.get(record.case_id, ()),
                                 _one_offs(record, subsidies, standards, policy))
             lines.extend((line, payee) for line in result.lines)
             if result.receivable:
                 receivables[record.case_id] = result.receivable
-        lines.extend(reliefs)
-        previous = _previous_lines(conn, month)
-    run.record(lines, existing, chunk, progress)
-    report = change_report(lines, previous, receivables, held)
-    return run.complete(position, [line for line, _ in lines], report)
+        run.record(lines, existing, chunk)
+        report.add((line for line, _ in lines), previous, receivables)
+        done += len(part)
+        if progress:
+            progress(done, cases)
+        after = last
+    with rt.engine.connect() as conn:
+        existing = existing_lines(conn, batch.id, relief=True)
+    run.record(reliefs, existing, chunk)
+    return run.complete(position, report.as_dict(held))
 
 
 # --- reading the read model ---------------------------------------------------------
@@ -128,15 +146,24 @@ def _check_earlier_months_approved(rt: Runtime, month: Month) -> None:
         )
 
 
-def read_records(conn: Connection, with_position: bool = False) -> Iterator[Any]:
-    """Every case record (with the log position of its last change, if asked), streamed."""
+def record_pages(engine: Engine, size: int) -> Iterator[list[tuple[CaseRecord, int]]]:
+    """Every case record with the log position of its last change, in pages of case-id order.
+
+    Keyset pages, each read on its own short connection: no read transaction stays open
+    while the payroll writes (SQLite), and memory holds one page.
+    """
     c = schema.cases.c
-    result = conn.execution_options(yield_per=5000).execute(
-        select(c.record, c.changed_position).order_by(c.case_id)
-    )
-    for text, changed_at in result:
-        record = CaseRecord.from_json(text)
-        yield (record, changed_at) if with_position else record
+    after = ""
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(c.case_id, c.record, c.changed_position).where(c.case_id > after)
+                .order_by(c.case_id).limit(size)
+            ).all()
+        if not rows:
+            return
+        yield [(CaseRecord.from_json(text), changed_at) for _, text, changed_at in rows]
+        after = rows[-1][0]
 
 
 RULE_TOPICS = [get_topic(Standard.Set), get_topic(PolicySetting.Set)]
@@ -234,17 +261,17 @@ def _paid_months(conn: Connection, month: Month) -> list[Month]:
     return sorted(Month.parse(m) for (m,) in rows)
 
 
-def _net_paid(conn: Connection, month: Month) -> dict[str, dict[Month, int]]:
+def _net_paid(conn: Connection, case_ids: list[str]) -> dict[str, dict[Month, int]]:
     """case -> for_month -> sum of its lines in approved batches (returns included, reissues not).
 
     Only the case's own programme counts: relief and price-subsidy lines (and their
     corrections, which the regular batch also carries) are one-off payments of their own.
     """
     p = schema.payments.c
-
     rows = conn.execute(
         select(p.case_id, p.for_month, func.sum(p.amount))
-        .where(p.batch_kind == "regular", p.status.in_(PAID_STATUSES), p.kind != "reissue",
+        .where(p.case_id.in_(case_ids), p.batch_kind == "regular",
+               p.status.in_(PAID_STATUSES), p.kind != "reissue",
                p.programme.not_in(("temporary", "price_subsidy")))
         .group_by(p.case_id, p.for_month)
     )
@@ -282,13 +309,28 @@ def _reissues(conn: Connection, month: Month) -> tuple[dict[str, list[Reissue]],
     return reissues, held
 
 
-def existing_lines(conn: Connection, batch_id: UUID) -> dict[UUID, tuple[int, int, str, str]]:
+CaseRange = tuple[str, str]
+"""Case ids after the first and up to the second: one part of a streamed payroll."""
+
+
+def _in_part(case_id: Any, part: CaseRange) -> Any:
+    return (case_id > part[0]) & (case_id <= part[1])
+
+
+def existing_lines(conn: Connection, batch_id: UUID, part: CaseRange | None = None,
+                   relief: bool = False) -> Existing:
+    """The lines a batch already has: all of them, those of one part's cases, or its reliefs.
+
+    A relief line's case id is the relief's own id, so reliefs are never part of a range.
+    """
     p = schema.payments.c
-    rows = conn.execute(
-        select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account)
-        .where(p.batch_id == batch_id.hex)
-    )
-    return {UUID(r[0]): (int(r[1]), int(r[2]), r[3], r[4]) for r in rows}
+    query = select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account).where(
+        p.batch_id == batch_id.hex)
+    if relief:
+        query = query.where(p.kind == "relief")
+    elif part is not None:
+        query = query.where(_in_part(p.case_id, part), p.kind != "relief")
+    return {UUID(r[0]): (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(query)}
 
 
 def _payable_reliefs(conn: Connection, batch_id: UUID, month: Month) -> list[tuple[Line, Payee]]:
@@ -313,48 +355,11 @@ def _payable_reliefs(conn: Connection, batch_id: UUID, month: Month) -> list[tup
     return lines
 
 
-def _previous_lines(conn: Connection, month: Month) -> list[tuple[str, str, str, int]]:
+def _previous_lines(conn: Connection, month: Month, part: CaseRange) -> list[PreviousLine]:
     p = schema.payments.c
     rows = conn.execute(
         select(p.case_id, p.programme, p.kind, p.amount)
         .where(p.batch_month == str(month + -1), p.batch_kind == "regular",
-               p.status != "withdrawn")
+               p.status != "withdrawn", _in_part(p.case_id, part))
     )
     return [(r[0], r[1], r[2], int(r[3])) for r in rows]
-
-
-def change_report(lines: list[tuple[Line, Payee]], previous: list[tuple[str, str, str, int]],
-                  receivables: dict[str, int], held: list[dict[str, Any]]) -> dict[str, Any]:
-    """What changed against the previous month's regular batch, for the checker."""
-    now_regular = {(ln.case_id.hex, ln.programme): ln.amount for ln, _ in lines
-                   if ln.kind in ("regular", "graduation")}
-    before_regular: dict[tuple[str, str], int] = {}
-    for case_id, programme, kind, amount in previous:
-        if kind in ("regular", "graduation"):
-            before_regular[(case_id, programme)] = amount
-    new = sorted(k[0] for k in now_regular if k not in before_regular)
-    gone = sorted(k[0] for k in before_regular if k not in now_regular)
-    changed = sorted(
-        {"case_id": k[0], "programme": k[1], "before": before_regular[k], "now": v}.items()
-        for k, v in now_regular.items() if k in before_regular and before_regular[k] != v
-    )
-    arrears = [ln for ln, _ in lines if ln.kind == "arrears"]
-    recoveries = [ln for ln, _ in lines if ln.kind == "recovery"]
-    # The report is stored on the batch's Computed event: lists are capped so a province-size
-    # first month (every case "new") does not make that event megabytes long; the counts are
-    # always complete, and `payroll show --json` lists every line.
-    amount_changes = [dict(items) for items in changed]
-    return {
-        "counts": {"new_cases": len(new), "exits": len(gone),
-                   "amount_changes": len(amount_changes), "held": len(held)},
-        "new_cases": new[:REPORT_LIMIT],
-        "exits": gone[:REPORT_LIMIT],
-        "amount_changes": amount_changes[:REPORT_LIMIT],
-        "arrears": {"lines": len(arrears), "total": sum(ln.amount for ln in arrears)},
-        "recoveries": {"lines": len(recoveries), "total": sum(ln.amount for ln in recoveries)},
-        # Not capped: the next payroll reads it to know who still owes (see _settled_since).
-        "receivables": {"cases": len(receivables), "total": sum(receivables.values()),
-                        "by_case": dict(sorted(receivables.items()))},
-        "held": held[:REPORT_LIMIT],
-        "truncated_at": REPORT_LIMIT,
-    }

@@ -13,13 +13,13 @@ from uuid import UUID
 
 from ledger import ids
 from ledger.batch import Batch
-from ledger.batch_writer import BatchRun, Payee, differs
+from ledger.batch_writer import CHUNK, BatchRun, Payee, differs
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.errors import NotFoundError
 from ledger.payroll import Line
-from ledger.payroll_run import existing_lines, read_records
+from ledger.payroll_run import existing_lines, record_pages
 from ledger.policy import PolicyBook
 from ledger.price_linkage import Decision, case_subsidy, decide
 from ledger.standards import StandardBook
@@ -52,9 +52,11 @@ def run_price_linkage(rt: Runtime, month: Month, by: str) -> Batch | None:
             _refresh(rt, batch, month, position, [], by)  # a correction suspended it: withdraw
         return None
     floor = policy.value("price_linkage.floor", month)
+    # Price-subsidy lines go to dibao and tekun households only (a fraction of the cases);
+    # they are held in memory to tell an unchanged batch from one to refresh.
+    lines = [line for page in record_pages(rt.engine, CHUNK) for record_, _ in page
+             if (line := _line(record_, month, decision, floor, standards, policy))]
     with rt.engine.connect() as conn:
-        lines = [line for record_ in read_records(conn)
-                 if (line := _line(record_, month, decision, floor, standards, policy))]
         existing = existing_lines(conn, bid)
     wanted = {ids.payment_id(month, KIND, ln.case_id, ln.programme, ln.kind, ln.for_month): (ln, p)
               for ln, p in lines}
@@ -77,7 +79,7 @@ def _refresh(rt: Runtime, batch: Batch | None, month: Month, position: int,
     with rt.engine.connect() as conn:
         existing = existing_lines(conn, batch.id)
     run.record(lines, existing)
-    return run.complete(position, [ln for ln, _ in lines], {})
+    return run.complete(position, {})
 
 
 def _line(record: CaseRecord, month: Month, decision: Decision, floor: int,

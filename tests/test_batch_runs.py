@@ -32,10 +32,10 @@ def test_an_older_run_is_stopped_by_a_newer_run_and_cannot_complete(rt: Runtime)
         old.record(_lines(3), {})
     lines = _lines(2)
     new.record(lines, {})
-    batch = new.complete(0, [ln for ln, _ in lines], {})
+    batch = new.complete(0, {})
     assert (batch.payments, batch.total) == (2, 200_00)
     with pytest.raises(RunSupersededError):
-        old.complete(0, [], {})
+        old.complete(0, {})
 
 
 def test_no_run_can_record_into_an_approved_batch(rt: Runtime) -> None:
@@ -43,7 +43,7 @@ def test_no_run_can_record_into_an_approved_batch(rt: Runtime) -> None:
     run.start(0)
     lines = _lines(1)
     run.record(lines, {})
-    run.complete(0, [ln for ln, _ in lines], {})
+    run.complete(0, {})
     approve_batch(rt, run.batch_id, "chief")
     before = rt.app.recorder.max_notification_id()
     with pytest.raises(BatchStateError):
@@ -54,7 +54,7 @@ def test_no_run_can_record_into_an_approved_batch(rt: Runtime) -> None:
 def test_a_batch_whose_latest_run_did_not_finish_cannot_be_approved(rt: Runtime) -> None:
     done = BatchRun(rt, MONTH, "regular", "clerk")
     done.start(0)
-    done.complete(0, [], {})
+    done.complete(0, {})
     BatchRun(rt, MONTH, "regular", "clerk").start(0)  # started, then killed
     with pytest.raises(BatchStateError, match="unfinished run"):
         approve_batch(rt, done.batch_id, "chief")
