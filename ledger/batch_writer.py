@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
 
-from ledger import ids
+from ledger import ids, payment_codec
 from ledger.batch import Batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.errors import RunSupersededError
-from ledger.payment import Payment, payment_recorded
+from ledger.payment import Payment
+from ledger.payment_codec import RecordedPayment
 from ledger.payroll import Line
 
 CHUNK = 2000
@@ -119,31 +120,50 @@ class BatchRun:
 
     def _save_chunk(self, part: list[UUID], wanted: dict[UUID, tuple[Line, Payee]],
                     existing: Existing) -> None:
+        app = self.rt.app
         for attempt in range(10):
             # The batch is kept between chunks (loading it replays every LinesRecorded so
             # far) and read again only after a collision.
             if self._batch is None or attempt > 0:
-                self._batch = self.rt.app.load(self.batch_id, Batch, "batch")
+                self._batch = app.load(self.batch_id, Batch, "batch")
             batch = self._batch
             changes = [self._payment(pid, wanted.get(pid), pid in existing or attempt > 0)
                        for pid in part]
             changes = [c for c in changes if c is not None]
             batch.record_lines(self.run_id, len(changes))  # refuses if superseded or approved
-            events: list[Any] = list(batch.collect_events())
+            stored = [app.mapper.to_stored_event(e) for e in batch.collect_events()]
+            new: dict[int, RecordedPayment] = {}
             for change in changes:
-                events.extend(change.collect_events() if isinstance(change, Payment)
-                              else (change,))
+                if isinstance(change, RecordedPayment):
+                    new[len(stored)] = change
+                    stored.append(payment_codec.encode(app.mapper, change))
+                else:
+                    stored.extend(app.mapper.to_stored_event(e) for e in change.collect_events())
             try:
                 # One transaction: the chunk's payments and the batch's LinesRecorded.
-                self.rt.app.events.put(events)
-                return
+                positions = app.recorder.insert_events(stored)
             except IntegrityError:
                 continue  # a payment or the batch moved on: re-read both and try again
+            self._project(stored, positions, new)
+            return
         raise RuntimeError("could not record payments: too much contention")
 
+    def _project(self, stored: list[StoredEvent], positions: Sequence[int] | None,
+                 new: dict[int, RecordedPayment]) -> None:
+        """Bring the read model up to the chunk just recorded, from memory when it can."""
+        if not positions:
+            self.rt.read_model.catch_up()
+            return
+        notifications = [Notification(id=position, originator_id=s.originator_id,
+                                      originator_version=s.originator_version, topic=s.topic,
+                                      state=s.state)
+                         for position, s in zip(positions, stored, strict=True)]
+        self.rt.read_model.apply_recorded(notifications,
+                                          {positions[i]: p for i, p in new.items()})
+
     def _payment(self, pid: UUID, wanted: tuple[Line, Payee] | None,
-                 may_exist: bool) -> Payment | Payment.Recorded | None:
-        """The change a line needs: a new payment's event, an amended or withdrawn payment."""
+                 may_exist: bool) -> Payment | RecordedPayment | None:
+        """The change a line needs: a new payment, an amended or withdrawn payment."""
         payment: Payment | None = self.rt.app.maybe(pid) if may_exist else None
         if wanted is None:
             if payment is None or payment.withdrawn:
@@ -152,13 +172,11 @@ class BatchRun:
             return payment
         line, payee = wanted
         if payment is None:
-            return payment_recorded(
-                pid, batch_id=self.batch_id, case_id=line.case_id, programme=line.programme,
-                kind=line.kind, for_month=line.for_month, amount=line.amount,
-                transfer=line.transfer, formula=line.formula, reissue_of=list(line.reissue_of),
-                name=payee.name, id_number=payee.id_number, bank_name=payee.bank_name,
-                bank_account=payee.bank_account, town=payee.town, village=payee.village,
-                by=self.by,
+            return RecordedPayment(
+                pid.hex, self.batch_id.hex, line.case_id.hex, line.programme, line.kind,
+                str(line.for_month), line.amount, line.transfer, line.formula,
+                tuple(u.hex for u in line.reissue_of), payee.name, payee.id_number,
+                payee.bank_name, payee.bank_account, payee.town, payee.village, self.by,
             )
         if (payment.amount, payment.transfer, payment.bank_account, payment.bank_name,
                 payment.withdrawn) == (line.amount, line.transfer, payee.bank_account,

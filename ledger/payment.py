@@ -12,6 +12,7 @@ amounts equals the sum of transfers, and no transfer is ever negative.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -126,15 +127,15 @@ class Payment(Aggregate):
 _PAYMENT_TOPIC = get_topic(Payment)
 
 
-def payment_recorded(payment_id: UUID, **fields: Any) -> Payment.Recorded:
-    """The Recorded event of a new payment, without building the aggregate.
+def payment_recorded(payment_id: UUID, timestamp: datetime | None = None,
+                     **fields: Any) -> Payment.Recorded:
+    """The library's own form of a new payment's creation event.
 
-    A payroll records tens of thousands of new payments and never touches them
-    again in the same run; constructing only the event halves the cost. The
-    repository rebuilds the Payment from it like from any creation event.
+    The payroll writes new payments through ``ledger.payment_codec`` instead (the same
+    stored bytes, without building this object); this is the reference it is held to.
     """
     return Payment.Recorded(
         originator_id=payment_id, originator_version=Payment.INITIAL_VERSION,
-        timestamp=Payment.Recorded.create_timestamp(), originator_topic=_PAYMENT_TOPIC,
-        **fields,
+        timestamp=timestamp or Payment.Recorded.create_timestamp(),
+        originator_topic=_PAYMENT_TOPIC, **fields,
     )

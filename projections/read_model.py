@@ -10,17 +10,19 @@ what makes catch-up fast (rows per statement, not statements per row).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+from ledger import payment_codec
 from ledger.batch import Batch
 from ledger.case import Case
 from ledger.case_record import CaseRecord
 from ledger.payment import Payment
+from ledger.payment_codec import RECORDED_TOPIC, RecordedPayment
 from ledger.relief import Relief
 from projections import schema
 from projections.chain import append as append_links
@@ -149,24 +151,20 @@ def _case_changed(page: _Page, e: Case.Event, pos: int) -> None:
         entry["bank_changed_position"] = pos
 
 
-def _payment_recorded(page: _Page, e: Payment.Recorded, pos: int) -> None:
-    pid = e.originator_id.hex
-    page.new_payments[pid] = {
-        "payment_id": pid, "batch_id": e.batch_id.hex, "batch_month": "", "batch_kind": "",
-        "case_id": e.case_id.hex, "programme": e.programme, "kind": e.kind,
-        "for_month": str(e.for_month), "amount": e.amount, "transfer": e.transfer,
+def _payment_recorded(page: _Page, p: RecordedPayment, pos: int) -> None:
+    batch = page.batch(p.batch_id)
+    page.new_payments[p.payment_id] = {
+        "payment_id": p.payment_id, "batch_id": p.batch_id, "batch_month": batch["month"],
+        "batch_kind": batch["kind"], "case_id": p.case_id, "programme": p.programme,
+        "kind": p.kind, "for_month": p.for_month, "amount": p.amount, "transfer": p.transfer,
         "status": "draft", "return_reason": "", "returned_position": None,
-        "reissue_of": ",".join(u.hex for u in e.reissue_of), "reissued_by": None,
-        "result_position": None,
-        "name": e.name,
-        "id_number": e.id_number, "bank_name": e.bank_name, "bank_account": e.bank_account,
-        "town": e.town, "village": e.village, "formula": e.formula, "recorded_position": pos,
+        "reissue_of": ",".join(p.reissue_of), "reissued_by": None, "result_position": None,
+        "name": p.name, "id_number": p.id_number, "bank_name": p.bank_name,
+        "bank_account": p.bank_account, "town": p.town, "village": p.village,
+        "formula": p.formula, "recorded_position": pos,
     }
-    for original in e.reissue_of:
-        page.change_payment(original.hex, reissued_by=pid)
-    batch = page.batch(e.batch_id.hex)
-    page.new_payments[pid]["batch_month"] = batch["month"]
-    page.new_payments[pid]["batch_kind"] = batch["kind"]
+    for original in p.reissue_of:
+        page.change_payment(original, reissued_by=p.payment_id)
 
 
 def _payment_amended(page: _Page, e: Payment.Amended, pos: int) -> None:
@@ -289,7 +287,7 @@ HANDLERS: dict[type, Handler] = {
     Case.GraduationStarted: _case_changed,
     Case.GraduationCancelled: _case_changed,
     Case.AgeBandReached: _case_changed,
-    Payment.Recorded: _payment_recorded,
+    Payment.Recorded: lambda page, e, pos: _payment_recorded(page, RecordedPayment.of_event(e), pos),
     Payment.Amended: _payment_amended,
     Payment.Withdrawn: _payment_withdrawn,
     Payment.Settled: _payment_settled,
@@ -335,11 +333,38 @@ class ReadModel:
             if after_page is not None:
                 after_page(notifications[-1].id)
 
-    def _apply(self, conn: Connection, notifications: list[Notification]) -> None:
+    def apply_recorded(self, notifications: Sequence[Notification],
+                       known: Mapping[int, RecordedPayment]) -> None:
+        """Project what this process just recorded, without reading it back.
+
+        ``notifications`` are the events one transaction just recorded (with their
+        positions), ``known`` the payments among them already decoded. Taken only when
+        they follow the tracked position with nothing in between, and are contiguous;
+        otherwise (another writer interleaved) this is a plain :meth:`catch_up`.
+        """
+        first, last = notifications[0].id, notifications[-1].id
+        if last - first + 1 == len(notifications):
+            with self.engine.begin() as conn:
+                start = read_position(conn, self.NAME, for_update=True)
+                if start < first and not (start < first - 1 and self.app.recorder.select_notifications(
+                        start, 1, stop=first - 1, inclusive_of_start=False)):
+                    self._apply(conn, notifications, known)
+                    advance(conn, self.NAME, start, last)
+                    return
+        self.catch_up()
+
+    def _apply(self, conn: Connection, notifications: Sequence[Notification],
+               known: Mapping[int, RecordedPayment] | None = None) -> None:
         append_links(conn, notifications)
         page = _Page(conn)
         mapper = self.app.mapper
         for n in notifications:
+            if n.topic == RECORDED_TOPIC:
+                # The payroll's bulk: read without building domain events (payment_codec).
+                payment = (known.get(n.id) if known else None) or payment_codec.decode(mapper, n)
+                if payment is not None:
+                    _payment_recorded(page, payment, n.id)
+                    continue
             if n.topic not in TOPICS:
                 continue
             event = mapper.to_domain_event(n)
