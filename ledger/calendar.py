@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import total_ordering
+from functools import cache, total_ordering
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -70,10 +70,16 @@ class Month:
         return [Month.from_index(i) for i in range(self.index, end.index + 1)]
 
     def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+        return _text(self.year, self.month)
 
     def __repr__(self) -> str:
         return f"Month({self})"
+
+
+@cache
+def _text(year: int, month: int) -> str:
+    """Months are few and written into every payment id and event: format each once."""
+    return f"{year:04d}-{month:02d}"
 
 
 def parse_date(text: str) -> date:

@@ -25,6 +25,7 @@ from ledger.payment import Payment
 from ledger.payment_codec import RECORDED_TOPIC, RecordedPayment
 from ledger.relief import Relief
 from projections import schema
+from projections.bulk import insert_rows
 from projections.chain import append as append_links
 from projections.journal import post_approval, post_results
 from projections.tracking import advance, read_position
@@ -85,7 +86,7 @@ class _Page:
                 row["exit_month"] = str(record.exit_month) if record.exit_month else None
                 (new_rows if case_id in self.new_cases else old_rows).append(row)
             if new_rows:
-                conn.execute(insert(schema.cases), new_rows)
+                insert_rows(conn, schema.cases, new_rows)
             if old_rows:
                 c = schema.cases.c
                 conn.execute(
@@ -99,7 +100,7 @@ class _Page:
             self.cases.clear()
             self.new_cases.clear()
         if self.new_payments:
-            conn.execute(insert(schema.payments), list(self.new_payments.values()))
+            insert_rows(conn, schema.payments, list(self.new_payments.values()))
             self.new_payments.clear()
         if self.payment_changes:
             by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}

@@ -229,3 +229,17 @@ def test_generators_refuse_impossible_arguments() -> None:
         generate_id_number("420106", date(1952, 7, 1), 1000)
     with pytest.raises(ValueError):
         generate_card_number("622848", 10**13)
+
+
+def test_payment_ids_are_uuid5_of_the_documented_name() -> None:
+    """Stored ids must never change derivation: a new formula would let a line be paid twice."""
+    from uuid import uuid4, uuid5
+
+    from ledger import ids
+    from ledger.calendar import Month
+
+    for _ in range(50):
+        case = uuid4()
+        name = f"payment:2024-03:regular:{case.hex}:dibao:arrears:2023-11"
+        assert ids.payment_id(Month(2024, 3), "regular", case, "dibao", "arrears",
+                              Month(2023, 11)) == uuid5(ids.NAMESPACE, name)
