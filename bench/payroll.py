@@ -21,6 +21,8 @@ not polluted (SQLite: another file in the temp dir; PostgreSQL: a database named
 from __future__ import annotations
 
 import argparse
+import ctypes
+import gc
 import os
 import platform
 import resource
@@ -28,7 +30,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -60,11 +62,43 @@ PAYMENT_TOPIC = get_topic(Payment.Recorded)
 T = TypeVar("T")
 
 
+PEAKS: list[float] = []
+"""Peak resident memory (MB) of each timed call, in order."""
+
+
+def _reset_peak() -> None:
+    """Linux: restart the process's peak-RSS count, so each phase gets its own peak.
+
+    Memory an earlier phase freed is first handed back to the system (gc, malloc_trim),
+    so it is not counted against the next phase.
+    """
+    gc.collect()
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass  # elsewhere the figures are the process's peak so far
+
+
+def _peak_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def timed(fn: Callable[[], T]) -> tuple[T, float]:
-    """Call fn and return its result and wall-clock seconds."""
+    """Call fn and return its result and wall-clock seconds; note its peak memory in PEAKS."""
+    _reset_peak()
     start = time.perf_counter()
     result = fn()
-    return result, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    PEAKS.append(_peak_mb())
+    return result, seconds
 
 
 def pg_args(rt: Runtime) -> dict[str, str]:
@@ -141,6 +175,8 @@ def main() -> None:
     parser.add_argument("--url", default=None)
     parser.add_argument("--encrypt", action="store_true",
                         help="set a cipher key: events and personal read-model columns encrypted")
+    parser.add_argument("--skip-rebuild", action="store_true",
+                        help="leave out the rebuild phase (bench/projections.py measures it too)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
     url = args.url or f"sqlite:///{tmp / 'bench.db'}"
@@ -166,9 +202,11 @@ def main() -> None:
     phases.append(("pain.001 export 2024-01", s, done.payments))
     batch2, s = timed(lambda: run_payroll(rt, Month(2024, 2), "bench"))
     phases.append(("payroll run 2024-02 (with arrears check)", s, batch2.payments))
-    events = rt.app.recorder.max_notification_id() or 0
-    _, s = timed(lambda: rebuild(rt.read_model))
-    phases.append(("projection catch-up (rebuild, events)", s, events))
+    if not args.skip_rebuild:
+        events = rt.app.recorder.max_notification_id() or 0
+        _, s = timed(lambda: rebuild(rt.read_model))
+        phases.append(("projection catch-up (rebuild, events)", s, events))
+    peaks = PEAKS[:len(phases)]
 
     states = [n.state for n in rt.app.recorder.select_notifications(None, SAMPLE, topics=[PAYMENT_TOPIC])]
     with rt.engine.connect() as conn:
@@ -180,14 +218,15 @@ def main() -> None:
         many = executemany_rate(base, columns, sample, args.cases)
 
     print(f"{'phase':<44} {'seconds':>8} {'items':>9} {'items/s':>10} {'vs raw append':>14} "
-          f"{'vs executemany':>15}")
-    for name, seconds, items in phases:
+          f"{'vs executemany':>15} {'peak MB':>8}")
+    for (name, seconds, items), peak in zip(phases, peaks, strict=True):
         rate = items / seconds if seconds else 0
         print(f"{name:<44} {seconds:>8.2f} {items:>9} {rate:>10.0f} {rate / append:>13.3f}x "
-              f"{rate / many:>14.3f}x")
+              f"{rate / many:>14.3f}x {peak:>8.0f}")
     print(f"{'baseline: raw recorder append':<44} {'':>8} {args.cases:>9} {append:>10.0f}")
     print(f"{'baseline: executemany into bare table':<44} {'':>8} {args.cases:>9} {many:>10.0f}")
-    print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(f"peak memory of the whole process: "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":
