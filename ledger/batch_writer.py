@@ -27,6 +27,7 @@ from ledger import ids, payment_codec
 from ledger.batch import Batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
+from ledger.case_record import CaseRecord
 from ledger.errors import RunSupersededError
 from ledger.payment import Payment
 from ledger.payment_codec import RecordedPayment
@@ -48,6 +49,12 @@ class Payee:
     bank_account: str
     town: str
     village: str
+
+    @classmethod
+    def of(cls, record: CaseRecord) -> Payee:
+        """The case's payee as its record stands (the account in force when the batch runs)."""
+        return cls(record.name, record.id_number, record.bank_name, record.bank_account,
+                   record.town, record.village)
 
 
 def differs(old: tuple[int, int, str, str] | None, line: Line, payee: Payee) -> bool:

@@ -94,13 +94,12 @@ def _run_once(rt: Runtime, month: Month, by: str, chunk: int,
         lines: list[tuple[Line, Payee]] = []
         receivables: dict[str, int] = {}
         for record, _ in part:
-            payee = Payee(record.name, record.id_number, record.bank_name, record.bank_account,
-                          record.town, record.village)
             result = case_lines(record, month,
                                 paid_months if record.case_id in history_of else (),
                                 net_paid.get(record.case_id, {}), standards, policy,
                                 reissues.get(record.case_id, ()),
                                 _one_offs(record, subsidies, standards, policy))
+            payee = Payee.of(record)
             lines.extend((line, payee) for line in result.lines)
             if result.receivable:
                 receivables[record.case_id] = result.receivable

@@ -89,6 +89,5 @@ def _line(record: CaseRecord, month: Month, decision: Decision, floor: int,
     if found is None:
         return None
     amount, formula = found
-    payee = Payee(record.name, record.id_number, record.bank_name, record.bank_account,
-                  record.town, record.village)
+    payee = Payee.of(record)
     return Line(UUID(record.case_id), KIND, KIND, month, amount, amount, formula), payee
