@@ -68,12 +68,14 @@ def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool =
         new_rows.append(row)
     if result.problems or result.refusals or dry_run:
         return result
-    cases = [_case_from_row(rt, row, keys[row.row], by) for row in new_rows]
-    for i in range(0, len(cases), CHUNK):
-        rt.app.save(*cases[i:i + CHUNK])
-    if cases:
+    # Cases are built a chunk at a time: a province roster's aggregates, each with its
+    # pending event, would otherwise all be in memory at once.
+    for i in range(0, len(new_rows), CHUNK):
+        rt.app.save(*(_case_from_row(rt, row, keys[row.row], by)
+                      for row in new_rows[i:i + CHUNK]))
+    if new_rows:
         rt.read_model.catch_up()
-    result.enrolled = len(cases)
+    result.enrolled = len(new_rows)
     return result
 
 
