@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +29,8 @@ from ledger.payment import Payment
 
 RECORDED_TOPIC = get_topic(Payment.Recorded)
 _PAYMENT_TOPIC = get_topic(Payment)
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_quote = encode_basestring
+_TOPIC_JSON = _quote(_PAYMENT_TOPIC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,34 +64,29 @@ class RecordedPayment:
                    e.bank_account, e.town, e.village, e.by)
 
 
-def _uuid(hex_: str) -> dict[str, str]:
-    return {"_type_": "uuid_hex", "_data_": hex_}
-
-
 def encode(mapper: Mapper[Any], p: RecordedPayment, timestamp: datetime | None = None) -> StoredEvent:
-    """The stored event of a new payment, as ``mapper.to_stored_event`` would make it."""
-    when = timestamp or datetime.now(UTC)
-    state = {
-        "timestamp": {"_type_": "datetime_iso", "_data_": when.isoformat()},
-        "originator_topic": _PAYMENT_TOPIC,
-        "batch_id": _uuid(p.batch_id),
-        "case_id": _uuid(p.case_id),
-        "programme": p.programme,
-        "kind": p.kind,
-        "for_month": {"_type_": "month", "_data_": p.for_month},
-        "amount": p.amount,
-        "transfer": p.transfer,
-        "formula": p.formula,
-        "reissue_of": [_uuid(h) for h in p.reissue_of],
-        "name": p.name,
-        "id_number": p.id_number,
-        "bank_name": p.bank_name,
-        "bank_account": p.bank_account,
-        "town": p.town,
-        "village": p.village,
-        "by": p.by,
-    }
-    data = _ENCODER.encode(state).encode("utf8")
+    """The stored event of a new payment, as ``mapper.to_stored_event`` would make it.
+
+    The JSON is written from a template: the keys, their order and the transcoded forms
+    (``{"_type_": ..., "_data_": ...}``) are the library's; strings are escaped by the
+    ``json`` module's own function, as its encoder does with ``ensure_ascii=False``.
+    """
+    when = (timestamp or datetime.now(UTC)).isoformat()
+    q = _quote
+    reissues = ",".join(f'{{"_type_":"uuid_hex","_data_":"{h}"}}' for h in p.reissue_of)
+    text = (
+        f'{{"timestamp":{{"_type_":"datetime_iso","_data_":"{when}"}},'
+        f'"originator_topic":{_TOPIC_JSON},'
+        f'"batch_id":{{"_type_":"uuid_hex","_data_":{q(p.batch_id)}}},'
+        f'"case_id":{{"_type_":"uuid_hex","_data_":{q(p.case_id)}}},'
+        f'"programme":{q(p.programme)},"kind":{q(p.kind)},'
+        f'"for_month":{{"_type_":"month","_data_":{q(p.for_month)}}},'
+        f'"amount":{int(p.amount)},"transfer":{int(p.transfer)},"formula":{q(p.formula)},'
+        f'"reissue_of":[{reissues}],"name":{q(p.name)},"id_number":{q(p.id_number)},'
+        f'"bank_name":{q(p.bank_name)},"bank_account":{q(p.bank_account)},'
+        f'"town":{q(p.town)},"village":{q(p.village)},"by":{q(p.by)}}}'
+    )
+    data = text.encode("utf8")
     if mapper.compressor:
         data = mapper.compressor.compress(data)
     if mapper.cipher:
