@@ -9,8 +9,16 @@ Export (``export_batch``)
     recovery line is never a transfer (its amount is already netted into the
     same case's positive lines) and a withdrawn draft line is gone. The file's
     total must equal the batch's approved total, else nothing is written.
-    Lines are sorted in Python (programme, town, village, case, month, kind),
-    not by the database, so SQLite and PostgreSQL give the same bytes.
+    Lines are in (programme, town, village, case, month, kind, payment) order,
+    text compared by code point: the database sorts, with ``COLLATE "C"`` on
+    PostgreSQL (SQLite's default collation already is), never by the server's
+    locale, so SQLite and PostgreSQL give the same bytes.
+
+    The file is streamed, never held: totals that precede the lines come from
+    one aggregate query, the lines are read a page at a time in file order
+    while the file is written and hashed, and a pain.001 is validated against
+    the XSD by re-reading the written file incrementally. Memory stays flat
+    from a county's forty thousand payments to a province's millions.
 
     Everything in a pain.001 comes from the batch, never the clock, so an
     export repeated years later is byte-identical:
@@ -48,26 +56,26 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from ledger.bankfiles import PROGRAMME_NAMES, DebtorAccount, TransferLine
-from ledger.bankfiles.pain001 import write_pain001
+from ledger.bankfiles.pain001 import stream_pain001, validate_pain001_file
 from ledger.bankfiles.results import BankResult, ResultProblem, read_bank_results
-from ledger.bankfiles.transfer_csv import write_transfer_csv
+from ledger.bankfiles.transfer_csv import stream_transfer_csv
 from ledger.batch import Batch
-from ledger.bootstrap import Runtime
+from ledger.bootstrap import SNAPSHOT_READ, Runtime
 from ledger.calendar import Month
 from ledger.errors import BatchStateError
 from ledger.identity import mask
 from ledger.payment import Payment
-from ledger.private_files import write_private_temp
+from ledger.private_files import open_private_temp
 from projections import schema
 
 __all__ = [
@@ -89,6 +97,8 @@ EXPORTABLE = ("approved", "exported", "reconciled")
 SENT = ("exported", "settled", "returned")
 """Payment statuses (read model) of a line that went to the bank in a file."""
 CHUNK = 1000
+PAGE = 2000
+"""Rows fetched at a time while a bank file is written."""
 Progress = Callable[[int, int], None]
 
 
@@ -193,7 +203,15 @@ class ExportResult:
 def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
                  encoding: str | None = None,
                  debtors: DebtorAccounts | None = None) -> ExportResult:
-    """Write the bank file of an approved batch to ``out`` and record it on the batch."""
+    """Write the bank file of an approved batch to ``out`` and record it on the batch.
+
+    Streams: the lines are read from the read model in file order as the file
+    is written, and the pain.001 is validated by re-reading the written file,
+    so memory stays flat however many payments the batch has. The totals that
+    the file states before its lines come from one aggregate query first; the
+    lines are counted again as they are written, and any difference (the read
+    model changed in between) discards the file.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown bank file format {fmt!r}; use csv or pain001")
     if fmt == "pain001" and encoding not in (None, "utf-8"):
@@ -209,29 +227,52 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
             f"batch {batch.id.hex} for {batch.month} is {batch.status}: only an approved "
             "batch can be exported"
         )
-    lines = transfer_lines(rt, batch.id)
-    total = sum(line.amount for line in lines)
+    totals = programme_totals(rt, batch.id)
+    count = sum(n for n, _ in totals.values())
+    total = sum(fen for _, fen in totals.values())
     if total != batch.total:
         raise BatchStateError(
             f"batch {batch.id.hex}: its transfers add up to {total} fen but it was approved "
             f"for {batch.total} fen; run `ledger projections rebuild` and try again"
         )
-    if fmt == "csv":
-        data = write_transfer_csv(lines, encoding)
-    else:
-        if not lines:
+    if fmt == "pain001":
+        if not count:
             raise BatchStateError(f"batch {batch.id.hex} has no transfers: no pain.001 to send")
         approved_at = approval_time(rt, batch)
         debtors = debtors or DebtorAccounts.from_env()
-        data = write_pain001(
-            message_id=message_id(batch.month, batch.kind), created_at=approved_at,
-            lines=lines, debtor_for=debtors.for_programme,
-            initiating_party=debtors.initiating_party,
-            execution_date=execution_date(batch.month, approved_at),
-        )
-    digest = hashlib.sha256(data).hexdigest()
-    tmp = write_private_temp(out, data)
+    sha = hashlib.sha256()
+    with open_private_temp(out) as (tmp, f):
+
+        def write(data: bytes) -> None:
+            sha.update(data)
+            f.write(data)
+
+        # One read-only snapshot (on SQLite without the write lock, so writers go on
+        # while a large file streams), closed before the export is recorded.
+        with rt.engine.connect() as conn:
+            conn.execution_options(**{SNAPSHOT_READ: True})
+            lines = stream_transfer_lines(conn, batch.id)
+            if fmt == "csv":
+                written = stream_transfer_csv(write, lines, encoding)
+            else:
+                stream_pain001(
+                    write, message_id=message_id(batch.month, batch.kind),
+                    created_at=approved_at, totals=totals, lines=lines,
+                    debtor_for=debtors.for_programme,
+                    initiating_party=debtors.initiating_party,
+                    execution_date=execution_date(batch.month, approved_at),
+                )
+                written = (count, total)
+        if written != (count, total):
+            raise BatchStateError(
+                f"batch {batch.id.hex}: the read model changed during the export "
+                f"({written[0]} transfers of {written[1]} fen written, {count} of {total} "
+                "fen expected); try again"
+            )
+    digest = sha.hexdigest()
     try:
+        if fmt == "pain001":
+            validate_pain001_file(tmp, transactions=count)
         recorded, status = _record_export(rt, batch.id, fmt, digest, encoding, by)
         os.replace(tmp, out)
     except BaseException:
@@ -240,25 +281,54 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
     _sync_dir(out.parent)
     rt.read_model.catch_up()
     return ExportResult(batch.id, batch.month, batch.kind, fmt, encoding, out, digest,
-                        len(lines), total, recorded, status)
+                        count, total, recorded, status)
 
 
-def transfer_lines(rt: Runtime, batch_id: UUID) -> list[TransferLine]:
-    """The batch's transfers (``transfer`` > 0, not withdrawn), in file order."""
+def _transfers(batch_id: UUID) -> ColumnElement[bool]:
+    """The batch's transfers: ``transfer`` > 0 and not withdrawn."""
+    p = schema.payments.c
+    return and_(p.batch_id == batch_id.hex, p.status != "withdrawn", p.transfer > 0)
+
+
+def programme_totals(rt: Runtime, batch_id: UUID) -> dict[str, tuple[int, int]]:
+    """Programme -> (transfers, fen) of the batch, by one aggregate query (integer fen)."""
     p = schema.payments.c
     with rt.engine.connect() as conn:
         rows = conn.execute(
-            select(p.payment_id, p.name, p.id_number, p.bank_account, p.bank_name, p.transfer,
-                   p.programme, p.for_month, p.town, p.village, p.case_id, p.kind)
-            .where(p.batch_id == batch_id.hex, p.status != "withdrawn", p.transfer > 0)
+            select(p.programme, func.count(), func.coalesce(func.sum(p.transfer), 0))
+            .where(_transfers(batch_id)).group_by(p.programme)
         ).all()
-    rows = sorted(rows, key=lambda r: (r.programme, r.town, r.village, r.case_id,
-                                       r.for_month, r.kind, r.payment_id))
-    return [
-        TransferLine(UUID(r.payment_id), r.name, r.id_number, r.bank_account, r.bank_name,
-                     int(r.transfer), r.programme, Month.parse(r.for_month))
-        for r in rows
-    ]
+    return {programme: (int(n), int(fen)) for programme, n, fen in rows}
+
+
+def stream_transfer_lines(conn: Connection, batch_id: UUID) -> Iterator[TransferLine]:
+    """The batch's transfers in file order, fetched a page at a time.
+
+    File order is (programme, town, village, case, month, kind, payment id),
+    compared by code point as Python compares text. The database sorts, so
+    nothing is held: SQLite's default (BINARY) collation is that order, and on
+    PostgreSQL each key is compared ``COLLATE "C"`` (bytes of UTF-8, that is
+    code points), never the database's locale, so both give the same bytes.
+    One streamed query (a server-side cursor on PostgreSQL) reads one snapshot.
+    """
+    p = schema.payments.c
+    keys = (p.programme, p.town, p.village, p.case_id, p.for_month, p.kind, p.payment_id)
+    if conn.dialect.name == "postgresql":
+        order = [key.collate("C") for key in keys]
+    else:
+        order = list(keys)
+    rows = conn.execution_options(yield_per=PAGE).execute(
+        select(p.payment_id, p.name, p.id_number, p.bank_account, p.bank_name, p.transfer,
+               p.programme, p.for_month)
+        .where(_transfers(batch_id)).order_by(*order)
+    )
+    months: dict[str, Month] = {}
+    for r in rows:
+        month = months.get(r.for_month)
+        if month is None:
+            month = months[r.for_month] = Month.parse(r.for_month)
+        yield TransferLine(UUID(r.payment_id), r.name, r.id_number, r.bank_account,
+                           r.bank_name, int(r.transfer), r.programme, month)
 
 
 def message_id(month: Month, kind: str) -> str:

@@ -30,6 +30,10 @@ def make_engine(settings: Settings) -> Engine:
     return engine
 
 
+SNAPSHOT_READ = "ledger_snapshot_read"
+"""Execution option: this connection only reads (on SQLite: no write lock is taken)."""
+
+
 def _make_engine(settings: Settings) -> Engine:
     if settings.backend == "sqlite":
         engine = create_engine(settings.sqlalchemy_url, connect_args={"timeout": 60})
@@ -46,7 +50,11 @@ def _make_engine(settings: Settings) -> Engine:
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
             # IMMEDIATE: take the write lock up front so two writers queue instead of failing.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A long read that writes nothing (a bank file streamed from the read model)
+            # asks for SNAPSHOT_READ: a deferred transaction, a WAL snapshot that never
+            # makes writers wait.
+            read_only = conn.get_execution_options().get(SNAPSHOT_READ)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(settings.sqlalchemy_url, pool_pre_ping=True)

@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, func, select
 from ledger import ids
 from ledger.batch import Batch
 from ledger.batch_writer import CHUNK, BatchRun, Existing, Payee, Progress, await_newer_run
-from ledger.bootstrap import Runtime
+from ledger.bootstrap import SNAPSHOT_READ, Runtime
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.change_report import ChangeReport, PreviousLine
@@ -155,6 +155,7 @@ def record_pages(engine: Engine, size: int) -> Iterator[list[tuple[CaseRecord, i
     after = ""
     while True:
         with engine.connect() as conn:
+            conn.execution_options(**{SNAPSHOT_READ: True})
             rows = conn.execute(
                 select(c.case_id, c.record, c.changed_position).where(c.case_id > after)
                 .order_by(c.case_id).limit(size)

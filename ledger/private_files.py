@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_private_temp(path: Path, data: bytes) -> Path:
@@ -28,6 +31,27 @@ def write_private_file(path: Path, data: bytes) -> None:
     tmp = write_private_temp(path, data)
     try:
         os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def open_private_temp(path: Path) -> Iterator[tuple[Path, BinaryIO]]:
+    """A new 0600 temp file beside ``path``, open for writing; the caller renames it into place.
+
+    For files too big to hold in memory (a province's bank file): write to the
+    yielded file as you go. On leaving the block it is flushed and synced to
+    disk; if the block raises, the temp file is removed and the error passes on.
+    """
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.chmod(tmp, 0o600)
+            yield tmp, f
+            f.flush()
+            os.fsync(f.fileno())
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -21,6 +21,12 @@ GBK whose four-byte sequences many bank upload tools reject or mis-split, and
 which the spec does not promise). The message tells the operator to export with
 ``--encoding utf-8`` — which the spec offers for exactly this — or to agree the
 spelling with the bank.
+
+Streaming: :func:`stream_transfer_csv` writes the rows to a binary file a
+chunk at a time (both encodings are stateless, so chunks encode to the same
+bytes as the whole), so a province's millions of lines are never in memory;
+the 合计 line comes last, so its count and total are summed on the way.
+:func:`write_transfer_csv` is the same writer into memory.
 """
 
 from __future__ import annotations
@@ -28,12 +34,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from ledger.bankfiles import PROGRAMME_NAMES, TransferLine, check_lines, mask_id_number, payment_ref
 from ledger.money import format_yuan
 
-__all__ = ["HEADER", "BankFileEncodingError", "write_transfer_csv"]
+__all__ = ["HEADER", "BankFileEncodingError", "stream_transfer_csv", "write_transfer_csv"]
 
 HEADER: tuple[str, ...] = (
     "序号",
@@ -49,6 +55,8 @@ HEADER: tuple[str, ...] = (
 """The header the spec fixes; banks map columns by it, so it never changes."""
 
 TOTAL_LABEL = "合计"
+CHUNK = 2000
+"""Rows formatted and encoded together before they are written."""
 
 _ENCODINGS = {"gbk": "gbk", "utf-8": "utf-8"}
 """The encodings the CLI offers (``--encoding gbk|utf-8``), by codec name."""
@@ -103,10 +111,12 @@ def _row(seq: int, line: TransferLine) -> list[str]:
     ]
 
 
-def _unencodable(rows: list[list[str]], lines: Sequence[TransferLine], codec: str) -> list[str]:
+def _unencodable(
+    rows: Iterable[tuple[list[str], TransferLine]], codec: str
+) -> list[str]:
     """Describe every field of every row that the codec cannot represent."""
     problems: list[str] = []
-    for row, line in zip(rows, lines, strict=True):
+    for row, line in rows:
         for column, value in zip(HEADER, row, strict=True):
             try:
                 value.encode(codec)
@@ -134,15 +144,60 @@ def write_transfer_csv(lines: Sequence[TransferLine], encoding: str = "gbk") -> 
     """
     codec = _codec(encoding)
     check_lines(lines)
-    rows = [_row(i, line) for i, line in enumerate(lines, start=1)]
-    total = sum(line.amount for line in lines)
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
+    out = io.BytesIO()
+    stream_transfer_csv(out.write, lines, codec)
+    return out.getvalue()
+
+
+def stream_transfer_csv(
+    write: Callable[[bytes], object],
+    lines: Iterable[TransferLine],
+    encoding: str = "gbk",
+    chunk: int = CHUNK,
+) -> tuple[int, int]:
+    """Write the CSV of :func:`write_transfer_csv` through ``write``; return (lines, total fen).
+
+    Lines are read once, in their given order, and never held beyond a chunk.
+    Each is checked as :func:`check_lines` does, except for duplicates across
+    lines, which the caller's source must rule out (the read model's primary
+    key does). On a value the encoding cannot hold, writing stops but the
+    remaining lines are still read, so :class:`BankFileEncodingError` names
+    every offending row at once; a :class:`ValueError` for a bad line may come
+    after part of the file is written. Either way the caller discards the output.
+    """
+    codec = _codec(encoding)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    problems: list[str] = []
+    pending: list[tuple[list[str], TransferLine]] = []
+
+    def flush() -> None:
+        data = text.getvalue()
+        text.seek(0)
+        text.truncate()
+        try:
+            encoded = data.encode(codec)
+        except UnicodeEncodeError:
+            # Only now look field by field, to name every offending row.
+            problems.extend(_unencodable(pending, codec))
+        else:
+            if not problems:
+                write(encoded)
+        pending.clear()
+
     writer.writerow(HEADER)
-    writer.writerows(rows)
-    writer.writerow([TOTAL_LABEL, str(len(rows)), format_yuan(total)])
-    try:
-        return out.getvalue().encode(codec)
-    except UnicodeEncodeError:
-        # Only now look field by field, to name every offending row at once.
-        raise BankFileEncodingError(codec, _unencodable(rows, lines, codec)) from None
+    count = total = 0
+    for line in lines:
+        check_lines((line,))
+        count += 1
+        total += line.amount
+        row = _row(count, line)
+        writer.writerow(row)
+        pending.append((row, line))
+        if len(pending) >= chunk:
+            flush()
+    writer.writerow([TOTAL_LABEL, str(count), format_yuan(total)])
+    flush()
+    if problems:
+        raise BankFileEncodingError(codec, problems)
+    return count, total
