@@ -90,7 +90,7 @@ payments = Table(
     "rm_payments",
     metadata,
     Column("payment_id", String(32), primary_key=True),
-    Column("batch_id", String(32), nullable=False, index=True),
+    Column("batch_id", String(32), nullable=False),
     Column("batch_month", String(7), nullable=False),
     Column("batch_kind", String(16), nullable=False),
     Column("case_id", String(32), nullable=False, index=True),
@@ -113,6 +113,8 @@ payments = Table(
     Column("village", Text, nullable=False),
     Column("formula", Text, nullable=False),
     Column("recorded_position", BigInteger, nullable=False),
+    # A streamed payroll reads a batch's lines one range of cases at a time.
+    Index("ix_rm_payments_batch_case", "batch_id", "case_id"),
 )
 
 reliefs = Table(
