@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, total_ordering
+from functools import cache, lru_cache, total_ordering
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -32,10 +32,7 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        m = _MONTH_RE.match(str(text).strip())
-        if not m:
-            raise MonthFormatError(f"not a month in the form YYYY-MM: {text!r}")
-        return cls(int(m.group(1)), int(m.group(2)))
+        return _parse(str(text))
 
     @classmethod
     def of(cls, day: date) -> Month:
@@ -74,6 +71,15 @@ class Month:
 
     def __repr__(self) -> str:
         return f"Month({self})"
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Month:
+    """Months are few and read back from every stored record: parse each once."""
+    m = _MONTH_RE.match(text.strip())
+    if not m:
+        raise MonthFormatError(f"not a month in the form YYYY-MM: {text!r}")
+    return Month(int(m.group(1)), int(m.group(2)))
 
 
 @cache
