@@ -1,7 +1,8 @@
 """Running a month's payroll: the draft batch, recorded in chunks, safe to kill and rerun.
 
-1. Catch the read model up and note the log position: the batch records it, so
-   it can be recomputed and explained later.
+1. Catch the read model up and open one snapshot of it for the whole run, noting
+   the log position it reflects: the batch records that position, so every line
+   can be recomputed and explained later (see ``case_snapshot``).
 2. Stream the case read model (never replay aggregates) in parts of a few
    thousand cases, in case-id order. For each part: compute its lines, diff them
    against the lines the draft already has for those cases — record new ones,
@@ -20,12 +21,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, func, select
 
 from ledger import ids
 from ledger.batch import Batch
@@ -41,6 +43,7 @@ from ledger.price_linkage import Decision, case_subsidy, decide
 from ledger.rulebook import CpiRecord, PolicySetting, Standard
 from ledger.standards import StandardBook
 from projections import schema
+from projections.tracking import read_position
 
 PAID_STATUSES = ("approved", "exported", "settled", "returned")
 
@@ -64,8 +67,15 @@ def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
 
 def _run_once(rt: Runtime, month: Month, by: str, chunk: int,
               progress: Progress | None, full_history: bool = False) -> Batch:
+    with case_snapshot(rt) as (position, snapshot):
+        return _run_in_snapshot(rt, month, by, chunk, progress, full_history, position,
+                                snapshot)
+
+
+def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
+                     progress: Progress | None, full_history: bool, position: int,
+                     snapshot: Connection) -> Batch:
     app = rt.app
-    position = rt.read_model.catch_up()
     _check_earlier_months_approved(rt, month)
     run = BatchRun(rt, month, "regular", by)
     batch = run.start(position)
@@ -76,13 +86,13 @@ def _run_once(rt: Runtime, month: Month, by: str, chunk: int,
         reliefs = _payable_reliefs(conn, batch.id, month)
         settled_at, owing = _settled_since(rt, conn, month) if not full_history else (None, set())
         subsidies = _corrected_price_subsidies(rt, conn, month, standards, policy)
-        cases = conn.execute(select(func.count()).select_from(schema.cases)).scalar_one()
+    cases = snapshot.execute(select(func.count()).select_from(schema.cases)).scalar_one()
     report = ChangeReport()
     done = 0
     # Streamed: one part of `chunk` cases at a time is read, computed, recorded and
     # forgotten, so memory stays flat however many cases the county (or province) has.
     after = ""
-    for part in record_pages(rt.engine, chunk):
+    for part in record_pages(snapshot, chunk):
         last = part[-1][0].case_id
         history = [record.case_id for record, changed_at in part
                    if settled_at is None or changed_at > settled_at or record.case_id in owing]
@@ -145,21 +155,38 @@ def _check_earlier_months_approved(rt: Runtime, month: Month) -> None:
         )
 
 
-def record_pages(engine: Engine, size: int) -> Iterator[list[tuple[CaseRecord, int]]]:
+@contextmanager
+def case_snapshot(rt: Runtime) -> Iterator[tuple[int, Connection]]:
+    """The case read model as of one log position, and that position, for a whole run.
+
+    A run reads its cases page by page for minutes at province scale while other
+    processes may record and project changes. Every page is read in one snapshot (a
+    read-only WAL transaction on SQLite, REPEATABLE READ on PostgreSQL) that also gives
+    the read model's position, so the position a batch records is exactly the state its
+    lines were computed from — and can be explained from later.
+    """
+    rt.read_model.catch_up()
+    with rt.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            conn.execution_options(**{SNAPSHOT_READ: True})
+        position = read_position(conn, rt.read_model.NAME)
+        yield position, conn
+
+
+def record_pages(conn: Connection, size: int) -> Iterator[list[tuple[CaseRecord, int]]]:
     """Every case record with the log position of its last change, in pages of case-id order.
 
-    Keyset pages, each read on its own short connection: no read transaction stays open
-    while the payroll writes (SQLite), and memory holds one page.
+    Keyset pages on the caller's (snapshot) connection: memory holds one page.
     """
     c = schema.cases.c
     after = ""
     while True:
-        with engine.connect() as conn:
-            conn.execution_options(**{SNAPSHOT_READ: True})
-            rows = conn.execute(
-                select(c.case_id, c.record, c.changed_position).where(c.case_id > after)
-                .order_by(c.case_id).limit(size)
-            ).all()
+        rows = conn.execute(
+            select(c.case_id, c.record, c.changed_position).where(c.case_id > after)
+            .order_by(c.case_id).limit(size)
+        ).all()
         if not rows:
             return
         yield [(CaseRecord.from_json(text), changed_at) for _, text, changed_at in rows]

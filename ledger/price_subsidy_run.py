@@ -11,6 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
+from sqlalchemy import Connection
+
 from ledger import ids
 from ledger.batch import Batch
 from ledger.batch_writer import CHUNK, BatchRun, Payee, differs
@@ -19,7 +21,7 @@ from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.errors import NotFoundError
 from ledger.payroll import Line
-from ledger.payroll_run import existing_lines, record_pages
+from ledger.payroll_run import case_snapshot, existing_lines, record_pages
 from ledger.policy import PolicyBook
 from ledger.price_linkage import Decision, case_subsidy, decide
 from ledger.standards import StandardBook
@@ -33,7 +35,7 @@ def run_price_linkage(rt: Runtime, month: Month, by: str) -> Batch | None:
     record = app.cpi(month)
     if record is None or record.cpi_yoy is None or record.food_yoy is None:
         raise NotFoundError(f"no CPI recorded for {month}")
-    policy, standards = app.policy_book(), app.standard_book()
+    policy = app.policy_book()
     cpi_threshold: Decimal = policy.value("price_linkage.cpi_threshold", month)
     food_threshold: Decimal = policy.value("price_linkage.food_threshold", month)
     decision = decide(record.cpi_yoy, record.food_yoy, cpi_threshold, food_threshold)
@@ -42,7 +44,14 @@ def run_price_linkage(rt: Runtime, month: Month, by: str) -> Batch | None:
                                    thresholds, by):
         app.save(record)
 
-    position = rt.read_model.catch_up()
+    with case_snapshot(rt) as (position, snapshot):
+        return _build(rt, month, decision, position, snapshot, by)
+
+
+def _build(rt: Runtime, month: Month, decision: Decision, position: int,
+           snapshot: Connection, by: str) -> Batch | None:
+    app = rt.app
+    policy, standards = app.policy_book(), app.standard_book()
     bid = ids.batch_id(month, KIND)
     batch: Batch | None = app.maybe(bid)
     if batch is not None and batch.status != "draft":
@@ -54,7 +63,7 @@ def run_price_linkage(rt: Runtime, month: Month, by: str) -> Batch | None:
     floor = policy.value("price_linkage.floor", month)
     # Price-subsidy lines go to dibao and tekun households only (a fraction of the cases);
     # they are held in memory to tell an unchanged batch from one to refresh.
-    lines = [line for page in record_pages(rt.engine, CHUNK) for record_, _ in page
+    lines = [line for page in record_pages(snapshot, CHUNK) for record_, _ in page
              if (line := _line(record_, month, decision, floor, standards, policy))]
     with rt.engine.connect() as conn:
         existing = existing_lines(conn, bid)

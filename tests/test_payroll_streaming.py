@@ -72,3 +72,36 @@ def test_small_parts_make_the_same_batches_as_one_part(rt: Runtime, tmp_path: Pa
         assert _scenario(reference, ref_dir, chunk=1000) == streamed
     finally:
         reference.close()
+
+
+def test_a_change_projected_during_a_run_waits_for_the_next_run(rt: Runtime,
+                                                                tmp_path: Path) -> None:
+    """The run reads one snapshot: the position it records is the state its lines came from."""
+    county.set_standards(rt.app)
+    rows = [county.row(i, "dibao", household_size=1, income_per_capita="100.00")
+            for i in range(1, 7)]
+    assert not import_roster(rt, county.write(tmp_path / "r.csv", rows), county.TODAY,
+                             "clerk").problems
+    last = max(ids.case_id(county.person(i), "dibao") for i in range(1, 7))
+    changed: list[int] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        if not changed:  # after the first part: another clerk reassesses the last case
+            update_case(rt.app, last, Month(2024, 1), "clerk2", income_per_capita=20000)
+            changed.append(rt.read_model.catch_up())
+
+    month = Month.parse("2024-01")
+    batch = payroll_run.run_payroll(rt, month, "clerk", chunk=2, progress=meanwhile)
+    assert batch.position < changed[0]
+
+    def amount_of_last() -> int:
+        p = schema.payments.c
+        with rt.engine.connect() as conn:
+            return conn.execute(select(p.amount).where(
+                p.batch_id == batch.id.hex, p.case_id == last.hex,
+                p.status != "withdrawn")).scalar_one()
+
+    assert amount_of_last() == 443_00 - 100_00  # rural standard 443.00 less income 100.00
+    again = payroll_run.run_payroll(rt, month, "clerk", chunk=2)
+    assert again.position >= changed[0]
+    assert amount_of_last() == 443_00 - 200_00  # the next run sees the reassessment
