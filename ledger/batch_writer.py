@@ -94,8 +94,8 @@ class BatchRun:
                 continue  # another run moved the batch on: read it again
         raise RuntimeError(f"could not start the batch for {self.month}: too much contention")
 
-    def record(self, lines: list[tuple[Line, Payee]], existing: Existing, chunk: int = CHUNK,
-               progress: Progress | None = None) -> None:
+    def record(self, lines: list[tuple[Line, Payee]], existing: Existing,
+               chunk: int = CHUNK) -> None:
         """Bring the lines in ``existing`` to exactly ``lines``, counting them into the totals.
 
         A run may call this once per part of the batch (a range of cases), with the lines
@@ -122,8 +122,6 @@ class BatchRun:
                  if pid not in wanted and status != "withdrawn"]
         for start in range(0, len(work), chunk):
             self._save_chunk(work[start:start + chunk], wanted, existing)
-            if progress:
-                progress(min(start + chunk, len(work)), len(work))
 
     def _save_chunk(self, part: list[UUID], wanted: dict[UUID, tuple[Line, Payee]],
                     existing: Existing) -> None:
