@@ -143,6 +143,20 @@ class Case(Aggregate):
             super().apply_to(record)
             record.bands.append(f"{self.effective} {self.description}")
 
+    class GraduationCompleted(Event):
+        """Informational: by the facts known when the sweep ran, a graduation ran its course.
+
+        Money never follows this note: graduations are derived from the facts, so a fact
+        recorded later that cancels the graduation still counts (SPEC: order never matters).
+        """
+
+        effective: Month
+        description: str
+
+        def apply_to(self, record: CaseRecord) -> None:
+            super().apply_to(record)
+            record.bands.append(f"{self.effective} {self.description}")
+
     # --- commands -------------------------------------------------------------
     def check_open(self) -> None:
         if self.record.exit_month is not None:
@@ -175,6 +189,10 @@ class Case(Aggregate):
 
     def cancel_graduation(self, effective: Month, by: str) -> None:
         self.trigger_event(self.GraduationCancelled, effective=effective, by=by)
+
+    def note_graduation_completed(self, effective: Month, description: str, by: str) -> None:
+        self.trigger_event(self.GraduationCompleted, effective=effective,
+                           description=description, by=by)
 
     def note_age_band(self, effective: Month, description: str, by: str) -> None:
         self.trigger_event(self.AgeBandReached, effective=effective, description=description, by=by)

@@ -1,12 +1,11 @@
 """Changes to a case: reassessment (with the dibao graduation decision), care level,
 disability grade, area, bank account, and exit.
 
-The graduation exit (渐退) is decided here, when income is reassessed: a dibao
-household whose per-capita income reaches the standard keeps its last regular
-amount × taper for ``graduation.months`` months from the reassessment month; if
-income falls back below the standard during graduation, graduation is cancelled.
-The decision is recorded as an event, so the history shows it and later
-standard changes do not rewrite it.
+A reassessment is recorded as a fact with its effective month, nothing more: the
+graduation exit (渐退) it may bring is derived from the facts in force for each
+month (``ledger/programmes/graduation.py``), so the same facts give the same money
+whatever order they were recorded in. What the reassessment means for the
+household is reported back in words.
 """
 
 from __future__ import annotations
@@ -18,8 +17,7 @@ from ledger.application import Ledger
 from ledger.calendar import Month
 from ledger.case import Case
 from ledger.errors import CaseStateError
-from ledger.programmes import entitlement
-from ledger.programmes.dibao import graduated, in_graduation
+from ledger.programmes import CaseEntitlement
 
 
 def update_case(
@@ -77,13 +75,10 @@ def update_case(
     if unchanged:
         said.append(f"unchanged (already recorded for {effective}): " + ", ".join(unchanged))
     if values:
-        # The last regular amount is last month's. A change effective in the case's first month
-        # corrects the enrolment itself: there is nothing to graduate from.
-        before = record.facts_for(effective + -1) if effective > record.start_month else None
         case.change_facts(effective, values, "reassessment", by)
         said.append(f"changed from {effective}: " + ", ".join(sorted(values)))
         if record.programme == "dibao":
-            said += _decide_graduation(app, case, effective, before, by)
+            said += _graduation_news(app, case, effective)
     if bank_account is not None:
         if not bank_name:
             raise ValueError("--bank-account needs --bank-name")
@@ -98,25 +93,15 @@ def update_case(
     return said
 
 
-def _decide_graduation(app: Ledger, case: Case, effective: Month, before: Any, by: str) -> list[str]:
-    record = case.record
-    standards, policy = app.standard_book(), app.policy_book()
-    facts = record.facts_for(effective)
-    standard = standards.monthly("dibao", facts.area or "", effective)
-    if standard is None or facts.income_per_capita is None:
+def _graduation_news(app: Ledger, case: Case, effective: Month) -> list[str]:
+    """What the facts now say about the household's graduation around ``effective``."""
+    entitled = CaseEntitlement(case.record, app.standard_book(), app.policy_book())
+    g = entitled.facts(effective).graduation
+    if g is None:
         return []
-    graduating = in_graduation(facts.graduation, effective)
-    if graduated(facts.graduation, effective) or before is None:
-        return []  # graduation ran its course (exited by itself), or nothing to graduate from
-    if facts.income_per_capita >= standard and not graduating:
-        last = entitlement(before, standards, policy)
-        base = last.amount if last.kind == "regular" else 0
-        months = policy.value("graduation.months", effective)
-        taper = policy.value("graduation.taper", effective)
-        case.start_graduation(effective, base, months, taper, by)
-        return [f"graduation (渐退) from {effective} for {months} months"]
-    if facts.income_per_capita < standard and graduating:
-        case.cancel_graduation(effective, by)
+    if g.start == effective and (g.cancelled_from is None or g.cancelled_from > effective):
+        return [f"graduation (渐退) from {effective} for {g.months} months"]
+    if g.cancelled_from is not None and g.cancelled_from == effective:
         return [f"graduation cancelled from {effective}: income below the standard again"]
     return []
 

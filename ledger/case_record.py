@@ -10,6 +10,7 @@ means the same thing everywhere. It serialises to JSON for the read model.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -96,8 +97,10 @@ class CaseRecord:
     exit_month: Month | None = None
     exit_reason: str = ""
     graduations: list[Graduation] = field(default_factory=list)
+    """Legacy graduation events (history only; money uses the derived graduations)."""
     bands: list[str] = field(default_factory=list)
-    """Age bands reached by time alone, as recorded by the lifecycle sweep ('2024-04 80-89')."""
+    """What time alone brought, as noted by the lifecycle sweep ('2024-04 80-89'; graduations
+    that ran their course). Notes only: the rules derive the same from the facts."""
     bank_changed_seq: int = 0
     """Recording sequence of the last bank account change (0 = never changed)."""
     seq: int = 0
@@ -108,7 +111,12 @@ class CaseRecord:
         self.seq += 1
         self.changes.append((effective, self.seq, dict(values)))
 
-    def facts_for(self, month: Month) -> MonthFacts:
+    def facts_for(self, month: Month, graduations: Sequence[Graduation] = ()) -> MonthFacts:
+        """The facts in force for ``month``.
+
+        ``graduations`` are the household's graduations as derived from the facts
+        (``ledger.programmes.graduation``); the one concerning ``month`` is attached.
+        """
         values = dict(self.enrolment)
         for effective, _, change in sorted(self.changes, key=lambda c: (c[0].index, c[1])):
             if effective <= month:
@@ -126,29 +134,15 @@ class CaseRecord:
             income_per_capita=values.get("income_per_capita"),
             disability_grade=values.get("disability_grade"),
             care_level=values.get("care_level"),
-            graduation=self.graduation_for(month),
+            graduation=_concerning(graduations, month),
         )
 
-    def graduation_for(self, month: Month) -> Graduation | None:
-        """The last *recorded* graduation that started in or before ``month``.
-
-        Graduations are normally recorded in month order, so this is also the latest started.
-        A graduation recorded later with an earlier start (a back-dated change) takes over from
-        its start month: the spec is silent on that case; this is the decision.
-        """
-        found = None
-        for g in self.graduations:
-            if g.start <= month:
-                found = g
-        return found
-
-    def current_graduation(self) -> Graduation | None:
-        if self.graduations and self.graduations[-1].cancelled_from is None:
-            return self.graduations[-1]
-        return None
-
     def cancel_graduation(self, effective: Month) -> None:
-        """Cancel the graduation in force at ``effective`` (not necessarily the latest one)."""
+        """Legacy: ledgers before graduations were derived recorded them as events.
+
+        ``graduations`` keeps what those events said, for history only: money follows the
+        graduations derived from the facts.
+        """
         for i in range(len(self.graduations) - 1, -1, -1):
             g = self.graduations[i]
             if g.start <= effective:
@@ -184,6 +178,15 @@ class CaseRecord:
             for s, b, n, taper, c in data["graduations"]
         ]
         return cls(**data)
+
+
+def _concerning(graduations: Sequence[Graduation], month: Month) -> Graduation | None:
+    """The latest graduation started in or before ``month`` (active, finished or cancelled)."""
+    found = None
+    for g in graduations:
+        if g.start <= month:
+            found = g
+    return found
 
 
 _FIELDS = tuple(f.name for f in fields(CaseRecord))

@@ -191,8 +191,7 @@ def _find_cases(rt: Runtime, ref: str) -> list[Any]:
 @handled
 def case_show(ref: str, month: str | None, as_json: bool) -> None:
     from ledger.case_record import CaseRecord
-    from ledger.programmes import entitlement
-    from ledger.programmes.dibao import in_graduation
+    from ledger.programmes import CaseEntitlement
 
     with runtime() as rt:
         rows = _find_cases(rt, ref)
@@ -203,12 +202,10 @@ def case_show(ref: str, month: str | None, as_json: bool) -> None:
         cases = []
         for row in rows:
             record = CaseRecord.from_json(row["record"])
-            facts = record.facts_for(when)
-            due = entitlement(facts, standards, policy_book)
-            status = ("exited" if record.exit_month and when >= record.exit_month
-                      else "pending" if when < record.start_month
-                      else "graduating" if in_graduation(facts.graduation, when)
-                      else "in_payment")
+            entitled = CaseEntitlement(record, standards, policy_book)
+            facts = entitled.facts(when)
+            due = entitled.for_month(when)
+            status = entitled.status(when)
             cases.append({
                 "case_id": record.case_id, "programme": record.programme, "status": status,
                 "id_number": mask(record.id_number), "name": record.name,

@@ -7,8 +7,9 @@ history, ``case show`` and reports say *why* a payment stopped or changed:
   the 18th birthday month;
 - an ``elderly`` person moving into a higher age band (80-89, 90+) gets an
   ``AgeBandReached`` note from the month after the birthday month;
-- a ``dibao`` household whose graduation (渐退) ran its course exits from the
-  first month after it.
+- a ``dibao`` household whose graduation (渐退) ran its course gets a note from
+  the first month after it. It is not an exit: graduations are derived from the
+  facts, and a fact recorded later that cancels one must still count.
 Each is recorded once: running the sweep again for the same or a later day
 records nothing new.
 """
@@ -26,8 +27,11 @@ from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case import Case
 from ledger.case_record import CaseRecord
+from ledger.policy import PolicyBook
 from ledger.programmes.children import AGE_LIMIT
 from ledger.programmes.dibao import graduated
+from ledger.programmes.graduation import derive_graduations
+from ledger.standards import StandardBook
 from projections import schema
 
 BANDS = ((80, "80-89"), (90, "90+"))
@@ -49,7 +53,8 @@ class SweepResult:
         return self.age_limits + self.bands + self.graduations
 
 
-def due_changes(record: CaseRecord, month: Month) -> Iterator[tuple[str, Month, str]]:
+def due_changes(record: CaseRecord, month: Month, standards: StandardBook,
+                policy: PolicyBook) -> Iterator[tuple[str, Month, str]]:
     """(kind, effective month, text) of every time-driven change due by ``month``, not yet recorded."""
     if record.exit_month is not None:
         return
@@ -64,15 +69,19 @@ def due_changes(record: CaseRecord, month: Month) -> Iterator[tuple[str, Month, 
                     note.endswith(" " + band) for note in record.bands):
                 yield "band", effective, band
     elif record.programme == "dibao":
-        g = record.graduations[-1] if record.graduations else None
-        if g is not None and graduated(g, month):
-            yield "graduation", g.end, "graduation (渐退) completed: exited by itself"
+        derived = derive_graduations(record, standards, policy)
+        g = derived[-1] if derived else None
+        text = f"graduation (渐退) from {g.start} completed: exited by itself" if g else ""
+        if g is not None and graduated(g, month) and not any(
+                note == f"{g.end} {text}" for note in record.bands):
+            yield "graduation", g.end, text
 
 
 def sweep(rt: Runtime, on: date, by: str) -> SweepResult:
     month = Month.of(on)
     result = SweepResult()
     rt.read_model.catch_up()
+    standards, policy = rt.app.standard_book(), rt.app.policy_book()
     due: list[tuple[str, list[tuple[str, Month, str]]]] = []
     c = schema.cases.c
     with rt.engine.connect() as conn:
@@ -81,7 +90,7 @@ def sweep(rt: Runtime, on: date, by: str) -> SweepResult:
                                               c.programme.in_(("orphan", "child_in_difficulty",
                                                                "elderly", "dibao"))))
         for case_id, text in rows:
-            changes = list(due_changes(CaseRecord.from_json(text), month))
+            changes = list(due_changes(CaseRecord.from_json(text), month, standards, policy))
             if changes:
                 due.append((case_id, changes))
     for i in range(0, len(due), 500):
@@ -92,12 +101,12 @@ def sweep(rt: Runtime, on: date, by: str) -> SweepResult:
                 if kind == "band":
                     case.note_age_band(effective, text, by)
                     result.bands += 1
+                elif kind == "graduation":
+                    case.note_graduation_completed(effective, text, by)
+                    result.graduations += 1
                 else:
                     case.exit(effective, text, by)
-                    if kind == "age_limit":
-                        result.age_limits += 1
-                    else:
-                        result.graduations += 1
+                    result.age_limits += 1
             cases.append(case)
         rt.app.save(*cases)
     rt.read_model.catch_up()

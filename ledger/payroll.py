@@ -25,7 +25,7 @@ from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.money import Fen, format_yuan
 from ledger.policy import PolicyBook
-from ledger.programmes import entitlement
+from ledger.programmes import CaseEntitlement
 from ledger.standards import StandardBook
 
 
@@ -85,19 +85,25 @@ def case_lines(
     policy: PolicyBook,
     reissues: Iterable[Reissue] = (),
     one_offs: Iterable[OneOff] = (),
+    entitled: CaseEntitlement | None = None,
 ) -> CaseLines:
-    """Every line a case gets in the regular batch of ``month``, netted."""
+    """Every line a case gets in the regular batch of ``month``, netted.
+
+    ``entitled`` answers what the case is due for any month by the facts known now (built
+    here when not given; the caller passes it to share it with the price subsidy).
+    """
+    entitled = entitled or CaseEntitlement(record, standards, policy)
     case_id = UUID(record.case_id)
     positive: list[Line] = []
     owed: list[tuple[Month, Fen, str, str]] = []
 
-    current = entitlement(record.facts_for(month), standards, policy)
+    current = entitled.for_month(month)
     if current.amount > 0:
         positive.append(Line(case_id, record.programme, current.kind, month, current.amount,
                              current.amount, current.formula))
 
     for past in sorted(m for m in paid_months if m < month and m >= record.start_month):
-        now = entitlement(record.facts_for(past), standards, policy)
+        now = entitled.for_month(past)
         already = net_paid.get(past, 0)
         diff = now.amount - already
         why = f"{past}: entitled now {format_yuan(now.amount)} ({now.formula}) − paid {format_yuan(already)}"

@@ -39,9 +39,9 @@ from ledger.change_report import ChangeReport, PreviousLine
 from ledger.errors import BatchStateError, RunSupersededError
 from ledger.payroll import Line, OneOff, Reissue, case_lines
 from ledger.policy import PolicyBook
-from ledger.price_linkage import Decision, case_subsidy, decide
+from ledger.price_linkage import COVERED, Decision, case_subsidy, decide
+from ledger.programmes import CaseEntitlement
 from ledger.rulebook import CpiRecord, PolicySetting, Standard
-from ledger.standards import StandardBook
 from projections import schema
 from projections.tracking import read_position
 
@@ -85,7 +85,8 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
         reissues, held = _reissues(conn, month)
         reliefs = _payable_reliefs(conn, batch.id, month)
         settled_at, owing = _settled_since(rt, conn, month) if not full_history else (None, set())
-        subsidies = _corrected_price_subsidies(rt, conn, month, standards, policy)
+        price_months = _price_months(rt, conn, month, policy)
+    price_changed = any(m.changed for m in price_months)
     cases = snapshot.execute(select(func.count()).select_from(schema.cases)).scalar_one()
     report = ChangeReport()
     done = 0
@@ -96,19 +97,27 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
         last = part[-1][0].case_id
         history = [record.case_id for record, changed_at in part
                    if settled_at is None or changed_at > settled_at or record.case_id in owing]
+        history_of = set(history)
+        # Price subsidies are rechecked for the cases whose history is, or for every covered
+        # case when a month's CPI figures or rules changed since its batch.
+        priced = [record.case_id for record, _ in part if record.programme in COVERED
+                  and (price_changed or record.case_id in history_of)] if price_months else []
         with rt.engine.connect() as conn:
             net_paid = _net_paid(conn, history) if history and paid_months else {}
+            price_paid = _price_paid(conn, priced) if priced else {}
             existing = existing_lines(conn, batch.id, (after, last))
             previous = _previous_lines(conn, month, (after, last))
-        history_of = set(history)
         lines: list[tuple[Line, Payee]] = []
         receivables: dict[str, int] = {}
+        priced_of = set(priced)
         for record, _ in part:
+            entitled = CaseEntitlement(record, standards, policy)
+            one_offs = (_one_offs(entitled, price_months, price_paid.get(record.case_id, {}))
+                        if record.case_id in priced_of else ())
             result = case_lines(record, month,
                                 paid_months if record.case_id in history_of else (),
                                 net_paid.get(record.case_id, {}), standards, policy,
-                                reissues.get(record.case_id, ()),
-                                _one_offs(record, subsidies, standards, policy))
+                                reissues.get(record.case_id, ()), one_offs, entitled)
             payee = Payee.of(record)
             lines.extend((line, payee) for line in result.lines)
             if result.receivable:
@@ -199,30 +208,29 @@ CPI_TOPICS = [*RULE_TOPICS, get_topic(CpiRecord.Recorded)]
 
 @dataclass(frozen=True)
 class _PriceMonth:
-    """A measured month whose price-subsidy batch was approved and whose inputs changed since."""
+    """A measured month whose price-subsidy batch was approved, decided by today's figures."""
 
     month: Month
     decision: Decision
     floor: int
-    paid: dict[str, int]
+    changed: bool
+    """Its CPI figures, a standard or the policy changed since its batch was computed."""
 
 
-def _corrected_price_subsidies(rt: Runtime, conn: Connection, month: Month,
-                               standards: StandardBook, policy: PolicyBook) -> list[_PriceMonth]:
-    """Approved price-subsidy months whose CPI figures, standards or policy changed since.
+def _price_months(rt: Runtime, conn: Connection, month: Month,
+                  policy: PolicyBook) -> list[_PriceMonth]:
+    """Every approved price-subsidy month up to ``month``, as the facts known now decide it.
 
-    A CPI correction recorded after payment is a retroactive change like any other: the
-    regular payroll pays the difference as arrears or recovers it (SPEC: Price linkage).
+    A price subsidy follows the facts like any other payment (SPEC: Retroactive changes):
+    a CPI correction, or a case fact recorded late that changes who was covered in the
+    measured month or a household's size then, is paid or recovered by the regular payroll.
     """
-    b, p = schema.batches.c, schema.payments.c
+    b = schema.batches.c
     found = []
     for measured, position in conn.execute(
         select(b.month, b.position).where(b.kind == "price_subsidy", b.status != "draft",
-                                          b.month <= str(month))
+                                          b.month <= str(month)).order_by(b.month)
     ):
-        if not rt.app.recorder.select_notifications(int(position), 1, topics=CPI_TOPICS,
-                                                    inclusive_of_start=False):
-            continue
         x = Month.parse(measured)
         record = rt.app.cpi(x)
         if record is None or record.cpi_yoy is None or record.food_yoy is None:
@@ -230,25 +238,39 @@ def _corrected_price_subsidies(rt: Runtime, conn: Connection, month: Month,
         decision = decide(record.cpi_yoy, record.food_yoy,
                           policy.value("price_linkage.cpi_threshold", x),
                           policy.value("price_linkage.food_threshold", x))
-        paid = {case_id: int(total) for case_id, total in conn.execute(
-            select(p.case_id, func.sum(p.amount))
-            .where(p.programme == "price_subsidy", p.for_month == measured,
-                   p.status.in_(PAID_STATUSES), p.kind != "reissue")
-            .group_by(p.case_id))}
-        found.append(_PriceMonth(x, decision, policy.value("price_linkage.floor", x), paid))
+        changed = bool(rt.app.recorder.select_notifications(
+            int(position), 1, topics=CPI_TOPICS, inclusive_of_start=False))
+        found.append(_PriceMonth(x, decision, policy.value("price_linkage.floor", x), changed))
     return found
 
 
-def _one_offs(record: CaseRecord, subsidies: list[_PriceMonth], standards: StandardBook,
-              policy: PolicyBook) -> list[OneOff]:
+def _price_paid(conn: Connection, case_ids: list[str]) -> dict[str, dict[Month, int]]:
+    """case -> measured month -> its price subsidy paid in approved batches (reissues not)."""
+    p = schema.payments.c
+    paid: dict[str, dict[Month, int]] = defaultdict(dict)
+    for case_id, for_month, total in conn.execute(
+        select(p.case_id, p.for_month, func.sum(p.amount))
+        .where(p.case_id.in_(case_ids), p.programme == "price_subsidy",
+               p.status.in_(PAID_STATUSES), p.kind != "reissue")
+        .group_by(p.case_id, p.for_month)
+    ):
+        paid[case_id][Month.parse(for_month)] = int(total)
+    return paid
+
+
+def _one_offs(entitled: CaseEntitlement, months: list[_PriceMonth],
+              paid: dict[Month, int]) -> list[OneOff]:
+    """The price-subsidy differences of one case: due by the facts now − paid."""
+    record = entitled.record
     out = []
-    for s in subsidies:
-        due = case_subsidy(record, s.month, s.decision, s.floor, standards, policy) \
-            if s.decision.triggered else None
-        amount, formula = due if due else (0, "suspended after correction")
-        paid = s.paid.get(record.case_id, 0)
-        if amount != paid:
-            out.append(OneOff("price_subsidy", s.month, amount, paid, formula))
+    for s in months:
+        due = case_subsidy(record, s.month, s.decision, s.floor, entitled.standards,
+                           entitled.policy, entitled) if s.decision.triggered else None
+        amount, formula = due if due else (0, "not covered by the facts known now"
+                                           if s.decision.triggered else "suspended after correction")
+        already = paid.get(s.month, 0)
+        if amount != already:
+            out.append(OneOff("price_subsidy", s.month, amount, already, formula))
     return out
 
 

@@ -16,7 +16,7 @@ from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.money import Fen, divide_half_up, format_yuan
 from ledger.policy import PolicyBook
-from ledger.programmes import entitlement
+from ledger.programmes import CaseEntitlement
 from ledger.standards import StandardBook
 
 COVERED = ("dibao", "tekun", "orphan")
@@ -54,22 +54,23 @@ def subsidy_per_person(dibao_monthly_fen: Fen, rise: Decimal, floor_fen: Fen) ->
 
 
 def case_subsidy(record: CaseRecord, month: Month, decision: Decision, floor: Fen,
-                 standards: StandardBook, policy: PolicyBook) -> tuple[Fen, str] | None:
+                 standards: StandardBook, policy: PolicyBook,
+                 entitled: CaseEntitlement | None = None) -> tuple[Fen, str] | None:
     """(amount, formula) of one case's subsidy for a measured month; None when not covered.
 
-    Covered: a case of a covered programme in payment in the measured month (a dibao
-    household in graduation is in payment), paid per person.
+    Covered: a case of a covered programme whom that programme pays for the measured month,
+    by the same answer as the payroll (``CaseEntitlement``): a household in graduation is
+    paid; a person past an age limit, dead or exited is not, whether or not a sweep has
+    recorded it yet. Paid per person (a dibao household: its size that month).
     """
     if record.programme not in COVERED or decision.rise is None:
         return None
-    facts = record.facts_for(month)
-    if record.programme == "dibao":
-        in_payment = facts.in_payment and entitlement(facts, standards, policy).amount > 0
-        persons = facts.household_size or 0
-    else:
-        in_payment = facts.in_payment
-        persons = 1
-    if not in_payment or persons <= 0 or facts.area is None:
+    entitled = entitled or CaseEntitlement(record, standards, policy)
+    if not entitled.paid_for(month):
+        return None
+    facts = entitled.facts(month)
+    persons = (facts.household_size or 0) if record.programme == "dibao" else 1
+    if persons <= 0 or facts.area is None:
         return None
     standard = standards.monthly("dibao", facts.area, month)
     if standard is None:

@@ -288,6 +288,7 @@ HANDLERS: dict[type, Handler] = {
     Case.GraduationStarted: _case_changed,
     Case.GraduationCancelled: _case_changed,
     Case.AgeBandReached: _case_changed,
+    Case.GraduationCompleted: _case_changed,
     Payment.Recorded: lambda page, e, pos: _payment_recorded(page, RecordedPayment.of_event(e), pos),
     Payment.Amended: _payment_amended,
     Payment.Withdrawn: _payment_withdrawn,

@@ -7,16 +7,15 @@ the code under test.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from ledger.calendar import Month
-from ledger.case_record import CaseRecord, Graduation
+from ledger.case_record import CaseRecord
 from ledger.identity import generate_id_number
 from ledger.policy import PolicyBook, PolicyEntry
-from ledger.programmes import Entitlement, entitlement
+from ledger.programmes import CaseEntitlement, Entitlement
 from ledger.standards import StandardBook, StandardEntry, tekun_below_minimum
 
 SET_AT = datetime(2023, 12, 20, 9, 0)
@@ -59,7 +58,7 @@ def case(programme: str, *, birth: date = date(1970, 5, 17), start: Month = STAR
 
 def pay(record: CaseRecord, month: Month, standards: StandardBook,
         policies: PolicyBook | None = None) -> Entitlement:
-    return entitlement(record.facts_for(month), standards, policies or PolicyBook())
+    return CaseEntitlement(record, standards, policies or PolicyBook()).for_month(month)
 
 
 # Yearly 5316 yuan -> 531600 / 12 = 44300 fen (443.00) a month, exactly.
@@ -372,15 +371,19 @@ def test_every_person_programme_stops_from_the_exit_month(
 
 # --- dibao graduation exit (渐退) -----------------------------------------------
 
-TAPER = tuple(Decimal(p) for p in (100, 80, 60, 40, 20, 10))
-BASE = (443_00 - 120_00) * 3  # 96900: the last regular monthly amount
+TAPER = "100,80,60,40,20,10"
+BASE = (443_00 - 120_00) * 3  # 96900: the last regular monthly amount (February's)
 
 
-def graduating_case(graduation: Graduation) -> CaseRecord:
-    record = dibao_case()
-    # reassessed income reaches the standard from March
+def graduation_policy(months: int = 6, taper: str = TAPER) -> PolicyBook:
+    return policy(("graduation.months", str(months), JAN_2024),
+                  ("graduation.taper", taper, JAN_2024))
+
+
+def graduating_case(income: int = 120_00, size: int = 3) -> CaseRecord:
+    record = dibao_case(income=income, size=size)
+    # reassessed income reaches the standard from March: graduation starts in March
     record.change(Month(2024, 3), {"income_per_capita": 450_00})
-    record.graduations.append(graduation)
     return record
 
 
@@ -401,61 +404,59 @@ def graduating_case(graduation: Graduation) -> CaseRecord:
 def test_graduating_household_is_paid_base_times_taper_for_six_months_then_nothing(
     month: Month, expected: int
 ) -> None:
-    record = graduating_case(Graduation(Month(2024, 3), BASE, 6, TAPER))
-    assert pay(record, month, book(DIBAO_URBAN)).amount == expected
+    assert pay(graduating_case(), month, book(DIBAO_URBAN), graduation_policy()).amount == expected
 
 
 def test_graduation_months_are_paid_as_graduation_lines() -> None:
-    record = graduating_case(Graduation(Month(2024, 3), BASE, 6, TAPER))
-    assert pay(record, Month(2024, 4), book(DIBAO_URBAN)).kind == "graduation"
+    due = pay(graduating_case(), Month(2024, 4), book(DIBAO_URBAN), graduation_policy())
+    assert due.kind == "graduation"
 
 
 def test_graduated_household_stays_exited_even_if_income_falls_again_later() -> None:
-    record = graduating_case(Graduation(Month(2024, 3), BASE, 6, TAPER))
+    record = graduating_case()
     record.change(Month(2024, 10), {"income_per_capita": 100_00})
-    assert pay(record, Month(2024, 10), book(DIBAO_URBAN)).amount == 0
+    assert pay(record, Month(2024, 10), book(DIBAO_URBAN), graduation_policy()).amount == 0
 
 
 def test_graduation_amount_rounds_half_up_to_the_fen() -> None:
-    # base 969.05: 10% = 96.905 yuan = 9690.5 fen -> 9691; 80% = 77524 exactly
-    record = graduating_case(Graduation(Month(2024, 3), 96905, 6, TAPER))
-    assert pay(record, Month(2024, 4), book(DIBAO_URBAN)).amount == 77524
-    assert pay(record, Month(2024, 8), book(DIBAO_URBAN)).amount == 9691
+    # February: (443.00 − 249.19) × 5 = 193.81 × 5 = 969.05, the base.
+    # 10% = 96.905 yuan = 9690.5 fen -> 9691; 80% = 775.24 exactly
+    record = graduating_case(income=249_19, size=5)
+    assert pay(record, Month(2024, 2), book(DIBAO_URBAN)).amount == 96905
+    assert pay(record, Month(2024, 4), book(DIBAO_URBAN), graduation_policy()).amount == 77524
+    assert pay(record, Month(2024, 8), book(DIBAO_URBAN), graduation_policy()).amount == 9691
 
 
 def test_a_short_taper_repeats_its_last_percentage_for_the_remaining_months() -> None:
-    taper = (Decimal(100), Decimal(50))
-    record = graduating_case(Graduation(Month(2024, 3), BASE, 4, taper))
-    standards = book(DIBAO_URBAN)
-    assert [pay(record, Month(2024, m), standards).amount for m in (3, 4, 5, 6, 7)] == [
-        96900, 96900 // 2, 96900 // 2, 96900 // 2, 0
-    ]
+    standards, rules = book(DIBAO_URBAN), graduation_policy(4, "100,50")
+    assert [pay(graduating_case(), Month(2024, m), standards, rules).amount
+            for m in (3, 4, 5, 6, 7)] == [96900, 96900 // 2, 96900 // 2, 96900 // 2, 0]
 
 
 def test_default_graduation_policy_pays_the_full_base_for_six_months() -> None:
-    record = graduating_case(Graduation(Month(2024, 3), BASE, 6, (Decimal(100),)))
     standards = book(DIBAO_URBAN)
-    assert [pay(record, Month(2024, m), standards).amount for m in range(3, 10)] == [
+    assert [pay(graduating_case(), Month(2024, m), standards).amount for m in range(3, 10)] == [
         96900, 96900, 96900, 96900, 96900, 96900, 0
     ]
 
 
 def test_cancelled_graduation_returns_to_the_ordinary_formula_from_the_cancel_month() -> None:
-    record = graduating_case(Graduation(Month(2024, 3), BASE, 6, TAPER, cancelled_from=Month(2024, 5)))
+    record = graduating_case()
     # income falls back below the standard in May
     record.change(Month(2024, 5), {"income_per_capita": 200_00})
-    standards = book(DIBAO_URBAN)
-    assert pay(record, Month(2024, 3), standards).amount == 96900  # 100%
-    assert pay(record, Month(2024, 4), standards).amount == 96900 * 80 // 100  # 77520
-    may = pay(record, Month(2024, 5), standards)
+    standards, rules = book(DIBAO_URBAN), graduation_policy()
+    assert pay(record, Month(2024, 3), standards, rules).amount == 96900  # 100%
+    assert pay(record, Month(2024, 4), standards, rules).amount == 96900 * 80 // 100  # 77520
+    may = pay(record, Month(2024, 5), standards, rules)
     assert may.amount == (443_00 - 200_00) * 3  # 72900
     assert may.kind == "regular"
     # after the graduation would have ended, still ordinary: no self-exit
-    assert pay(record, Month(2024, 10), standards).amount == (443_00 - 200_00) * 3
+    assert pay(record, Month(2024, 10), standards, rules).amount == (443_00 - 200_00) * 3
 
 
 def test_an_explicit_exit_during_graduation_stops_payment_from_its_month() -> None:
-    record = graduating_case(Graduation(Month(2024, 3), BASE, 6, TAPER))
+    record = graduating_case()
     record.exit_month = Month(2024, 5)
-    assert pay(record, Month(2024, 4), book(DIBAO_URBAN)).amount == 96900 * 80 // 100
-    assert pay(record, Month(2024, 5), book(DIBAO_URBAN)).amount == 0
+    rules = graduation_policy()
+    assert pay(record, Month(2024, 4), book(DIBAO_URBAN), rules).amount == 96900 * 80 // 100
+    assert pay(record, Month(2024, 5), book(DIBAO_URBAN), rules).amount == 0

@@ -4,12 +4,11 @@ The model (``Model`` below) is written from the spec's money rules, not from the
 
 - dibao: ``(standard[area] − per-capita income) × household size``, never below 0, with the
   graduation exit (渐退): a reassessment that brings income to the standard starts a graduation
-  paying the last regular amount × the month's taper for ``graduation.months`` months, after
-  which the household has exited by itself; income below the standard again during it
-  cancels it. Income reaches the standard only by a reassessment from the current month
-  (standards stay at 400.00 yuan and up, earlier months are corrected with at most 399.99),
-  so graduations start in order — which graduation concerns a month when one is recorded
-  before an earlier one is a question the spec leaves open;
+  paying the last regular amount (as due now) × the month's taper for ``graduation.months``
+  months, after which the household has exited by itself; income below the standard in any
+  of its months cancels it from that month. All of it is derived from the facts in force,
+  month by month, never from the order in which they were recorded: reassessments reaching
+  the standard may be retroactive;
 - tekun: ``basic:<area> + care:<level>``; disability_living by grade band, disability_care
   grade 1 or 2 only; elderly by age band; orphan / child_in_difficulty until the 18th birthday
   month. An age takes effect from the month after the birthday month (次月); the roster
@@ -184,12 +183,6 @@ class MCase:
     changes: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     exit: Month | None = None
     bank_changed_at: int = 0
-    graduations: list[MGraduation] = field(default_factory=list)
-
-    def graduation_for(self, month: Month) -> MGraduation | None:
-        """The graduation that concerns ``month``: the latest to start in or before it."""
-        started = [(g.start, i) for i, g in enumerate(self.graduations) if g.start <= month]
-        return self.graduations[max(started)[1]] if started else None
 
     def facts_for(self, month: Month) -> dict[str, Any]:
         values = dict(self.facts)
@@ -274,15 +267,12 @@ class Model:
         p = case.programme
         std = self.standard
         if p == "dibao":
-            g = case.graduation_for(month)
+            g = self.graduation_for(case, month)
             if g is not None and g.active(month):
                 return g.amount(month), "graduation"
             if g is not None and g.ran_its_course(month):
                 return 0, "regular"
-            standard = std("dibao", f["area"], month)
-            if standard is None:
-                return 0, "regular"  # before the first standard
-            return max(0, standard - f["income"]) * f["size"], "regular"
+            return self.dibao_regular(case, month), "regular"
         if p == "tekun":
             return (std("tekun", f"basic:{f['area']}", month) or 0) + (
                 std("tekun", f"care:{f['care']}", month) or 0), "regular"
@@ -299,33 +289,43 @@ class Model:
         category = "orphan" if p == "orphan" else "child"
         return ((std(p, category, month) or 0) if age < 18 else 0), "regular"
 
-    def reassess(self, case: MCase, effective: Month, change: dict[str, Any]) -> None:
-        """Record a reassessment and, for dibao, the graduation decision it brings.
+    def dibao_regular(self, case: MCase, month: Month) -> int:
+        f = case.facts_for(month)
+        standard = self.standard("dibao", f["area"], month)
+        if standard is None:
+            return 0  # before the first standard
+        return max(0, standard - f["income"]) * f["size"]
 
-        Income reaching the standard (of the month it takes effect) starts a graduation with
-        the last regular amount (the month before, as known now) unless one is under way;
-        income below the standard during a graduation cancels it from that month. A
-        household whose graduation ran its course has exited: nothing more is decided, nor in
-        the case's first month (there is nothing to graduate from).
+    def graduation_for(self, case: MCase, month: Month) -> MGraduation | None:
+        """The graduation concerning ``month``, walking the months from the case's start.
+
+        A graduation starts in a month with a recorded reassessment (after the first month)
+        whose income in force reaches that month's standard, when none is under way; its base
+        is the regular amount due *now* for the month before; it is cancelled from the first
+        of its months whose income is below that month's standard; once it ran its course
+        nothing more is decided. All from the facts in force, whatever the recording order.
         """
-        before = self.entitlement(case, effective + -1)
+        reassessed = {effective for effective, _, _ in case.changes}
+        found: MGraduation | None = None
+        m = case.start + 1
+        while m <= month:
+            f = case.facts_for(m)
+            standard = self.standard("dibao", f["area"], m)
+            if found is not None and found.ran_its_course(m):
+                return found
+            if found is not None and found.active(m):
+                if standard is not None and f["income"] < standard:
+                    found.cancelled_from = m
+            elif m.index in reassessed and standard is not None and f["income"] >= standard:
+                found = MGraduation(m, self.dibao_regular(case, m + -1), self.graduation_months,
+                                    self.taper)
+            m = m + 1
+        return found
+
+    def reassess(self, case: MCase, effective: Month, change: dict[str, Any]) -> None:
+        """Record a reassessment: a fact of its month. What it means is derived when asked."""
         self.recorded += 1
         case.changes.append((effective.index, self.recorded, change))
-        if case.programme != "dibao" or effective <= case.start:
-            return
-        income = case.facts_for(effective)["income"]
-        standard = self.standard("dibao", case.facts_for(effective)["area"], effective)
-        if standard is None:
-            return  # no standard yet to compare with
-        g = case.graduation_for(effective)
-        if g is not None and g.ran_its_course(effective):
-            return
-        if income >= standard and not (g and g.active(effective)):
-            base = before[0] if before[1] == "regular" else 0
-            case.graduations.append(MGraduation(effective, base, self.graduation_months,
-                                                self.taper))
-        elif income < standard and g is not None and g.active(effective):
-            g.cancelled_from = effective
 
     # --- a regular batch -------------------------------------------------------------------
     def approved_months(self) -> list[Month]:
@@ -666,7 +666,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if field == "income":
             value = data.draw(st.integers(0, MAX_INCOME), label="income")
             standard = self.model.standard("dibao", in_force["area"], effective)
-            if offset == 0 and standard and data.draw(st.booleans(), label="reaches standard"):
+            if offset <= 0 and standard and data.draw(st.booleans(), label="reaches standard"):
                 value = standard + data.draw(st.sampled_from([0, 1, 5000, 30000]))
         elif field == "size":
             value = data.draw(st.integers(1, 6), label="size")
@@ -686,17 +686,6 @@ class LedgerMachine(RuleBasedStateMachine):
             # A repeat: nothing recorded, nothing refused.
             update_case(self.rt.app, UUID(case.case_id), effective, "clerk", **{argument: value})
             return
-        if case.programme == "dibao" and case.start < effective:
-            after = {**in_force, field: value}
-            standard = self.model.standard("dibao", after["area"], effective)
-            g = case.graduation_for(effective)
-            starts = (standard is not None and after["income"] >= standard
-                      and not (g and (g.active(effective) or g.ran_its_course(effective))))
-            if starts and (offset < 0 or any(g.start > effective for g in case.graduations)):
-                # A graduation would start in a month already paid, or before one already
-                # recorded: which of two graduations concerns the months after both, the spec
-                # leaves open. Kept out of the model.
-                return
         if effective < case.start:
             with pytest.raises(CaseStateError):
                 update_case(self.rt.app, UUID(case.case_id), effective, "clerk",

@@ -1,7 +1,9 @@
 """What a case is entitled to for a month: one pure rule per programme.
 
 ``entitlement(facts, standards, policy)`` dispatches to the programme's module.
-Each rule returns an :class:`Entitlement` carrying the amount *and* the formula
+:class:`CaseEntitlement` is the one answer to "what is this case paid for month M?",
+by every fact known now: the payroll, its arrears, the price linkage, ``case show``
+and the trace all ask it. Each rule returns an :class:`Entitlement` carrying the amount *and* the formula
 with its numbers, so a payment can be explained years later.
 """
 
@@ -9,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ledger.case_record import MonthFacts
+from ledger.calendar import Month
+from ledger.case_record import CaseRecord, MonthFacts
 from ledger.policy import PolicyBook
 from ledger.programmes import children, dibao, disability, elderly, tekun
 from ledger.programmes.entitlement import Entitlement
+from ledger.programmes.graduation import derive_graduations
 from ledger.standards import StandardBook
 
 Rule = Callable[[MonthFacts, StandardBook, PolicyBook], Entitlement]
@@ -35,4 +39,44 @@ def entitlement(facts: MonthFacts, standards: StandardBook, policy: PolicyBook) 
     return RULES[facts.programme](facts, standards, policy)
 
 
-__all__ = ["Entitlement", "RULES", "entitlement"]
+class CaseEntitlement:
+    """What one case is entitled to, month by month, from the facts known now.
+
+    Built once per case and asked for as many months as needed: the graduations are
+    derived from the whole history once (``graduation.py``).
+    """
+
+    __slots__ = ("record", "standards", "policy", "graduations")
+
+    def __init__(self, record: CaseRecord, standards: StandardBook, policy: PolicyBook) -> None:
+        self.record = record
+        self.standards = standards
+        self.policy = policy
+        self.graduations = derive_graduations(record, standards, policy)
+
+    def facts(self, month: Month) -> MonthFacts:
+        return self.record.facts_for(month, self.graduations)
+
+    def for_month(self, month: Month) -> Entitlement:
+        return entitlement(self.facts(month), self.standards, self.policy)
+
+    def paid_for(self, month: Month) -> bool:
+        """Whether the case's own programme pays it anything for ``month``."""
+        return self.for_month(month).amount > 0
+
+    def status(self, month: Month) -> str:
+        """pending, in_payment, graduating, graduated or exited, for ``month``."""
+        record = self.record
+        if record.exit_month is not None and month >= record.exit_month:
+            return "exited"
+        if month < record.start_month:
+            return "pending"
+        g = self.facts(month).graduation
+        if dibao.in_graduation(g, month):
+            return "graduating"
+        if dibao.graduated(g, month):
+            return "graduated"
+        return "in_payment"
+
+
+__all__ = ["CaseEntitlement", "Entitlement", "RULES", "entitlement"]

@@ -2,7 +2,8 @@
 
 amount = (standard[area] − per-capita monthly income) × household size, never
 below 0, with an optional floor per person of ``dibao.floor_share`` × standard.
-During graduation the household gets its last regular amount × the month's taper.
+During graduation the household gets its last regular amount × the month's taper;
+when a graduation starts, ends or is cancelled is derived in ``graduation.py``.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def entitlement(facts: MonthFacts, standards: StandardBook, policy: PolicyBook) 
     if graduated(g, facts.month):
         assert g is not None
         return Entitlement.nothing(f"graduated: graduation from {g.start} ended {g.end}")
+    return regular_for(facts, standards, policy)
+
+
+def regular_for(facts: MonthFacts, standards: StandardBook, policy: PolicyBook) -> Entitlement:
+    """The ordinary formula for ``facts.month``, whatever graduation says (a graduation's base)."""
     entry = standards.entry("dibao", facts.area or "", facts.month)
     if entry is None:
         return Entitlement.nothing(f"no dibao standard for {facts.area} in {facts.month}")
