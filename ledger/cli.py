@@ -520,9 +520,10 @@ def projections_rebuild() -> None:
 from ledger import cli_integrity  # noqa: E402
 from ledger.cli_bankfile import bankfile  # noqa: E402
 from ledger.cli_report import report  # noqa: E402
+from ledger.cli_review import review  # noqa: E402
 from ledger.cli_scheduler import scheduler  # noqa: E402
 
-for group in (bankfile, report, scheduler, cli_integrity.key, cli_integrity.verify,
+for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integrity.verify,
               cli_integrity.audit):
     main.add_command(group)
 
