@@ -52,20 +52,21 @@ def funds(year: int, as_json: bool, csv_path: Path | None, xlsx_path: Path | Non
 def roster(month: str, csv_path: Path | None, xlsx_path: Path | None) -> None:
     """The month's payments by town and village, ID numbers masked."""
     from ledger.report_files import roster_csv, roster_xlsx
-    from projections.reports import ROSTER_HEADER, roster_rows
+    from projections.reports import ROSTER_HEADER, roster_rows, roster_total
 
     when = str(Month.parse(month))
     with runtime() as rt:
         rt.read_model.catch_up()
         with rt.engine.connect() as conn:
             rows = roster_rows(conn, when)
+    total = roster_total(rows)
     if csv_path:
-        roster_csv(csv_path, ROSTER_HEADER, rows)
+        roster_csv(csv_path, ROSTER_HEADER, [*rows, total])
     if xlsx_path:
-        roster_xlsx(xlsx_path, ROSTER_HEADER, rows)
+        roster_xlsx(xlsx_path, ROSTER_HEADER, rows)  # the XLSX writes its own 小计 and 合计
     if not csv_path and not xlsx_path:
         click.echo(",".join(ROSTER_HEADER))
-        for row in rows:
+        for row in (*rows, total):
             click.echo(",".join(row))
     else:
         click.echo(f"{len(rows)} roster lines for {when} written")

@@ -22,6 +22,28 @@ PROGRAMME_NAMES: dict[str, str] = {
 """Programme key -> its Chinese name (spec, "Programmes and money rules")."""
 
 
+KIND_NAMES: dict[str, str] = {
+    "regular": "正常发放",
+    "graduation": "渐退",
+    "arrears": "补发",
+    "recovery": "追回",
+    "reissue": "重发",
+    "price_subsidy": "价格临时补贴",
+    "relief": "临时救助",
+}
+"""Payment line kind -> the word a clerk's roster uses."""
+
+STATUS_NAMES: dict[str, str] = {
+    "draft": "草稿",
+    "approved": "已审核",
+    "exported": "已导出",
+    "settled": "已到账",
+    "returned": "已退回",
+    "withdrawn": "已撤回",
+}
+"""Payment status -> the word a clerk's roster uses."""
+
+
 def programme_name(key: str) -> str:
     """The Chinese name of a programme; an unknown key (never expected) is shown as it is."""
     return PROGRAMME_NAMES.get(key, key)

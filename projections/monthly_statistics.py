@@ -33,15 +33,15 @@ arrears is in the month it is paid).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from ledger.calendar import Month
-from ledger.case_record import PROGRAMMES, ROSTER_PROGRAMMES, CaseRecord
+from ledger.case_record import PROGRAMMES, ROSTER_PROGRAMMES
 from ledger.money import divide_half_up, format_yuan
 from projections import schema
+from projections.people import case_records, chunks, people_for
 from projections.reports import PAID_STATUSES
 
 MONTHLY_KINDS = ("regular", "graduation")
@@ -49,7 +49,6 @@ ONE_OFF_KINDS = ("price_subsidy", "relief")
 BASE_KINDS = MONTHLY_KINDS + ONE_OFF_KINDS
 """Line kinds that say a case was paid for the month (as opposed to arrears, reissues…)."""
 AREAS = ("urban", "rural", "all")
-CHUNK = 500
 
 
 class _Figures:
@@ -71,24 +70,10 @@ class _Figures:
         }
 
 
-def _chunks(items: list[str]) -> Iterable[list[str]]:
-    for i in range(0, len(items), CHUNK):
-        yield items[i:i + CHUNK]
-
-
-def _records(conn: Connection, case_ids: set[str]) -> dict[str, CaseRecord]:
-    c = schema.cases.c
-    out: dict[str, CaseRecord] = {}
-    for part in _chunks(sorted(case_ids)):
-        for case_id, record in conn.execute(select(c.case_id, c.record).where(c.case_id.in_(part))):
-            out[case_id] = CaseRecord.from_json(record)
-    return out
-
-
 def _relief_areas(conn: Connection, relief_ids: set[str]) -> dict[str, str]:
     r = schema.reliefs.c
     out: dict[str, str] = {}
-    for part in _chunks(sorted(relief_ids)):
+    for part in chunks(relief_ids):
         out.update(dict(conn.execute(select(r.relief_id, r.area).where(r.relief_id.in_(part))).all()))
     return out
 
@@ -97,7 +82,7 @@ def _first_paid(conn: Connection, case_ids: set[str], month: str) -> dict[str, s
     """Case -> the earliest month a regular or graduation line of an approved batch paid for."""
     p = schema.payments.c
     out: dict[str, str] = {}
-    for part in _chunks(sorted(case_ids)):
+    for part in chunks(case_ids):
         out.update(dict(conn.execute(
             select(p.case_id, func.min(p.for_month))
             .where(p.case_id.in_(part), p.kind.in_(MONTHLY_KINDS), p.status.in_(PAID_STATUSES),
@@ -119,7 +104,7 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
         .where(c.exit_month == m, c.start_month < m, c.programme.in_(ROSTER_PROGRAMMES))
     ).all()
     case_ids = {ln.case_id for ln in lines if ln.programme != "temporary"}
-    records = _records(conn, case_ids | {r.case_id for r in ended_rows})
+    records = case_records(conn, case_ids | {r.case_id for r in ended_rows})
     relief_areas = _relief_areas(conn, {ln.case_id for ln in lines if ln.programme == "temporary"})
     paid_for = {ln.case_id for ln in lines if ln.kind in MONTHLY_KINDS}
     first = _first_paid(conn, paid_for, m)
@@ -142,8 +127,7 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
                 f.base += ln.amount
                 if ln.case_id not in f.households:
                     f.households.add(ln.case_id)
-                    dibao_household = record is not None and record.programme == "dibao"
-                    f.people += (facts.household_size or 0) if dibao_household and facts else 1
+                    f.people += people_for(record, Month.parse(ln.for_month))
                     if ln.kind in MONTHLY_KINDS and first.get(ln.case_id) == m:
                         f.new += 1
     for case_id, programme in ended_rows:
