@@ -319,7 +319,7 @@ def stream_transfer_lines(conn: Connection, batch_id: UUID) -> Iterator[Transfer
         order = list(keys)
     rows = conn.execution_options(yield_per=PAGE).execute(
         select(p.payment_id, p.name, p.id_number, p.bank_account, p.bank_name, p.transfer,
-               p.programme, p.for_month)
+               p.programme, p.for_month, p.kind)
         .where(_transfers(batch_id)).order_by(*order)
     )
     months: dict[str, Month] = {}
@@ -328,7 +328,7 @@ def stream_transfer_lines(conn: Connection, batch_id: UUID) -> Iterator[Transfer
         if month is None:
             month = months[r.for_month] = Month.parse(r.for_month)
         yield TransferLine(UUID(r.payment_id), r.name, r.id_number, r.bank_account,
-                           r.bank_name, int(r.transfer), r.programme, month)
+                           r.bank_name, int(r.transfer), r.programme, month, r.kind)
 
 
 def message_id(month: Month, kind: str) -> str:

@@ -157,6 +157,13 @@ class Case(Aggregate):
             super().apply_to(record)
             record.bands.append(f"{self.effective} {self.description}")
 
+    class Reviewed(Event):
+        """A periodic review (动态管理) took place; ``household_class`` None keeps the class."""
+
+        on: date
+        outcome: str
+        household_class: str | None
+
     # --- commands -------------------------------------------------------------
     def check_open(self) -> None:
         if self.record.exit_month is not None:
@@ -196,3 +203,8 @@ class Case(Aggregate):
 
     def note_age_band(self, effective: Month, description: str, by: str) -> None:
         self.trigger_event(self.AgeBandReached, effective=effective, description=description, by=by)
+
+    def review(self, on: date, outcome: str, household_class: str | None, by: str) -> None:
+        self.check_open()
+        self.trigger_event(self.Reviewed, on=on, outcome=outcome,
+                           household_class=household_class, by=by)

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from ledger.batch_text import payees, people, print_batch, report_case_ids
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month, parse_date
 from ledger.cli_support import BadInput, by_option, emit, handled, json_option, runtime, uuid_arg
@@ -367,25 +368,10 @@ def payroll_run(month: str, as_json: bool, by: str | None) -> None:
         finally:
             stop()
         row = batch_row(rt, batch.id)
-    data = batch_summary(row) | {"report": report_json(row)}
-    emit(data, as_json, lambda: _print_batch(data))
-
-
-def _print_batch(data: dict[str, Any]) -> None:
-    click.echo(f"batch {data['batch_id']}  {data['month']} {data['kind']}  {data['status']}")
-    click.echo(f"  payments {data['payments']}  total {data['total']}")
-    for key, value in data["by_programme"].items():
-        click.echo(f"  {key:<20} {value['payments']:>7} {value['total']:>14}")
-    report = data.get("report") or {}
-    if report:
-        counts = report.get("counts") or {k: len(report[k]) for k in
-                                           ("new_cases", "exits", "amount_changes", "held")}
-        click.echo(f"  new cases {counts['new_cases']}, exits {counts['exits']}, "
-                   f"amount changes {counts['amount_changes']}")
-        click.echo(f"  arrears {report['arrears']['lines']} ({report['arrears']['total']}), "
-                   f"recoveries {report['recoveries']['lines']} ({report['recoveries']['total']}), "
-                   f"receivables carried {report['receivables']['cases']} "
-                   f"({report['receivables']['total']}), held {counts['held']}")
+        data = batch_summary(row) | {"report": report_json(row)}
+        with rt.engine.connect() as conn:
+            names = people(conn, report_case_ids(data))
+    emit(data, as_json, lambda: print_batch(data, names))
 
 
 @payroll.command("list")
@@ -419,11 +405,15 @@ def payroll_show(batch_id: str, as_json: bool) -> None:
         bid = uuid_arg(batch_id, "batch")
         row = batch_row(rt, bid)
         data = batch_summary(row) | {"report": report_json(row), "lines": batch_lines(rt, bid)}
+        with rt.engine.connect() as conn:
+            names = people(conn, report_case_ids(data))
+            names |= payees(conn, [line["payment_id"] for line in data["lines"][:50]])
 
     def text() -> None:
-        _print_batch(data)
+        print_batch(data, names)
         for line in data["lines"][:50]:
-            click.echo(f"  {line['payment_id']} {line['programme']:<20} {line['kind']:<10} "
+            click.echo(f"  {line['payment_id']} {names.get(line['payment_id'], '')} "
+                       f"{line['programme']:<20} {line['kind']:<10} "
                        f"{line['for_month']} {line['amount']:>10} {line['status']}")
         if len(data["lines"]) > 50:
             click.echo(f"  … {len(data['lines']) - 50} more lines (use --json)")
@@ -516,12 +506,15 @@ def projections_rebuild() -> None:
 # Command groups that live in their own modules (they import cli_support, not this module).
 from ledger import cli_integrity  # noqa: E402
 from ledger.cli_bankfile import bankfile  # noqa: E402
+from ledger.cli_relief import relief_list  # noqa: E402
 from ledger.cli_report import report  # noqa: E402
+from ledger.cli_review import review  # noqa: E402
 from ledger.cli_scheduler import scheduler  # noqa: E402
 
-for group in (bankfile, report, scheduler, cli_integrity.key, cli_integrity.verify,
+for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integrity.verify,
               cli_integrity.audit):
     main.add_command(group)
+relief.add_command(relief_list)
 
 if __name__ == "__main__":
     main()

@@ -52,20 +52,50 @@ def funds(year: int, as_json: bool, csv_path: Path | None, xlsx_path: Path | Non
 def roster(month: str, csv_path: Path | None, xlsx_path: Path | None) -> None:
     """The month's payments by town and village, ID numbers masked."""
     from ledger.report_files import roster_csv, roster_xlsx
-    from projections.reports import ROSTER_HEADER, roster_rows
+    from projections.reports import ROSTER_HEADER, roster_rows, roster_total
 
     when = str(Month.parse(month))
     with runtime() as rt:
         rt.read_model.catch_up()
         with rt.engine.connect() as conn:
             rows = roster_rows(conn, when)
+    total = roster_total(rows)
     if csv_path:
-        roster_csv(csv_path, ROSTER_HEADER, rows)
+        roster_csv(csv_path, ROSTER_HEADER, [*rows, total])
     if xlsx_path:
-        roster_xlsx(xlsx_path, ROSTER_HEADER, rows)
+        roster_xlsx(xlsx_path, ROSTER_HEADER, rows)  # the XLSX writes its own 小计 and 合计
     if not csv_path and not xlsx_path:
         click.echo(",".join(ROSTER_HEADER))
-        for row in rows:
+        for row in (*rows, total):
             click.echo(",".join(row))
     else:
         click.echo(f"{len(rows)} roster lines for {when} written")
+
+
+@report.command("monthly")
+@click.option("--month", required=True)
+@json_option
+@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None)
+@handled
+def monthly(month: str, as_json: bool, xlsx_path: Path | None) -> None:
+    """Monthly statistics (月报): households, people, paid, average per person, new, ended."""
+    from ledger.monthly_report_file import monthly_xlsx
+    from projections.monthly_statistics import monthly_statistics
+
+    when = Month.parse(month)
+    with runtime() as rt:
+        rt.read_model.catch_up()
+        with rt.engine.connect() as conn:
+            data = monthly_statistics(conn, when)
+    if xlsx_path:
+        monthly_xlsx(xlsx_path, data)
+
+    def text() -> None:
+        click.echo(f"{'programme':<20} {'area':<6} {'households':>10} {'people':>7} "
+                   f"{'paid':>14} {'per person':>10} {'new':>5} {'ended':>5}")
+        for r in data["rows"]:
+            click.echo(f"{r['programme']:<20} {r['area']:<6} {r['households']:>10} "
+                       f"{r['people']:>7} {r['paid']:>14} {r['average_per_person']:>10} "
+                       f"{r['new']:>5} {r['ended']:>5}")
+
+    emit(data, as_json, text)

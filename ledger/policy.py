@@ -79,6 +79,10 @@ POLICY_KEYS: dict[str, tuple[Callable[[str], Any], str, str]] = {
     "price_linkage.floor": (_yuan, "0", "minimum price subsidy per person, yuan"),
     "temporary.max_multiple": (_int_at_least(1), "12", "highest multiple of the dibao standard"),
     "temporary.town_approval_multiple": (_int_at_least(0), "3", "multiple up to which one approval suffices"),
+    "review.months": (_int_at_least(1), "12", "months between periodic reviews of a dibao household"),
+    **{f"review.months.{c}": (_int_at_least(0), "0",
+                              f"months between reviews of a class {c} household (0: review.months)")
+       for c in ("A", "B", "C")},
 }
 """key -> (parser, default text, meaning)."""
 

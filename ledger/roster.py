@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ledger.calendar import Month, MonthFormatError
+from ledger.case_record import ROSTER_PROGRAMMES
 from ledger.identity import (
     BankAccountError,
     IdNumberError,
@@ -35,6 +36,7 @@ from ledger.identity import (
     normalize_id_number,
 )
 from ledger.money import MoneyFormatError, format_yuan, parse_yuan
+from ledger.programme_names import PROGRAMME_NAMES as ALL_PROGRAMME_NAMES
 
 ROSTER_COLUMNS: dict[str, str] = {
     "programme": "项目",
@@ -54,15 +56,7 @@ ROSTER_COLUMNS: dict[str, str] = {
 }
 """English key -> Chinese header, in the order a roster writer should use."""
 
-PROGRAMME_NAMES: dict[str, str] = {
-    "dibao": "最低生活保障",
-    "tekun": "特困人员救助供养",
-    "disability_living": "困难残疾人生活补贴",
-    "disability_care": "重度残疾人护理补贴",
-    "elderly": "经济困难老年人补贴",
-    "orphan": "孤儿",
-    "child_in_difficulty": "困境儿童",
-}
+PROGRAMME_NAMES: dict[str, str] = {key: ALL_PROGRAMME_NAMES[key] for key in ROSTER_PROGRAMMES}
 """Importable programme key -> a Chinese name the reader accepts (for writers)."""
 
 AREA_NAMES: dict[str, str] = {"urban": "城市", "rural": "农村"}
@@ -72,6 +66,8 @@ _PROGRAMME_ALIASES: dict[str, str] = {
     **{key: key for key in PROGRAMME_NAMES},
     **{name: key for key, name in PROGRAMME_NAMES.items()},
     "低保": "dibao",
+    "孤儿": "orphan",
+    "困境儿童": "child_in_difficulty",
     "特困": "tekun",
     "特困供养": "tekun",
     "孤儿/事实无人抚养儿童基本生活费": "orphan",

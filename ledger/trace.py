@@ -16,14 +16,14 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from ledger import ids
 from ledger.batch import Batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
+from ledger.case import Case
 from ledger.identity import mask
 from ledger.money import format_yuan
 from ledger.payment import Payment
-from ledger.standards import CATEGORIES
+from ledger.trace_rules import categories_used, cpi_record_events, standards_applied
 from projections import schema
 
 MASKED = {"id_number", "bank_account"}
@@ -78,24 +78,19 @@ def trace_payment(rt: Runtime, payment_id: UUID) -> dict[str, Any]:
     subject = "relief" if payment.programme == "temporary" else "case"
     for event in app.events.get(payment.case_id):
         events.append(describe(event, subject))
-    if payment.programme in CATEGORIES:
-        for category in CATEGORIES[payment.programme]:
-            standard = app.maybe(ids.standard_id(payment.programme, category))
-            in_force = [e for e in (standard.entries if standard else [])
-                        if e.effective_month <= payment.for_month]
-            if in_force:
-                latest = max(in_force, key=lambda e: (e.effective_month.index, e.recorded_at))
-                events.append({
-                    "type": "Standard.Set", "subject": "standard",
-                    "recorded_at": latest.recorded_at.isoformat(),
-                    "effective": latest.effective.isoformat(), "programme": latest.programme,
-                    "category": latest.category, "amount": format_yuan(latest.amount),
-                    "per": latest.per, "monthly": format_yuan(latest.monthly), "ref": latest.ref,
-                })
+    own_events = list(app.events.get(payment_id))
+    computed_at = max(e.timestamp for e in own_events
+                      if isinstance(e, (Payment.Recorded, Payment.Amended)))
+    case = app.maybe(payment.case_id)
+    if isinstance(case, Case):
+        used = categories_used(payment.programme, case.record, payment.for_month)
+        events.extend(standards_applied(app, used, payment.for_month, computed_at))
+    if payment.programme == "price_subsidy":
+        events.extend(describe(e, "cpi") for e in cpi_record_events(app, payment.for_month))
     for event in app.events.get(payment.batch_id):
         if not isinstance(event, Batch.LinesRecorded):  # chunk bookkeeping, not a decision
             events.append(describe(event, "batch"))
-    for event in app.events.get(payment_id):
+    for event in own_events:
         events.append(describe(event, "payment"))
     p = schema.payments.c
     with rt.engine.connect() as conn:

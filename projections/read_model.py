@@ -28,6 +28,7 @@ from projections import schema
 from projections.bulk import insert_rows
 from projections.chain import append as append_links
 from projections.journal import post_approval, post_results
+from projections.reviews import case_reviewed
 from projections.tracking import advance, read_position
 
 PAGE_SIZE = 5000
@@ -263,7 +264,7 @@ def _relief_granted(page: _Page, e: Relief.Granted, pos: int) -> None:
         "bank_account": e.bank_account, "multiple": e.multiple, "amount": e.amount,
         "month": str(e.month), "reason": e.reason, "formula": e.formula,
         "approvals_needed": e.approvals_needed, "approvers": "[]", "granted_by": e.by,
-        "payable": e.approvals_needed == 0,
+        "payable": e.approvals_needed == 0, "granted_at": e.timestamp.isoformat(),
     }])
 
 
@@ -289,6 +290,7 @@ HANDLERS: dict[type, Handler] = {
     Case.GraduationCancelled: _case_changed,
     Case.AgeBandReached: _case_changed,
     Case.GraduationCompleted: _case_changed,
+    Case.Reviewed: case_reviewed,
     Payment.Recorded: lambda page, e, pos: _payment_recorded(page, RecordedPayment.of_event(e), pos),
     Payment.Amended: _payment_amended,
     Payment.Withdrawn: _payment_withdrawn,

@@ -9,7 +9,8 @@ from projections import schema
 from projections.read_model import ReadModel
 from projections.tracking import reset
 
-READ_MODEL_TABLES = (schema.chain, schema.journal, schema.payments, schema.batches, schema.cases, schema.reliefs)
+READ_MODEL_TABLES = (schema.chain, schema.journal, schema.payments, schema.batches, schema.cases, schema.reliefs,
+                     schema.reviews)
 
 
 def rebuild(read_model: ReadModel) -> int:

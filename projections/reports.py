@@ -12,9 +12,12 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from ledger.calendar import Month
 from ledger.identity import mask
-from ledger.money import format_yuan
+from ledger.money import format_yuan, parse_yuan
+from ledger.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
 from projections import schema
+from projections.people import case_records, people_for
 
 j = schema.journal.c
 PAID_STATUSES = ("approved", "exported", "settled", "returned")
@@ -89,21 +92,37 @@ def journal_balance(conn: Connection) -> tuple[int, int]:
 
 
 ROSTER_HEADER = ("乡镇", "村居", "姓名", "身份证号", "开户银行", "银行账号", "项目", "类别", "所属月份",
-                 "金额", "状态")
+                 "金额", "保障人数", "状态")
 
 
 def roster_rows(conn: Connection, month: str) -> list[tuple[str, ...]]:
     """The month's approved payments (花名册), ID and account masked, by town, village, name.
 
-    Drafts are not on the roster: it lists what the bureau decided to pay.
+    Drafts are not on the roster: it lists what the bureau decided to pay. Programme, line
+    kind and status are written in Chinese (the clerks' file); 保障人数 is how many people
+    the line is for (projections.people).
     """
     p = schema.payments.c
     rows = conn.execute(
         select(p.town, p.village, p.name, p.id_number, p.bank_name, p.bank_account, p.programme,
-               p.kind, p.for_month, p.amount, p.status)
+               p.kind, p.for_month, p.amount, p.status, p.case_id)
         .where(p.batch_month == month, p.status.in_(PAID_STATUSES))
     ).all()
-    out = [(r.town, r.village, r.name, mask(r.id_number), r.bank_name, mask(r.bank_account),
-            r.programme, r.kind, r.for_month, format_yuan(r.amount), r.status) for r in rows]
-    out.sort(key=lambda r: (r[0], r[1], r[2], r[6], r[8], r[7]))
-    return out
+    records = case_records(conn, {r.case_id for r in rows if r.programme != "temporary"})
+    keyed = sorted(rows, key=lambda r: (r.town, r.village, r.name, r.programme, r.for_month,
+                                        r.kind))
+    return [(r.town, r.village, r.name, mask(r.id_number), r.bank_name, mask(r.bank_account),
+             programme_name(r.programme), KIND_NAMES.get(r.kind, r.kind), r.for_month,
+             format_yuan(r.amount),
+             str(people_for(records.get(r.case_id), Month.parse(r.for_month))),
+             STATUS_NAMES.get(r.status, r.status)) for r in keyed]
+
+
+def roster_total(rows: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """The 合计 line: lines (人次), Σ 金额 and Σ 保障人数, in the header's columns."""
+    amount, people = ROSTER_HEADER.index("金额"), ROSTER_HEADER.index("保障人数")
+    total = [""] * len(ROSTER_HEADER)
+    total[0], total[2] = "合计", f"{len(rows)}人次"
+    total[amount] = format_yuan(sum(parse_yuan(r[amount]) for r in rows))
+    total[people] = str(sum(int(r[people]) for r in rows))
+    return tuple(total)

@@ -139,7 +139,19 @@ reliefs = Table(
     Column("approvers", Text, nullable=False),
     Column("granted_by", Text, nullable=False),
     Column("payable", Boolean, nullable=False),
+    Column("granted_at", String(32)),
 )
+
+reviews = Table(
+    "rm_reviews",
+    metadata,
+    Column("case_id", String(32), primary_key=True),
+    Column("last_review", String(10), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("household_class", String(8)),
+    Column("reviews", Integer, nullable=False),
+)
+"""Periodic reviews (动态管理): one row per reviewed case, its latest review and class."""
 
 journal = Table(
     "rm_journal",

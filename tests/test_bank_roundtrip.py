@@ -523,6 +523,7 @@ def test_a_returned_payment_is_held_until_the_account_is_corrected_then_reissued
     assert sent[reissue["payment_id"]][3] == new_card
     assert sent[reissue["payment_id"]][4] == "县农商银行"
     assert sent[reissue["payment_id"]][7] == "2024-01"
+    assert sent[reissue["payment_id"]][6] == "困难残疾人生活补贴 重发"  # 项目 says it is sent again
 
     # The next payroll does not reissue it again.
     march = run_payroll(rt, Month(2024, 3), "clerk")

@@ -24,6 +24,7 @@ from uuid import UUID
 
 from ledger.calendar import Month
 from ledger.identity import mask
+from ledger.programme_names import PROGRAMME_NAMES as ALL_PROGRAMME_NAMES
 
 __all__ = [
     "PROGRAMME_NAMES",
@@ -35,21 +36,8 @@ __all__ = [
     "payment_ref",
 ]
 
-PROGRAMME_NAMES: dict[str, str] = {
-    "dibao": "最低生活保障",
-    "tekun": "特困人员救助供养",
-    "disability_living": "困难残疾人生活补贴",
-    "disability_care": "重度残疾人护理补贴",
-    "elderly": "经济困难老年人补贴",
-    # The spec's table names this programme with its full policy title, which
-    # also covers children without de-facto guardians; the bank file uses it so
-    # the recipient's statement matches the policy document.
-    "orphan": "孤儿/事实无人抚养儿童基本生活费",
-    "child_in_difficulty": "困境儿童基本生活费",
-    "temporary": "临时救助",
-    "price_subsidy": "价格临时补贴",
-}
-"""Programme key -> Chinese name, as printed in the bank files (spec, programme table)."""
+PROGRAMME_NAMES = ALL_PROGRAMME_NAMES
+"""Programme key -> Chinese name, as printed in the bank files (ledger.programme_names)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +57,8 @@ class TransferLine:
     """Fen, > 0: a bank transfer is never zero or negative (recoveries are netted before)."""
     programme: str
     for_month: Month
+    kind: str = "regular"
+    """The line's kind (``regular``, ``arrears``, ``reissue`` …): the CSV's 项目 says 补发/重发."""
 
 
 @dataclass(frozen=True)

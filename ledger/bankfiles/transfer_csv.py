@@ -4,6 +4,7 @@ Layout (spec, "Bank transfer file")::
 
     序号,姓名,身份证号,银行账号,开户银行,金额,项目,发放月份,付款编号
     1,张三,110101199001011234,6222020200001234567,中国农业银行某县支行,443.00,最低生活保障,2024-05,<32 hex>
+    2,张三,110101199001011234,6222020200001234567,中国农业银行某县支行,20.00,最低生活保障 补发 2024-03,2024-03,<32 hex>
     ...
     合计,<count>,<total>
 
@@ -97,6 +98,22 @@ def _codec(encoding: str) -> str:
     return _ENCODINGS[name]
 
 
+def item(line: TransferLine) -> str:
+    """The 项目 cell: the programme's Chinese name, and what kind of money an extra line is.
+
+    A recipient (and the bank's counter clerk) reading a statement must see why a second
+    amount arrived: ``最低生活保障 补发 2024-03`` for arrears paid for March,
+    ``最低生活保障 重发`` for a returned payment sent again. Regular lines say only the
+    programme, as before.
+    """
+    name = PROGRAMME_NAMES[line.programme]
+    if line.kind == "arrears":
+        return f"{name} 补发 {line.for_month}"
+    if line.kind == "reissue":
+        return f"{name} 重发"
+    return name
+
+
 def _row(seq: int, line: TransferLine) -> list[str]:
     return [
         str(seq),
@@ -105,7 +122,7 @@ def _row(seq: int, line: TransferLine) -> list[str]:
         line.bank_account.strip(),
         line.bank_name.strip(),
         format_yuan(line.amount),
-        PROGRAMME_NAMES[line.programme],
+        item(line),
         str(line.for_month),
         payment_ref(line.payment_id),
     ]

@@ -1,0 +1,166 @@
+"""Monthly statistics (月报) on a small ledger built here, figures by hand; both backends.
+
+Standards (tests/county.py): dibao rural 5316/12 = 443.00, urban 600.00; tekun rural
+583.33 basic + 25.00 care. Cases, all from 2024-01 but case 8 (from 2024-02):
+
+==== ============================ ===================================== =========
+seq  case                         January                               February
+==== ============================ ===================================== =========
+1    dibao rural, 3, income 120   (443 − 120) × 3 = 969.00              see below
+6    dibao rural, 2, income 120   (443 − 120) × 2 = 646.00              see below
+5    dibao urban, 2, income 200   (600 − 200) × 2 = 800.00              see below
+8    dibao rural, 2, income 300.05  —                                   (443 − 300.05) × 2 = 285.90
+2    tekun rural, self            583.33 + 25.00 = 608.33               608.33
+3    disability_living grade 1    100.00                                exits from 2024-02
+==== ============================ ===================================== =========
+
+Recorded before February's payroll: case 1's income is 100.00 from January (February
+(443 − 100) × 3 = 1029.00, arrears for January 1029.00 − 969.00 = 60.00); case 6 is one
+person from January (February 323.00, recovery for January 323.00 − 646.00 = −323.00);
+case 5's income is 650.00 from February, above the urban 600.00, so it graduates: 800.00
+(the January amount × 100%) as a graduation line.
+
+February, dibao rural: households 1, 6, 8 = 3; people 3 + 1 + 2 = 6;
+paid 1029.00 + 60.00 + 323.00 − 323.00 + 285.90 = 1374.90;
+average (1029.00 + 323.00 + 285.90) / 6 = 1637.90 / 6 = 272.983… → 272.98; new 1 (case 8).
+dibao urban: 1 household, 2 people, paid 800.00, average 400.00.
+dibao all: 4 households, 8 people, paid 2174.90, average 2437.90 / 8 = 304.7375 → 304.74.
+tekun: 1, 1, 608.33, 608.33 (rural and all). disability_living: nothing paid, ended 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from ledger import ids
+from ledger.batches import approve_batch
+from ledger.bootstrap import Runtime
+from ledger.calendar import Month
+from ledger.case_changes import exit_case, update_case
+from ledger.cli import main
+from ledger.enrolment import import_roster
+from ledger.payroll_run import run_payroll
+from tests import county
+
+
+def row(programme: str, area: str, households: int, people: int, paid: str, average: str,
+        new: int = 0, ended: int = 0) -> dict:
+    return {"programme": programme, "area": area, "households": households, "people": people,
+            "paid": paid, "average_per_person": average, "new": new, "ended": ended}
+
+
+def build_january(rt: Runtime, tmp_path: Path) -> None:
+    county.set_standards(rt.app)
+    rows = [
+        county.row(1, "dibao"),
+        county.row(6, "dibao", household_size=2),
+        county.row(5, "dibao", area="urban", household_size=2, income_per_capita="200.00"),
+        county.row(8, "dibao", household_size=2, income_per_capita="300.05",
+                   start_month="2024-02"),
+        county.row(2, "tekun"),
+        county.row(3, "disability_living"),
+    ]
+    assert not import_roster(rt, county.write(tmp_path / "r.csv", rows), county.TODAY,
+                             "clerk").problems
+    approve_batch(rt, run_payroll(rt, Month(2024, 1), "clerk").id, "checker")
+
+
+def build_february(rt: Runtime) -> None:
+    jan, feb = Month(2024, 1), Month(2024, 2)
+
+    def case(seq: int, programme: str = "dibao"):  # noqa: ANN202
+        return ids.case_id(county.person(seq), programme)
+
+    update_case(rt.app, case(1), jan, "clerk", income_per_capita=10000)
+    update_case(rt.app, case(6), jan, "clerk", household_size=1)
+    update_case(rt.app, case(5), feb, "clerk", income_per_capita=65000)
+    exit_case(rt.app, case(3, "disability_living"), feb, "moved away", "clerk")
+    rt.read_model.catch_up()
+    approve_batch(rt, run_payroll(rt, feb, "clerk").id, "checker")
+
+
+def test_monthly_statistics_by_programme_and_area_match_the_hand_computed_figures(
+        rt: Runtime, tmp_path: Path) -> None:
+    build_january(rt, tmp_path)
+    build_february(rt)
+    result = CliRunner().invoke(main, ["report", "monthly", "--month", "2024-02", "--json",
+                                       "--xlsx", str(tmp_path / "m.xlsx")])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"month": "2024-02", "rows": [
+        row("dibao", "urban", 1, 2, "800.00", "400.00"),
+        row("dibao", "rural", 3, 6, "1374.90", "272.98", new=1),
+        row("dibao", "all", 4, 8, "2174.90", "304.74", new=1),
+        row("tekun", "urban", 0, 0, "0.00", "0.00"),
+        row("tekun", "rural", 1, 1, "608.33", "608.33"),
+        row("tekun", "all", 1, 1, "608.33", "608.33"),
+        row("disability_living", "urban", 0, 0, "0.00", "0.00"),
+        row("disability_living", "rural", 0, 0, "0.00", "0.00", ended=1),
+        row("disability_living", "all", 0, 0, "0.00", "0.00", ended=1),
+    ]}
+    sheet = load_workbook(tmp_path / "m.xlsx").active
+    cells = list(sheet.iter_rows(values_only=True))
+    assert cells[0] == ("项目", "城乡", "户数", "人数", "支出", "月人均补助水平", "新增", "减少")
+    # XLSX keeps numbers as binary doubles: they read back as floats
+    assert cells[2] == ("最低生活保障", "农村", 3, 6, 1374.9, 272.98, 1, 0)
+    numeric = sheet.cell(row=3, column=5)
+    assert numeric.data_type == "n" and numeric.number_format == "0.00"
+    assert sheet.cell(row=3, column=1).data_type == "s"
+
+
+def january() -> dict:
+    result = CliRunner().invoke(main, ["report", "monthly", "--month", "2024-01", "--json"])
+    return {(r["programme"], r["area"]): r for r in json.loads(result.stdout)["rows"]}
+
+
+def test_in_the_first_month_every_paid_case_is_new_and_people_follow_the_facts_known_now(
+        rt: Runtime, tmp_path: Path) -> None:
+    build_january(rt, tmp_path)
+    # Reported right after January: dibao rural 1 and 6, 969.00 + 646.00 = 1615.00 for
+    # 3 + 2 people = 323.00 each; every case paid is new.
+    rows = january()
+    assert rows[("dibao", "rural")] == row("dibao", "rural", 2, 5, "1615.00", "323.00", new=2)
+    assert rows[("dibao", "all")]["new"] == 3
+    assert rows[("disability_living", "all")] == row("disability_living", "all", 1, 1, "100.00",
+                                                     "100.00", new=1)
+    # Reported again after case 6 became one person from January: people 3 + 1 = 4, the
+    # money paid in January unchanged (its recovery is February's): 1615.00 / 4 = 403.75.
+    build_february(rt)
+    assert january()[("dibao", "rural")] == row("dibao", "rural", 2, 4, "1615.00", "403.75",
+                                                new=2)
+
+
+def test_the_demo_countys_january_dibao_figures_match_its_roster_by_hand(
+        tmp_path: Path, monkeypatch) -> None:
+    """January of the demo (ledger/demo.py): standards rural 4560/12 = 380.00, urban 620.00;
+    no relief, graduation, exit or price subsidy yet. From the roster file the demo imported,
+    a household is paid (standard − income) × size when its income is below the standard.
+    """
+    monkeypatch.setenv("LEDGER_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["demo", "--cases", "200", "--months", "1",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with (out / "roster.csv").open(encoding="gbk", newline="") as f:
+        roster = [r for r in csv.DictReader(f) if r["项目"] in ("dibao", "最低生活保障")]
+    standard = {"rural": Decimal("380.00"), "urban": Decimal("620.00")}
+    expected: dict[str, list] = {"urban": [0, 0, Decimal(0)], "rural": [0, 0, Decimal(0)]}
+    for r in roster:
+        gap = standard[r["城乡"]] - Decimal(r["家庭月人均收入"])
+        if gap > 0:
+            figures = expected[r["城乡"]]
+            figures[0] += 1
+            figures[1] += int(r["保障人数"])
+            figures[2] += gap * int(r["保障人数"])
+    assert expected["rural"][0] > 0 and expected["urban"][0] > 0
+    report = CliRunner().invoke(main, ["report", "monthly", "--month", "2024-01", "--json"])
+    rows = {r["area"]: r for r in json.loads(report.stdout)["rows"] if r["programme"] == "dibao"}
+    for area, (households, people, paid) in expected.items():
+        average = (paid / people).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        assert rows[area] == row("dibao", area, households, people, f"{paid:.2f}", f"{average}",
+                                 new=households)
