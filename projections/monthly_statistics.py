@@ -17,9 +17,10 @@ the event streams. The figures, per programme and area (``urban``, ``rural``, ``
   to M, pays for M — the month the county first paid them, whatever start month the
   roster gave (a back-dated enrolment is new when it is first paid).
 - ``ended`` (减少): cases whose recorded exit month is M, i.e. M is the first month they
-  are no longer paid (death, moving, a review's exit, a graduation that ran its course
-  once the lifecycle sweep recorded it); a case that exited before it was ever in
-  payment is not counted.
+  are no longer paid (death, moving, a review's exit); a case that exited before it was
+  ever in payment is not counted. A graduation that ran its course is not an exit
+  event (graduations are derived from the facts): a household paid a graduation line
+  for M − 1 and no regular or graduation line for M has ended in M.
 - One-off programmes (``temporary``, ``price_subsidy``) have no cases that begin or end:
   their ``new`` and ``ended`` are 0.
 
@@ -103,10 +104,17 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
         select(c.case_id, c.programme)
         .where(c.exit_month == m, c.start_month < m, c.programme.in_(ROSTER_PROGRAMMES))
     ).all()
-    case_ids = {ln.case_id for ln in lines if ln.programme != "temporary"}
-    records = case_records(conn, case_ids | {r.case_id for r in ended_rows})
-    relief_areas = _relief_areas(conn, {ln.case_id for ln in lines if ln.programme == "temporary"})
     paid_for = {ln.case_id for ln in lines if ln.kind in MONTHLY_KINDS}
+    exited = {r.case_id for r in ended_rows}
+    ended_rows = [*ended_rows, *(
+        (case_id, "dibao") for (case_id,) in conn.execute(
+            select(p.case_id).distinct()
+            .where(p.kind == "graduation", p.for_month == str(month + -1),
+                   p.status.in_(PAID_STATUSES)))
+        if case_id not in paid_for and case_id not in exited)]
+    case_ids = {ln.case_id for ln in lines if ln.programme != "temporary"}
+    records = case_records(conn, case_ids | {case_id for case_id, _ in ended_rows})
+    relief_areas = _relief_areas(conn, {ln.case_id for ln in lines if ln.programme == "temporary"})
     first = _first_paid(conn, paid_for, m)
 
     figures: dict[tuple[str, str], _Figures] = defaultdict(_Figures)

@@ -164,3 +164,21 @@ def test_the_demo_countys_january_dibao_figures_match_its_roster_by_hand(
         average = (paid / people).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         assert rows[area] == row("dibao", area, households, people, f"{paid:.2f}", f"{average}",
                                  new=households)
+
+
+def test_a_household_whose_graduation_ran_its_course_is_counted_as_ended(
+        rt: Runtime, tmp_path: Path) -> None:
+    """Graduation of one month: case 5 (urban) is paid its graduation for February only and
+    nothing for March, with no exit recorded: March's dibao urban row has ended 1."""
+    from datetime import date
+
+    rt.app.set_policy("graduation.months", "1", date(2024, 1, 1), "admin")
+    build_january(rt, tmp_path)
+    build_february(rt)
+    approve_batch(rt, run_payroll(rt, Month(2024, 3), "clerk").id, "checker")
+    result = CliRunner().invoke(main, ["report", "monthly", "--month", "2024-03", "--json"])
+    assert result.exit_code == 0, result.stderr
+    rows = {(r["programme"], r["area"]): r for r in json.loads(result.stdout)["rows"]}
+    assert (rows[("dibao", "urban")]["households"], rows[("dibao", "urban")]["ended"]) == (0, 1)
+    assert rows[("dibao", "all")]["ended"] == 1
+    assert rows[("dibao", "rural")]["ended"] == 0
