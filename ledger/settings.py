@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from ledger.user_names import normalise_user
+
 DEFAULT_URL = "sqlite:///ledger.db"
 
 
@@ -72,5 +74,11 @@ def load_settings(url: str | None = None, cipher_key: str | None = None) -> Sett
 
 
 def acting_user(by: str | None = None) -> str:
-    """--by, else LEDGER_USER, else the OS user: every change records who did it."""
-    return by or os.environ.get("LEDGER_USER") or getpass.getuser()
+    """--by, else LEDGER_USER, else the OS user: every change records who did it.
+
+    Normalised (ledger/user_names.py), so ``CLERK`` and ``clerk `` are the one user
+    maker–checker compares; a bad name is bad input (UserNameError, exit 2).
+    """
+    if by is not None:
+        return normalise_user(by)
+    return normalise_user(os.environ.get("LEDGER_USER") or getpass.getuser())
