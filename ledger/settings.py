@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from ledger.safe_text import safe_url
 from ledger.user_names import normalise_user
 
 DEFAULT_URL = "sqlite:///ledger.db"
@@ -47,7 +48,7 @@ def load_settings(url: str | None = None, cipher_key: str | None = None) -> Sett
     elif url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
         parts = urlsplit(url)
         if not parts.path.strip("/"):
-            raise SettingsError(f"no database name in LEDGER_DATABASE_URL {url!r}")
+            raise SettingsError(f"no database name in LEDGER_DATABASE_URL {safe_url(url)!r}")
         env.update(
             PERSISTENCE_MODULE="eventsourcing.postgres",
             POSTGRES_DBNAME=parts.path.strip("/"),
@@ -65,7 +66,8 @@ def load_settings(url: str | None = None, cipher_key: str | None = None) -> Sett
         backend = "postgresql"
     else:
         raise SettingsError(
-            f"LEDGER_DATABASE_URL must be sqlite:///PATH or postgresql://..., not {url!r}"
+            "LEDGER_DATABASE_URL must be sqlite:///PATH or postgresql://..., "
+            f"not {safe_url(url)!r}"
         )
     if cipher_key:
         env.update(CIPHER_TOPIC="eventsourcing.cryptography:AESCipher", CIPHER_KEY=cipher_key)
