@@ -14,6 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, insert, inspect, select
 
+from ledger import encryption_marker
 from ledger.application import Ledger
 from ledger.db_errors import UNREACHABLE, DatabaseUnavailableError
 from ledger.safe_text import safe_url
@@ -116,6 +117,7 @@ def _open(settings: Settings, init: bool) -> Runtime:
     engine = make_engine(settings)
     if init:
         migrate(settings, engine)
+        encryption_marker.create_table(engine)
     elif not inspect(engine).has_table("rm_tracking"):
         engine.dispose()
         raise NotInitialisedError(
@@ -125,6 +127,7 @@ def _open(settings: Settings, init: bool) -> Runtime:
     # re-creating them at the same instant fail on PostgreSQL ("tuple concurrently updated").
     app = Ledger(env=settings.event_store_env | {"CREATE_TABLE": "true" if init else "false"})
     try:
+        encryption_marker.check_encryption(app, engine, settings.cipher_key, init)
         check_key(app)
     except CipherKeyError:
         app.close()
