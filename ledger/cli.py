@@ -462,7 +462,7 @@ def demo(cases: int, seed: int, out: Path, months: int) -> None:
     with runtime(init=True) as rt:
         if rt.app.recorder.max_notification_id():
             raise click.ClickException(
-                f"{rt.settings.url} already holds a ledger; the demo needs an empty one "
+                f"{safe_url(rt.settings.url)} already holds a ledger; the demo needs an empty one "
                 "(remove the file or set LEDGER_DATABASE_URL)")
         summary = run_demo(rt, out, cases, seed, months, say=click.echo)
         totals = programme_totals(rt)
