@@ -13,6 +13,8 @@ from typing import Any
 
 from eventsourcing.application import Application
 
+from ledger.user_names import user_key
+
 AUDITED_FIELDS = ("programme", "kind", "month", "for_month", "effective", "reason", "format",
                   "category", "key", "value", "multiple", "source")
 
@@ -21,6 +23,7 @@ def audit_entries(app: Application, since: date, user: str | None = None,
                   page: int = 5000) -> Iterator[dict[str, Any]]:
     """Every recorded change from ``since`` (UTC date) on, optionally by one user, in log order."""
     start_of_day = datetime(since.year, since.month, since.day, tzinfo=UTC)
+    wanted = None if user is None else user_key(user)  # `--user CLERK` finds clerk's changes
     position = 0
     while True:
         notifications = app.recorder.select_notifications(position, page,
@@ -32,7 +35,7 @@ def audit_entries(app: Application, since: date, user: str | None = None,
             by = getattr(event, "by", None)
             if by is None:
                 continue  # the creation of a rules aggregate: its first Set, saved with it, says who
-            if event.timestamp < start_of_day or (user is not None and by != user):
+            if event.timestamp < start_of_day or (wanted is not None and user_key(by) != wanted):
                 continue
             entry: dict[str, Any] = {
                 "position": n.id,

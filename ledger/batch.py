@@ -22,6 +22,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger.calendar import Month
 from ledger.errors import BatchStateError, MakerCheckerError, RunSupersededError
+from ledger.user_names import same_user
 
 
 class Batch(Aggregate):
@@ -139,7 +140,7 @@ class Batch(Aggregate):
                 f"batch {self.id.hex} has an unfinished run; run `ledger payroll run --month "
                 f"{self.month}` again before approving"
             )
-        if by in self.makers:
+        if any(same_user(by, maker) for maker in self.makers):
             raise MakerCheckerError(
                 f"{by} ran this draft and cannot approve it: the approver must be a different user"
             )

@@ -14,7 +14,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, insert, inspect, select
 
+from ledger import encryption_marker
 from ledger.application import Ledger
+from ledger.db_errors import UNREACHABLE, DatabaseUnavailableError
+from ledger.safe_text import safe_url
 from ledger.sealing import CipherKeyError, Sealer
 from ledger.settings import Settings, load_settings
 from projections import schema
@@ -97,23 +100,34 @@ class NotInitialisedError(RuntimeError):
 
 def open_runtime(url: str | None = None, *, init: bool = False,
                  cipher_key: str | None = None) -> Runtime:
+    """Open the ledger named by ``url`` (default LEDGER_DATABASE_URL); ``init`` creates it."""
     settings = load_settings(url, cipher_key)
+    try:
+        return _open(settings, init)
+    except UNREACHABLE as e:
+        raise DatabaseUnavailableError(settings.url, e) from None
+
+
+def _open(settings: Settings, init: bool) -> Runtime:
     if settings.backend == "sqlite" and not init:
         path = Path(settings.sqlalchemy_url[len("sqlite:///"):])
         if not path.exists():  # do not leave an empty database file behind a failed command
-            raise NotInitialisedError(f"no ledger in {settings.url}: run `ledger init` first")
+            raise NotInitialisedError(
+                f"no ledger in {safe_url(settings.url)}: run `ledger init` first")
     engine = make_engine(settings)
     if init:
         migrate(settings, engine)
+        encryption_marker.create_table(engine)
     elif not inspect(engine).has_table("rm_tracking"):
         engine.dispose()
         raise NotInitialisedError(
-            f"no ledger in {settings.url}: run `ledger init` first"
+            f"no ledger in {safe_url(settings.url)}: run `ledger init` first"
         )
     # Only `ledger init` creates the event store's tables and functions: two processes
     # re-creating them at the same instant fail on PostgreSQL ("tuple concurrently updated").
     app = Ledger(env=settings.event_store_env | {"CREATE_TABLE": "true" if init else "false"})
     try:
+        encryption_marker.check_encryption(app, engine, settings.cipher_key, init)
         check_key(app)
     except CipherKeyError:
         app.close()

@@ -18,14 +18,16 @@ import click
 from ledger.batch_text import payees, people, print_batch, report_case_ids
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month, parse_date
+from ledger.cli_errors import LedgerGroup
 from ledger.cli_support import BadInput, by_option, emit, handled, json_option, runtime, uuid_arg
 from ledger.errors import NotFoundError
 from ledger.identity import IdNumberError, mask, normalize_id_number
 from ledger.money import format_yuan, parse_yuan
+from ledger.safe_text import safe_url
 from ledger.settings import acting_user
 
 
-@click.group()
+@click.group(cls=LedgerGroup)
 def main() -> None:
     """Benefits payment ledger for a county civil-affairs bureau (民政局)."""
 
@@ -36,7 +38,7 @@ def init() -> None:
     """Create or upgrade the event store and the read-model tables (safe to run twice)."""
     with runtime(init=True) as rt:
         rt.read_model.catch_up()
-        click.echo(f"ledger ready in {rt.settings.url}")
+        click.echo(f"ledger ready in {safe_url(rt.settings.url)}")
 
 
 # --- standards & policy ------------------------------------------------------------------
@@ -447,7 +449,7 @@ def demo(cases: int, seed: int, out: Path, months: int) -> None:
     with runtime(init=True) as rt:
         if rt.app.recorder.max_notification_id():
             raise click.ClickException(
-                f"{rt.settings.url} already holds a ledger; the demo needs an empty one "
+                f"{safe_url(rt.settings.url)} already holds a ledger; the demo needs an empty one "
                 "(remove the file or set LEDGER_DATABASE_URL)")
         summary = run_demo(rt, out, cases, seed, months, say=click.echo)
         totals = programme_totals(rt)

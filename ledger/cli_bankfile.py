@@ -3,9 +3,12 @@
 Exit codes as everywhere: 0 done; 1 refused (the batch is not approved, or its
 lines do not add up to its approved total); 2 bad input (unknown format or
 encoding, a name the encoding cannot hold, an unwritable ``--out``, a bad
-``LEDGER_DEBTOR_ACCOUNTS`` file). ``import-results`` exits 0 when the file was
-applied — problems in single rows are listed on stderr as ``FILE:LINE: …``
-and the rest still applies — and 2 when nothing in the file could be applied.
+``LEDGER_DEBTOR_ACCOUNTS`` file). ``import-results`` exits 0 when every line
+was applied; 1 when lines were rejected — an unknown payment, one never sent, a
+result that conflicts with an earlier one (in the ledger or in the same file), a
+malformed line beside good ones — each listed on stderr as ``FILE:LINE: …``
+after the rest of the file was applied; and 2 when no line of the file could be
+read as a result at all (nothing recorded).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from ledger.bank_exchange import (
     import_results,
     problem_text,
 )
+from ledger.bankfiles.results import ResultProblem
 from ledger.cli_support import BadInput, by_option, handled, runtime, uuid_arg
 from ledger.money import format_yuan
 from ledger.settings import acting_user
@@ -76,8 +80,8 @@ def import_results_command(file: Path, by: str | None) -> None:
             stop()
     for problem in report.problems:
         click.echo(problem_text(problem), err=True)
-    if report.applied == 0:
-        click.echo(f"{file}: nothing could be applied "
+    if report.problems and report.results == 0 and not any(map(_a_payment_rule, report.problems)):
+        click.echo(f"{file}: no line could be read as a bank result "
                    f"({len(report.problems)} problem(s)); nothing recorded", err=True)
         sys.exit(2)
     click.echo(f"{file}: {report.results} result(s): {report.settled} settled, "
@@ -86,6 +90,13 @@ def import_results_command(file: Path, by: str | None) -> None:
     for batch_id in report.reconciled:
         click.echo(f"batch {batch_id.hex} reconciled: every payment has a bank result")
     if report.problems:
-        click.echo(f"{len(report.problems)} problem(s) listed above were not applied; "
-                   "the rest of the file was", err=True)
+        rest = "the rest of the file was applied" if report.applied else "nothing was applied"
+        click.echo(f"{len(report.problems)} line(s) rejected, listed above; {rest}", err=True)
+        sys.exit(1)
+
+
+def _a_payment_rule(problem: ResultProblem) -> bool:
+    """A well-formed line the ledger refused (its problems name the column ``payment``):
+    unknown, never sent, or conflicting with an earlier result."""
+    return problem.column == "payment"
 

@@ -10,15 +10,17 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from uuid import UUID
 
 import click
 
 from ledger.bootstrap import NotInitialisedError, Runtime, open_runtime
 from ledger.calendar import Month, MonthFormatError
+from ledger.db_errors import DatabaseUnavailableError
 from ledger.errors import LedgerRefusal, NotFoundError
 from ledger.money import MoneyFormatError
+from ledger.safe_text import scrub
 from ledger.sealing import CipherKeyError
 from ledger.settings import SettingsError
 
@@ -30,28 +32,40 @@ class BadInput(click.ClickException):
 
 
 def handled(fn: F) -> F:
-    """Map domain refusals to exit 1 and bad input to exit 2, with the message on stderr."""
+    """Map domain refusals to exit 1 and bad input to exit 2, with the message on stderr.
+
+    Under ``--json`` the error is JSON on stdout instead: ``{"error": ..., "exit": N}``,
+    so a script reading stdout always gets JSON. Every message is scrubbed
+    (ledger/safe_text.py): no password, key or full number is ever printed.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except click.ClickException:
-            raise
+        except click.ClickException as e:
+            fail(e.format_message(), e.exit_code, kwargs.get("as_json", False))
         except NotFoundError as e:  # an id or number that names nothing: bad input
-            click.echo(f"not found: {e}", err=True)
-            sys.exit(2)
+            fail(f"not found: {e}", 2, kwargs.get("as_json", False))
         except LedgerRefusal as e:
-            click.echo(f"refused: {e}", err=True)
-            sys.exit(1)
-        except (NotInitialisedError, SettingsError, CipherKeyError) as e:
-            click.echo(f"error: {e}", err=True)
-            sys.exit(2)
+            fail(f"refused: {e}", 1, kwargs.get("as_json", False))
+        except (NotInitialisedError, SettingsError, CipherKeyError,
+                DatabaseUnavailableError) as e:
+            fail(f"error: {e}", 2, kwargs.get("as_json", False))
         except (ValueError, MonthFormatError, MoneyFormatError) as e:
-            click.echo(f"bad input: {e}", err=True)
-            sys.exit(2)
+            fail(f"bad input: {e}", 2, kwargs.get("as_json", False))
 
     return wrapper  # type: ignore[return-value]
+
+
+def fail(message: str, code: int, as_json: bool = False) -> NoReturn:
+    """Print one error (scrubbed; JSON on stdout under --json) and exit with ``code``."""
+    message = scrub(message)
+    if as_json:
+        click.echo(json.dumps({"error": message, "exit": code}, ensure_ascii=False))
+    else:
+        click.echo(message, err=True)
+    sys.exit(code)
 
 
 @contextmanager

@@ -43,7 +43,9 @@ class ImportResult:
 
 def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool = False) -> ImportResult:
     rows, problems = read_roster(path, today)
-    result = ImportResult(rows=len(rows), problems=list(problems))
+    # dibao and tekun for one person in one file is the same rule as across two imports.
+    result = ImportResult(rows=len(rows), problems=[p for p in problems if not p.refused],
+                          refusals=[p for p in problems if p.refused])
     rt.read_model.catch_up()
     existing = _existing_cases(rt, rows)
     keys = {row.row: rt.app.person_key(row.id_number) for row in rows}

@@ -17,6 +17,7 @@ from ledger.calendar import Month
 from ledger.errors import MakerCheckerError, ReliefError
 from ledger.event_fields import copy_fields
 from ledger.money import Fen, format_yuan
+from ledger.user_names import same_user, user_key
 
 
 def relief_amount(multiple: int, dibao_monthly: Fen) -> Fen:
@@ -29,6 +30,15 @@ def check_multiple(multiple: int, max_multiple: int) -> None:
         raise ReliefError(
             f"multiple {multiple} is outside 1..{max_multiple} (policy temporary.max_multiple)"
         )
+
+
+def approvals_counted(granted_by: str, approvers: list[str]) -> int:
+    """Distinct approvers other than the granter, compared as normalised user names.
+
+    Events recorded before names were normalised may hold ``chief`` and ``chief ``,
+    or the granter spelled ``CLERK``: those never made a relief payable.
+    """
+    return len({user_key(a) for a in approvers} - {user_key(granted_by)})
 
 
 class Relief(Aggregate):
@@ -66,12 +76,13 @@ class Relief(Aggregate):
 
     @property
     def payable(self) -> bool:
-        return len(self.approvers) >= self.approvals_needed
+        return approvals_counted(self.granted_by, self.approvers) >= self.approvals_needed
 
     def approve(self, by: str) -> None:
-        if by == self.granted_by:
+        # Compared normalised: approvals recorded before names were normalised count too.
+        if same_user(by, self.granted_by):
             raise MakerCheckerError(f"{by} granted this relief and cannot approve it")
-        if by in self.approvers:
+        if any(same_user(by, approver) for approver in self.approvers):
             raise MakerCheckerError(
                 f"{by} already approved this relief; a second approval must come from another user"
             )

@@ -190,6 +190,8 @@ class RosterProblem:
     row: int
     column: str
     problem: str
+    refused: bool = False
+    """A well-formed row a business rule refuses (dibao and tekun in one file): exit 1, not 2."""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.row}: {self.column}: {self.problem}"
@@ -524,12 +526,11 @@ class _Checker:
             return
         other = self.dibao_or_tekun.get(id_number)
         if other is not None and other[0] != programme:
-            self.report(
-                row,
-                "id_number",
+            column = self.columns["id_number"][1] if "id_number" in self.columns else "id_number"
+            self.problems.append(RosterProblem(
+                self.file, row, column,
                 f"already in {other[0]} on row {other[1]}: one person cannot be in "
-                f"both dibao and tekun",
-            )
+                f"both dibao and tekun", refused=True))
             return
         self.dibao_or_tekun.setdefault(id_number, (programme, row))
 

@@ -12,6 +12,9 @@ import os
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from ledger.safe_text import safe_url
+from ledger.user_names import normalise_user
+
 DEFAULT_URL = "sqlite:///ledger.db"
 
 
@@ -45,7 +48,7 @@ def load_settings(url: str | None = None, cipher_key: str | None = None) -> Sett
     elif url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
         parts = urlsplit(url)
         if not parts.path.strip("/"):
-            raise SettingsError(f"no database name in LEDGER_DATABASE_URL {url!r}")
+            raise SettingsError(f"no database name in LEDGER_DATABASE_URL {safe_url(url)!r}")
         env.update(
             PERSISTENCE_MODULE="eventsourcing.postgres",
             POSTGRES_DBNAME=parts.path.strip("/"),
@@ -63,7 +66,8 @@ def load_settings(url: str | None = None, cipher_key: str | None = None) -> Sett
         backend = "postgresql"
     else:
         raise SettingsError(
-            f"LEDGER_DATABASE_URL must be sqlite:///PATH or postgresql://..., not {url!r}"
+            "LEDGER_DATABASE_URL must be sqlite:///PATH or postgresql://..., "
+            f"not {safe_url(url)!r}"
         )
     if cipher_key:
         env.update(CIPHER_TOPIC="eventsourcing.cryptography:AESCipher", CIPHER_KEY=cipher_key)
@@ -72,5 +76,11 @@ def load_settings(url: str | None = None, cipher_key: str | None = None) -> Sett
 
 
 def acting_user(by: str | None = None) -> str:
-    """--by, else LEDGER_USER, else the OS user: every change records who did it."""
-    return by or os.environ.get("LEDGER_USER") or getpass.getuser()
+    """--by, else LEDGER_USER, else the OS user: every change records who did it.
+
+    Normalised (ledger/user_names.py), so ``CLERK`` and ``clerk `` are the one user
+    maker–checker compares; a bad name is bad input (UserNameError, exit 2).
+    """
+    if by is not None:
+        return normalise_user(by)
+    return normalise_user(os.environ.get("LEDGER_USER") or getpass.getuser())

@@ -23,7 +23,7 @@ from ledger.case import Case
 from ledger.case_record import CaseRecord
 from ledger.payment import Payment
 from ledger.payment_codec import RECORDED_TOPIC, RecordedPayment
-from ledger.relief import Relief
+from ledger.relief import Relief, approvals_counted
 from projections import schema
 from projections.bulk import insert_rows
 from projections.chain import append as append_links
@@ -272,12 +272,14 @@ def _relief_approved(page: _Page, e: Relief.Approved, pos: int) -> None:
     page.flush()
     r = schema.reliefs.c
     row = page.conn.execute(
-        select(r.approvers, r.approvals_needed).where(r.relief_id == e.originator_id.hex)
+        select(r.approvers, r.approvals_needed, r.granted_by)
+        .where(r.relief_id == e.originator_id.hex)
     ).one()
     approvers = json.loads(row.approvers) + [e.by]
+    payable = approvals_counted(row.granted_by, approvers) >= row.approvals_needed
     page.conn.execute(
         update(schema.reliefs).where(r.relief_id == e.originator_id.hex)
-        .values(approvers=json.dumps(approvers), payable=len(approvers) >= row.approvals_needed)
+        .values(approvers=json.dumps(approvers), payable=payable)
     )
 
 

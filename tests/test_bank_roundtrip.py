@@ -440,7 +440,8 @@ def test_an_unknown_payment_is_reported_by_line_and_the_rest_of_the_file_applies
         (refs[1], "失败", "账户已销户"),
     ])
     code, out, err = run("bankfile", "import-results", str(results), by="cashier")
-    assert code == 0, err
+    assert code == 1, err  # rejected lines: said so, exit 1, after applying the rest
+    assert "2 line(s) rejected, listed above; the rest of the file was applied" in err
     assert f"{results}:3: payment: unknown payment {stranger}" in err
     assert f"{results}:4: 付款编号:" in err
     assert id_number not in err and id_number[:4] in err and id_number[-4:] in err
@@ -450,16 +451,28 @@ def test_an_unknown_payment_is_reported_by_line_and_the_rest_of_the_file_applies
     assert batch_status(rt, january) == "exported"
 
 
-def test_a_results_file_with_nothing_applicable_exits_2_and_records_nothing(
+def test_a_results_file_with_nothing_applicable_exits_1_and_records_nothing(
     rt: Runtime, january: UUID, tmp_path: Path
 ) -> None:
     export(january, tmp_path / "jan.csv")
     before = events(rt)
     results = results_csv(tmp_path / "r.csv", [("f" * 32, "成功", ""), ("abc", "成功", "")])
     code, _, err = run("bankfile", "import-results", str(results), by="cashier")
-    assert code == 2
+    assert code == 1  # a well-formed line the ledger refuses (unknown payment)
     assert f"{results}:2:" in err and f"{results}:3:" in err
-    assert "nothing could be applied" in err
+    assert "2 line(s) rejected, listed above; nothing was applied" in err
+    assert events(rt) == before
+
+
+def test_a_results_file_with_no_readable_line_exits_2_and_records_nothing(
+    rt: Runtime, january: UUID, tmp_path: Path
+) -> None:
+    export(january, tmp_path / "jan.csv")
+    before = events(rt)
+    results = results_csv(tmp_path / "r.csv", [("abc", "成功", ""), ("f" * 32, "maybe", "")])
+    code, _, err = run("bankfile", "import-results", str(results), by="cashier")
+    assert code == 2
+    assert "no line could be read as a bank result" in err
     assert events(rt) == before
 
 
@@ -471,7 +484,7 @@ def test_results_for_a_batch_never_exported_are_not_applied(
     before = events(rt)
     results = results_csv(tmp_path / "r.csv", [(payment.hex, "成功", "")])
     code, _, err = run("bankfile", "import-results", str(results), by="cashier")
-    assert code == 2
+    assert code == 1  # refused by the batch's state, not bad input
     assert "has not been exported" in err
     assert events(rt) == before
 

@@ -24,3 +24,27 @@ def test_the_follower_catches_up_with_events_recorded_elsewhere(rt: Runtime, led
         assert rt.read_model.position() == target
     finally:
         follower.stop()
+
+
+def test_on_postgresql_the_follower_listens_instead_of_polling(rt: Runtime, ledger_url: str) -> None:
+    """With the project's own recorder too: an event arrives well within the poll interval."""
+    follower = Follower(rt.read_model, poll_seconds=30).start()
+    try:
+        expected = "listen" if ledger_url.startswith("postgresql") else "poll"
+        assert follower.mode == expected
+        if expected == "poll":
+            return  # SQLite has no notifications; the test above covers polling
+        time.sleep(0.3)  # let it subscribe
+        other = open_runtime(ledger_url)
+        try:
+            started = time.monotonic()
+            other.app.set_policy("graduation.months", "5", date(2024, 1, 1), "clerk")
+            target = other.app.recorder.max_notification_id()
+        finally:
+            other.close()
+        while rt.read_model.position() < target and time.monotonic() - started < 5:
+            time.sleep(0.01)
+        assert rt.read_model.position() == target
+        assert time.monotonic() - started < 2.0  # the poll would have taken 30 s
+    finally:
+        follower.stop()
