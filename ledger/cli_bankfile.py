@@ -39,15 +39,18 @@ def bankfile() -> None:
               help="file to write (owner-only, mode 0600)")
 @click.option("--encoding", type=click.Choice(["gbk", "utf-8"]), default=None,
               help="csv only (default gbk); pain.001 is always UTF-8")
+@click.option("--force", is_flag=True,
+              help="replace an existing file (never the ledger's own database)")
 @by_option
 @handled
-def export(batch_id: str, fmt: str, out: Path, encoding: str | None, by: str | None) -> None:
+def export(batch_id: str, fmt: str, out: Path, encoding: str | None, force: bool,
+           by: str | None) -> None:
     """Write the bank file of an approved batch; the same batch always gives the same bytes."""
     debtors = DebtorAccounts.from_env() if fmt == "pain001" else None
     with runtime() as rt:
         try:
             done = export_batch(rt, uuid_arg(batch_id, "batch"), fmt, out, acting_user(by),
-                                encoding=encoding, debtors=debtors)
+                                encoding=encoding, debtors=debtors, force=force)
         except OSError as exc:
             raise BadInput(f"{out}: cannot write: {exc.strerror or exc}") from None
     if debtors is not None and not debtors.configured:

@@ -12,18 +12,20 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ledger.private_files import write_private_file as write_private
+from ledger.output_files import write_output
 
 
-def roster_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def roster_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]],
+               *, force: bool = False, protected: Sequence[Path] = ()) -> None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
-    write_private(path, out.getvalue().encode("utf-8-sig"))
+    write_output(path, out.getvalue().encode("utf-8-sig"), force=force, protected=protected)
 
 
-def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]],
+                *, force: bool = False, protected: Sequence[Path] = ()) -> None:
     """One sheet; after each town's rows a bold 小计 (subtotal) row; a 合计 row at the end."""
     wb = Workbook()
     ws = wb.active
@@ -61,10 +63,11 @@ def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]
     _money_cells(ws, amount_col + 1, amount_col + 1)
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_private(path, buffer.getvalue())
+    write_output(path, buffer.getvalue(), force=force, protected=protected)
 
 
-def funds_csv(path: Path, report: dict[str, Any]) -> None:
+def funds_csv(path: Path, report: dict[str, Any],
+              *, force: bool = False, protected: Sequence[Path] = ()) -> None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["范围", "项目", "发放", "退回", "净额", "笔数"])
@@ -75,7 +78,7 @@ def funds_csv(path: Path, report: dict[str, Any]) -> None:
         for key, by in report[scope].items():
             for programme, t in by.items():
                 writer.writerow([key, programme, t["paid"], t["returned"], t["net"], t["payments"]])
-    write_private(path, out.getvalue().encode("utf-8-sig"))
+    write_output(path, out.getvalue().encode("utf-8-sig"), force=force, protected=protected)
 
 
 def _money_cells(sheet: Any, first_col: int, last_col: int) -> None:
@@ -85,7 +88,8 @@ def _money_cells(sheet: Any, first_col: int, last_col: int) -> None:
             cell.number_format = "0.00"
 
 
-def funds_xlsx(path: Path, report: dict[str, Any]) -> None:
+def funds_xlsx(path: Path, report: dict[str, Any],
+               *, force: bool = False, protected: Sequence[Path] = ()) -> None:
     """Money written as exact decimals (never floats) with a two-decimal format."""
     wb = Workbook()
     ws = wb.active
@@ -110,4 +114,4 @@ def funds_xlsx(path: Path, report: dict[str, Any]) -> None:
             poor.append([month, programme, count])
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_private(path, buffer.getvalue())
+    write_output(path, buffer.getvalue(), force=force, protected=protected)
