@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ledger.output_files import write_output
+from ledger.spreadsheet_safety import append_xlsx_row, csv_row
 
 
 def roster_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]],
@@ -20,7 +21,7 @@ def roster_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]],
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(csv_row(r) for r in rows)
     write_output(path, out.getvalue().encode("utf-8-sig"), force=force, protected=protected)
 
 
@@ -30,7 +31,7 @@ def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]
     wb = Workbook()
     ws = wb.active
     ws.title = "花名册"
-    ws.append(list(header))
+    append_xlsx_row(ws, list(header))
     amount_col = list(header).index("金额")
     total = Decimal(0)
     town_total = Decimal(0)
@@ -38,7 +39,7 @@ def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]
     current: str | None = None
 
     def subtotal() -> None:
-        ws.append([current, "小计", f"{town_count}人次"] + [""] * (amount_col - 3)
+        append_xlsx_row(ws, [current, "小计", f"{town_count}人次"] + [""] * (amount_col - 3)
                   + [town_total])
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
@@ -54,10 +55,10 @@ def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]
         total += amount
         values: list[Any] = list(row)
         values[amount_col] = amount
-        ws.append(values)
+        append_xlsx_row(ws, values)
     if current is not None:
         subtotal()
-    ws.append(["合计", "", f"{len(rows)}人次"] + [""] * (amount_col - 3) + [total])
+    append_xlsx_row(ws, ["合计", "", f"{len(rows)}人次"] + [""] * (amount_col - 3) + [total])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     _money_cells(ws, amount_col + 1, amount_col + 1)
@@ -72,12 +73,13 @@ def funds_csv(path: Path, report: dict[str, Any],
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["范围", "项目", "发放", "退回", "净额", "笔数"])
     for programme, t in report["programmes"].items():
-        writer.writerow([str(report["year"]), programme, t["paid"], t["returned"], t["net"],
-                         t["payments"]])
+        writer.writerow(csv_row([str(report["year"]), programme, t["paid"], t["returned"],
+                                 t["net"], t["payments"]]))
     for scope in ("months", "towns"):
         for key, by in report[scope].items():
             for programme, t in by.items():
-                writer.writerow([key, programme, t["paid"], t["returned"], t["net"], t["payments"]])
+                writer.writerow(csv_row([key, programme, t["paid"], t["returned"], t["net"],
+                                         t["payments"]]))
     write_output(path, out.getvalue().encode("utf-8-sig"), force=force, protected=protected)
 
 
@@ -94,24 +96,24 @@ def funds_xlsx(path: Path, report: dict[str, Any],
     wb = Workbook()
     ws = wb.active
     ws.title = "资金汇总"
-    ws.append(["项目", "发放", "退回", "净额", "笔数"])
+    append_xlsx_row(ws, ["项目", "发放", "退回", "净额", "笔数"])
     for programme, t in report["programmes"].items():
-        ws.append([programme, Decimal(t["paid"]), Decimal(t["returned"]), Decimal(t["net"]),
+        append_xlsx_row(ws, [programme, Decimal(t["paid"]), Decimal(t["returned"]), Decimal(t["net"]),
                    t["payments"]])
     _money_cells(ws, 2, 4)
     for scope, title in (("months", "按月"), ("towns", "按乡镇")):
         sheet = wb.create_sheet(title)
-        sheet.append(["月份" if scope == "months" else "乡镇", "项目", "发放", "退回", "净额", "笔数"])
+        append_xlsx_row(sheet, ["月份" if scope == "months" else "乡镇", "项目", "发放", "退回", "净额", "笔数"])
         for key, by in report[scope].items():
             for programme, t in by.items():
-                sheet.append([key, programme, Decimal(t["paid"]), Decimal(t["returned"]),
+                append_xlsx_row(sheet, [key, programme, Decimal(t["paid"]), Decimal(t["returned"]),
                               Decimal(t["net"]), t["payments"]])
         _money_cells(sheet, 3, 5)
     poor = wb.create_sheet("建档立卡")
-    poor.append(["月份", "项目", "人数"])
+    append_xlsx_row(poor, ["月份", "项目", "人数"])
     for month, by in report["registered_poor"].items():
         for programme, count in by.items():
-            poor.append([month, programme, count])
+            append_xlsx_row(poor, [month, programme, count])
     buffer = io.BytesIO()
     wb.save(buffer)
     write_output(path, buffer.getvalue(), force=force, protected=protected)

@@ -35,6 +35,7 @@ from ledger.identity import (
     normalize_id_number,
 )
 from ledger.money import MoneyFormatError, format_yuan, parse_yuan
+from ledger.text_fields import text_problem
 
 ROSTER_COLUMNS: dict[str, str] = {
     "programme": "项目",
@@ -210,6 +211,7 @@ def _shown(text: str) -> str:
     value may carry one in full.
     """
     text = _LONG_DIGITS.sub(lambda m: mask(m.group()), text)
+    text = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
     if len(text) > 30:
         text = text[:29] + "…"
     return f"'{text}'"
@@ -379,8 +381,17 @@ class _Checker:
                 return None
             return required_text(key)
 
+        def free_text(key: str) -> str | None:
+            """A name, town, village or bank name: the one text-field rule (ledger/text_fields.py)."""
+            value = required_text(key)
+            problem = text_problem(value) if value else None
+            if problem is not None:
+                self.report(row, key, problem)
+                return None
+            return value
+
         programme = self._programme(row, required_text("programme"))
-        name = required_text("name")
+        name = free_text("name")
 
         id_number = None
         birth = None
@@ -392,8 +403,8 @@ class _Checker:
             except IdNumberError as e:
                 self.report(row, "id_number", str(e))
 
-        town = required_text("town")
-        village = required_text("village")
+        town = free_text("town")
+        village = free_text("village")
 
         needed = _NEEDED_BY[programme] if programme is not None else ()
         for key in needed:
@@ -421,7 +432,7 @@ class _Checker:
         care_level = optional("care_level", _parse_care_level)
         registered_poor = optional("registered_poor", _parse_yes_no) or False
 
-        bank_name = required_text("bank_name")
+        bank_name = free_text("bank_name")
         bank_account = None
         account_text = number_text("bank_account")
         if account_text is not None:
