@@ -150,9 +150,10 @@ def roster_import(file: Path, dry_run: bool, today: str | None, by: str | None) 
         result = import_roster(rt, file, parse_date(today) if today else date.today(),
                                acting_user(by), dry_run)
     if result.problems or result.refusals:
-        for problem in sorted(result.problems + result.refusals, key=lambda p: (p.row, p.column)):
+        for problem in sorted(result.problems + result.refusals, key=lambda p: (p.more > 0, p.row, p.column)):
             click.echo(str(problem), err=True)
-        click.echo(f"{len(result.problems)} problem(s), {len(result.refusals)} refused by the "
+        problems = sum(p.more or 1 for p in result.problems)  # the last may stand for many
+        click.echo(f"{problems} problem(s), {len(result.refusals)} refused by the "
                    "rules; nothing recorded", err=True)
         sys.exit(2 if result.problems else 1)
     verb = "would enrol" if dry_run else "enrolled"
