@@ -406,9 +406,12 @@ def import_results(rt: Runtime, path: Path, by: str, chunk: int = CHUNK,
     """Apply a bank results file (CSV or pain.002); return what changed and the problems."""
     path = Path(path)
     results, problems = read_bank_results(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     report = ImportReport(path, results=len(results))
     report.problems.extend(problems)
+    if not results:  # nothing to apply (and maybe no regular file to hash, e.g. /dev/zero)
+        return report
+    with path.open("rb") as f:  # never the whole file in memory
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
     rt.read_model.catch_up()
     known = _sent_payments(rt, (r.payment_id for r in results))
     todo: list[BankResult] = []

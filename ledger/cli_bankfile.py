@@ -23,6 +23,7 @@ from ledger.bank_exchange import (
     problem_text,
 )
 from ledger.cli_support import BadInput, by_option, handled, runtime, uuid_arg
+from ledger.input_files import MAX_LISTED
 from ledger.money import format_yuan
 from ledger.settings import acting_user
 
@@ -77,11 +78,14 @@ def import_results_command(file: Path, by: str | None) -> None:
             report = import_results(rt, file, acting_user(by), progress=update)
         finally:
             stop()
-    for problem in report.problems:
+    for problem in report.problems[:MAX_LISTED]:
         click.echo(problem_text(problem), err=True)
+    count = sum(p.more or 1 for p in report.problems)  # a summary problem stands for many
+    if len(report.problems) > MAX_LISTED:
+        click.echo(f"... and {count - MAX_LISTED} more problem(s) not listed", err=True)
     if report.applied == 0:
         click.echo(f"{file}: nothing could be applied "
-                   f"({len(report.problems)} problem(s)); nothing recorded", err=True)
+                   f"({count} problem(s)); nothing recorded", err=True)
         sys.exit(2)
     click.echo(f"{file}: {report.results} result(s): {report.settled} settled, "
                f"{report.returned} returned, {report.unchanged} already recorded; "
@@ -89,6 +93,6 @@ def import_results_command(file: Path, by: str | None) -> None:
     for batch_id in report.reconciled:
         click.echo(f"batch {batch_id.hex} reconciled: every payment has a bank result")
     if report.problems:
-        click.echo(f"{len(report.problems)} problem(s) listed above were not applied; "
+        click.echo(f"{count} problem(s) listed above were not applied; "
                    "the rest of the file was", err=True)
 
