@@ -176,6 +176,7 @@ _GRADES = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 
 
 _T = TypeVar("_T")
 
+_UNSHOWN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _PARENTHESISED_SUFFIX = re.compile(r"[(（][^)）]*[)）]$")
 _LONG_DIGITS = re.compile(r"\d{6,}[\dXx]*")
 
@@ -223,7 +224,8 @@ def _shown(text: str) -> str:
     value may carry one in full.
     """
     text = _LONG_DIGITS.sub(lambda m: mask(m.group()), text)
-    text = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+    text = "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in _UNSHOWN else ch
+                   for ch in text)  # a control character would break the message line
     if len(text) > 30:
         text = text[:29] + "…"
     return f"'{text}'"

@@ -161,3 +161,11 @@ def test_only_the_first_200_problems_are_listed_and_the_rest_counted(
     assert err.count("\n") == 202 and "999 problem(s), 0 refused" in err
     assert err.splitlines()[-2].startswith(f"{path}:1000: file: and 799 more")
     assert events(rt) == before
+
+
+def test_a_control_character_in_an_echoed_cell_is_shown_escaped_on_one_line(
+        tmp_path: Path) -> None:
+    path = county.write(tmp_path / "r.csv", [county.row(1, "dibao") | {"programme": "di\x00b\nao"}])
+    assert lines(path) == [f"{path}:2: 项目: unknown programme 'di\\u0000b\\u000aao' (one of "
+                           "dibao, tekun, disability_living, disability_care, elderly, orphan, "
+                           "child_in_difficulty)"]
