@@ -74,6 +74,7 @@ from ledger.bootstrap import SNAPSHOT_READ, Runtime
 from ledger.calendar import Month
 from ledger.errors import BatchStateError
 from ledger.identity import mask
+from ledger.output_files import check_output, ledger_files, place_output
 from ledger.payment import Payment
 from ledger.private_files import open_private_temp
 from projections import schema
@@ -202,7 +203,7 @@ class ExportResult:
 
 def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
                  encoding: str | None = None,
-                 debtors: DebtorAccounts | None = None) -> ExportResult:
+                 debtors: DebtorAccounts | None = None, force: bool = False) -> ExportResult:
     """Write the bank file of an approved batch to ``out`` and record it on the batch.
 
     Streams: the lines are read from the read model in file order as the file
@@ -217,9 +218,8 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
     if fmt == "pain001" and encoding not in (None, "utf-8"):
         raise ValueError("a pain.001 file is always UTF-8; --encoding applies to csv only")
     encoding = encoding or ("gbk" if fmt == "csv" else "utf-8")
-    out = Path(out)
-    if out.is_dir():
-        raise ValueError(f"{out} is a directory; --out names the file to write")
+    protected = ledger_files(rt.settings)
+    out = check_output(Path(out), force=force, protected=protected)  # see ledger/output_files.py
     rt.read_model.catch_up()
     batch: Batch = rt.app.load(batch_id, Batch, "batch")
     if batch.status not in EXPORTABLE:
@@ -274,7 +274,7 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
         if fmt == "pain001":
             validate_pain001_file(tmp, transactions=count)
         recorded, status = _record_export(rt, batch.id, fmt, digest, encoding, by)
-        os.replace(tmp, out)
+        place_output(tmp, out, force=force, protected=protected)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -406,9 +406,12 @@ def import_results(rt: Runtime, path: Path, by: str, chunk: int = CHUNK,
     """Apply a bank results file (CSV or pain.002); return what changed and the problems."""
     path = Path(path)
     results, problems = read_bank_results(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     report = ImportReport(path, results=len(results))
     report.problems.extend(problems)
+    if not results:  # nothing to apply (and maybe no regular file to hash, e.g. /dev/zero)
+        return report
+    with path.open("rb") as f:  # never the whole file in memory
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
     rt.read_model.catch_up()
     known = _sent_payments(rt, (r.payment_id for r in results))
     todo: list[BankResult] = []

@@ -20,6 +20,7 @@ from ledger.bootstrap import Runtime
 from ledger.calendar import Month, parse_date
 from ledger.cli_errors import LedgerGroup
 from ledger.cli_support import BadInput, by_option, emit, handled, json_option, runtime, uuid_arg
+from ledger.cli_text import TEXT
 from ledger.errors import NotFoundError
 from ledger.identity import IdNumberError, mask, normalize_id_number
 from ledger.money import format_yuan, parse_yuan
@@ -53,7 +54,7 @@ def standard() -> None:
 @click.option("--amount", required=True, help="yuan")
 @click.option("--per", type=click.Choice(["month", "year"]), required=True)
 @click.option("--from", "from_", required=True, help="effective date YYYY-MM-DD")
-@click.option("--ref", default="", help="reference text (the policy document)")
+@click.option("--ref", type=TEXT, default="", help="reference text (the policy document)")
 @click.option("--force", is_flag=True, help="record a tekun basic below 1.3 × dibao with a warning")
 @by_option
 @handled
@@ -152,9 +153,10 @@ def roster_import(file: Path, dry_run: bool, today: str | None, by: str | None) 
         result = import_roster(rt, file, parse_date(today) if today else date.today(),
                                acting_user(by), dry_run)
     if result.problems or result.refusals:
-        for problem in sorted(result.problems + result.refusals, key=lambda p: (p.row, p.column)):
+        for problem in sorted(result.problems + result.refusals, key=lambda p: (p.more > 0, p.row, p.column)):
             click.echo(str(problem), err=True)
-        click.echo(f"{len(result.problems)} problem(s), {len(result.refusals)} refused by the "
+        problems = sum(p.more or 1 for p in result.problems)  # the last may stand for many
+        click.echo(f"{problems} problem(s), {len(result.refusals)} refused by the "
                    "rules; nothing recorded", err=True)
         sys.exit(2 if result.problems else 1)
     verb = "would enrol" if dry_run else "enrolled"
@@ -247,7 +249,7 @@ def case_show(ref: str, month: str | None, as_json: bool) -> None:
 @click.option("--disability-grade", type=click.IntRange(1, 4), default=None)
 @click.option("--area", type=click.Choice(["urban", "rural"]), default=None)
 @click.option("--bank-account", default=None)
-@click.option("--bank-name", default=None)
+@click.option("--bank-name", type=TEXT, default=None)
 @by_option
 @handled
 def case_update(case_id: str, from_: str, income: str | None, household_size: int | None,
@@ -273,7 +275,7 @@ def case_update(case_id: str, from_: str, income: str | None, household_size: in
 @case.command("exit")
 @click.argument("case_id")
 @click.option("--from", "from_", required=True, help="first month not paid, YYYY-MM")
-@click.option("--reason", required=True)
+@click.option("--reason", type=TEXT, required=True)
 @by_option
 @handled
 def case_exit(case_id: str, from_: str, reason: str, by: str | None) -> None:
@@ -294,13 +296,13 @@ def relief() -> None:
 @relief.command("grant")
 @click.argument("id_number")
 @click.option("--multiple", type=int, required=True)
-@click.option("--reason", required=True)
-@click.option("--name", default=None)
+@click.option("--reason", type=TEXT, required=True)
+@click.option("--name", type=TEXT, default=None)
 @click.option("--area", type=click.Choice(["urban", "rural"]), default=None)
-@click.option("--town", default=None)
-@click.option("--village", default=None)
+@click.option("--town", type=TEXT, default=None)
+@click.option("--village", type=TEXT, default=None)
 @click.option("--bank-account", default=None)
-@click.option("--bank-name", default=None)
+@click.option("--bank-name", type=TEXT, default=None)
 @click.option("--on", "on", default=None, help="grant date (default today)")
 @by_option
 @handled

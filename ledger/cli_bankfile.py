@@ -27,6 +27,7 @@ from ledger.bank_exchange import (
 )
 from ledger.bankfiles.results import ResultProblem
 from ledger.cli_support import BadInput, by_option, handled, runtime, uuid_arg
+from ledger.input_files import MAX_LISTED
 from ledger.money import format_yuan
 from ledger.settings import acting_user
 
@@ -43,15 +44,18 @@ def bankfile() -> None:
               help="file to write (owner-only, mode 0600)")
 @click.option("--encoding", type=click.Choice(["gbk", "utf-8"]), default=None,
               help="csv only (default gbk); pain.001 is always UTF-8")
+@click.option("--force", is_flag=True,
+              help="replace an existing file (never the ledger's own database)")
 @by_option
 @handled
-def export(batch_id: str, fmt: str, out: Path, encoding: str | None, by: str | None) -> None:
+def export(batch_id: str, fmt: str, out: Path, encoding: str | None, force: bool,
+           by: str | None) -> None:
     """Write the bank file of an approved batch; the same batch always gives the same bytes."""
     debtors = DebtorAccounts.from_env() if fmt == "pain001" else None
     with runtime() as rt:
         try:
             done = export_batch(rt, uuid_arg(batch_id, "batch"), fmt, out, acting_user(by),
-                                encoding=encoding, debtors=debtors)
+                                encoding=encoding, debtors=debtors, force=force)
         except OSError as exc:
             raise BadInput(f"{out}: cannot write: {exc.strerror or exc}") from None
     if debtors is not None and not debtors.configured:
@@ -78,11 +82,14 @@ def import_results_command(file: Path, by: str | None) -> None:
             report = import_results(rt, file, acting_user(by), progress=update)
         finally:
             stop()
-    for problem in report.problems:
+    for problem in report.problems[:MAX_LISTED]:
         click.echo(problem_text(problem), err=True)
+    count = sum(p.more or 1 for p in report.problems)  # a summary problem stands for many
+    if len(report.problems) > MAX_LISTED:
+        click.echo(f"... and {count - MAX_LISTED} more problem(s) not listed", err=True)
     if report.problems and report.results == 0 and not any(map(_a_payment_rule, report.problems)):
         click.echo(f"{file}: no line could be read as a bank result "
-                   f"({len(report.problems)} problem(s)); nothing recorded", err=True)
+                   f"({count} problem(s)); nothing recorded", err=True)
         sys.exit(2)
     click.echo(f"{file}: {report.results} result(s): {report.settled} settled, "
                f"{report.returned} returned, {report.unchanged} already recorded; "
@@ -91,7 +98,7 @@ def import_results_command(file: Path, by: str | None) -> None:
         click.echo(f"batch {batch_id.hex} reconciled: every payment has a bank result")
     if report.problems:
         rest = "the rest of the file was applied" if report.applied else "nothing was applied"
-        click.echo(f"{len(report.problems)} line(s) rejected, listed above; {rest}", err=True)
+        click.echo(f"{count} line(s) rejected, listed above; {rest}", err=True)
         sys.exit(1)
 
 

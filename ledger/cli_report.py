@@ -8,6 +8,10 @@ import click
 
 from ledger.calendar import Month
 from ledger.cli_support import emit, handled, json_option, runtime
+from ledger.output_files import check_outputs, ledger_files
+
+force_option = click.option("--force", is_flag=True,
+                            help="replace an existing file (never the ledger's own database)")
 
 
 @click.group()
@@ -20,20 +24,24 @@ def report() -> None:
 @json_option
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None)
 @click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None)
+@force_option
 @handled
-def funds(year: int, as_json: bool, csv_path: Path | None, xlsx_path: Path | None) -> None:
+def funds(year: int, as_json: bool, csv_path: Path | None, xlsx_path: Path | None,
+          force: bool) -> None:
     """Paid, returned, net and payments by programme, month and town, from the journal."""
     from ledger.report_files import funds_csv, funds_xlsx
     from projections.reports import funds_report
 
     with runtime() as rt:
+        protected = ledger_files(rt.settings)
+        check_outputs((csv_path, xlsx_path), force=force, protected=protected)
         rt.read_model.catch_up()
         with rt.engine.connect() as conn:
             data = funds_report(conn, year)
     if csv_path:
-        funds_csv(csv_path, data)
+        funds_csv(csv_path, data, force=force, protected=protected)
     if xlsx_path:
-        funds_xlsx(xlsx_path, data)
+        funds_xlsx(xlsx_path, data, force=force, protected=protected)
 
     def text() -> None:
         click.echo(f"{'programme':<20} {'paid':>14} {'returned':>12} {'net':>14} {'payments':>9}")
@@ -48,22 +56,26 @@ def funds(year: int, as_json: bool, csv_path: Path | None, xlsx_path: Path | Non
 @click.option("--month", required=True)
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None)
 @click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None)
+@force_option
 @handled
-def roster(month: str, csv_path: Path | None, xlsx_path: Path | None) -> None:
+def roster(month: str, csv_path: Path | None, xlsx_path: Path | None, force: bool) -> None:
     """The month's payments by town and village, ID numbers masked."""
     from ledger.report_files import roster_csv, roster_xlsx
     from projections.reports import ROSTER_HEADER, roster_rows, roster_total
 
     when = str(Month.parse(month))
     with runtime() as rt:
+        protected = ledger_files(rt.settings)
+        check_outputs((csv_path, xlsx_path), force=force, protected=protected)
         rt.read_model.catch_up()
         with rt.engine.connect() as conn:
             rows = roster_rows(conn, when)
     total = roster_total(rows)
     if csv_path:
-        roster_csv(csv_path, ROSTER_HEADER, [*rows, total])
+        roster_csv(csv_path, ROSTER_HEADER, [*rows, total], force=force, protected=protected)
     if xlsx_path:
-        roster_xlsx(xlsx_path, ROSTER_HEADER, rows)  # the XLSX writes its own 小计 and 合计
+        # the XLSX writes its own 小计 and 合计
+        roster_xlsx(xlsx_path, ROSTER_HEADER, rows, force=force, protected=protected)
     if not csv_path and not xlsx_path:
         click.echo(",".join(ROSTER_HEADER))
         for row in (*rows, total):

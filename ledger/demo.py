@@ -192,8 +192,9 @@ def _pay_through_bank(rt: Runtime, batch_id: UUID, bank_dir: Path, month: Month,
 
     kind = rt.app.load(batch_id, Batch, "batch").kind
     stem = bank_dir / f"{month}-{kind}"
-    export_batch(rt, batch_id, "csv", stem.with_suffix(".csv"), MAKER)
-    export_batch(rt, batch_id, "pain001", stem.with_suffix(".xml"), MAKER)
+    # The demo's own folder: its files are replaced on a rerun (never the ledger itself).
+    export_batch(rt, batch_id, "csv", stem.with_suffix(".csv"), MAKER, force=True)
+    export_batch(rt, batch_id, "pain001", stem.with_suffix(".xml"), MAKER, force=True)
     with stem.with_suffix(".csv").open(encoding="gbk") as f:
         refs = [line.split(",")[8].strip() for line in list(f)[1:-1]]
     failed = {ref for ref in refs if rng.random() < fail_rate}
@@ -239,6 +240,7 @@ def _write_outputs(rt: Runtime, out: Path, last: Month, summary: DemoSummary) ->
     """Last month's bank files, the roster and fund totals as XLSX, a PNG chart of spending."""
     import shutil
 
+    from ledger.output_files import ledger_files
     from ledger.report_files import funds_xlsx, roster_xlsx
     from projections.reports import ROSTER_HEADER, funds_report, roster_rows
 
@@ -249,8 +251,9 @@ def _write_outputs(rt: Runtime, out: Path, last: Month, summary: DemoSummary) ->
         report = funds_report(conn, last.year)
         rows = roster_rows(conn, str(last))
     summary.funds = report
-    funds_xlsx(out / f"funds-{last.year}.xlsx", report)
-    roster_xlsx(out / f"roster-{last}.xlsx", ROSTER_HEADER, rows)
+    ledger = ledger_files(rt.settings)  # the demo replaces its own files, never the ledger
+    funds_xlsx(out / f"funds-{last.year}.xlsx", report, force=True, protected=ledger)
+    roster_xlsx(out / f"roster-{last}.xlsx", ROSTER_HEADER, rows, force=True, protected=ledger)
     summary.files += [out / f"funds-{last.year}.xlsx", out / f"roster-{last}.xlsx"]
     summary.files.append(spending_chart(report, out / f"spending-{last.year}.png"))
 

@@ -12,23 +12,26 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ledger.private_files import write_private_file as write_private
+from ledger.output_files import write_output
+from ledger.spreadsheet_safety import append_xlsx_row, csv_row
 
 
-def roster_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def roster_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]],
+               *, force: bool = False, protected: Sequence[Path] = ()) -> None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
-    write_private(path, out.getvalue().encode("utf-8-sig"))
+    writer.writerows(csv_row(r) for r in rows)
+    write_output(path, out.getvalue().encode("utf-8-sig"), force=force, protected=protected)
 
 
-def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]],
+                *, force: bool = False, protected: Sequence[Path] = ()) -> None:
     """One sheet; after each town's rows a bold 小计 (subtotal) row; a 合计 row at the end."""
     wb = Workbook()
     ws = wb.active
     ws.title = "花名册"
-    ws.append(list(header))
+    append_xlsx_row(ws, list(header))
     amount_col = list(header).index("金额")
     total = Decimal(0)
     town_total = Decimal(0)
@@ -36,7 +39,7 @@ def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]
     current: str | None = None
 
     def subtotal() -> None:
-        ws.append([current, "小计", f"{town_count}人次"] + [""] * (amount_col - 3)
+        append_xlsx_row(ws, [current, "小计", f"{town_count}人次"] + [""] * (amount_col - 3)
                   + [town_total])
         for cell in ws[ws.max_row]:
             cell.font = Font(bold=True)
@@ -52,30 +55,32 @@ def roster_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]
         total += amount
         values: list[Any] = list(row)
         values[amount_col] = amount
-        ws.append(values)
+        append_xlsx_row(ws, values)
     if current is not None:
         subtotal()
-    ws.append(["合计", "", f"{len(rows)}人次"] + [""] * (amount_col - 3) + [total])
+    append_xlsx_row(ws, ["合计", "", f"{len(rows)}人次"] + [""] * (amount_col - 3) + [total])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     _money_cells(ws, amount_col + 1, amount_col + 1)
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_private(path, buffer.getvalue())
+    write_output(path, buffer.getvalue(), force=force, protected=protected)
 
 
-def funds_csv(path: Path, report: dict[str, Any]) -> None:
+def funds_csv(path: Path, report: dict[str, Any],
+              *, force: bool = False, protected: Sequence[Path] = ()) -> None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["范围", "项目", "发放", "退回", "净额", "笔数"])
     for programme, t in report["programmes"].items():
-        writer.writerow([str(report["year"]), programme, t["paid"], t["returned"], t["net"],
-                         t["payments"]])
+        writer.writerow(csv_row([str(report["year"]), programme, t["paid"], t["returned"],
+                                 t["net"], t["payments"]]))
     for scope in ("months", "towns"):
         for key, by in report[scope].items():
             for programme, t in by.items():
-                writer.writerow([key, programme, t["paid"], t["returned"], t["net"], t["payments"]])
-    write_private(path, out.getvalue().encode("utf-8-sig"))
+                writer.writerow(csv_row([key, programme, t["paid"], t["returned"], t["net"],
+                                         t["payments"]]))
+    write_output(path, out.getvalue().encode("utf-8-sig"), force=force, protected=protected)
 
 
 def _money_cells(sheet: Any, first_col: int, last_col: int) -> None:
@@ -85,29 +90,30 @@ def _money_cells(sheet: Any, first_col: int, last_col: int) -> None:
             cell.number_format = "0.00"
 
 
-def funds_xlsx(path: Path, report: dict[str, Any]) -> None:
+def funds_xlsx(path: Path, report: dict[str, Any],
+               *, force: bool = False, protected: Sequence[Path] = ()) -> None:
     """Money written as exact decimals (never floats) with a two-decimal format."""
     wb = Workbook()
     ws = wb.active
     ws.title = "资金汇总"
-    ws.append(["项目", "发放", "退回", "净额", "笔数"])
+    append_xlsx_row(ws, ["项目", "发放", "退回", "净额", "笔数"])
     for programme, t in report["programmes"].items():
-        ws.append([programme, Decimal(t["paid"]), Decimal(t["returned"]), Decimal(t["net"]),
+        append_xlsx_row(ws, [programme, Decimal(t["paid"]), Decimal(t["returned"]), Decimal(t["net"]),
                    t["payments"]])
     _money_cells(ws, 2, 4)
     for scope, title in (("months", "按月"), ("towns", "按乡镇")):
         sheet = wb.create_sheet(title)
-        sheet.append(["月份" if scope == "months" else "乡镇", "项目", "发放", "退回", "净额", "笔数"])
+        append_xlsx_row(sheet, ["月份" if scope == "months" else "乡镇", "项目", "发放", "退回", "净额", "笔数"])
         for key, by in report[scope].items():
             for programme, t in by.items():
-                sheet.append([key, programme, Decimal(t["paid"]), Decimal(t["returned"]),
+                append_xlsx_row(sheet, [key, programme, Decimal(t["paid"]), Decimal(t["returned"]),
                               Decimal(t["net"]), t["payments"]])
         _money_cells(sheet, 3, 5)
     poor = wb.create_sheet("建档立卡")
-    poor.append(["月份", "项目", "人数"])
+    append_xlsx_row(poor, ["月份", "项目", "人数"])
     for month, by in report["registered_poor"].items():
         for programme, count in by.items():
-            poor.append([month, programme, count])
+            append_xlsx_row(poor, [month, programme, count])
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_private(path, buffer.getvalue())
+    write_output(path, buffer.getvalue(), force=force, protected=protected)

@@ -7,17 +7,19 @@ never raises for anything inside the file: it returns the good rows and a
 list of :class:`RosterProblem` records, in file order.
 
 Accepted: CSV in UTF-8 (with or without BOM) or GBK/GB18030, as Excel saves
-it in a Chinese locale; or XLSX (first sheet). Headers in English or Chinese
-(:data:`ROSTER_COLUMNS`); unknown columns and fully empty rows are ignored.
+it in a Chinese locale; or XLSX (first visible sheet, the only one with data).
+Headers in English or Chinese (:data:`ROSTER_COLUMNS`); an unknown column is a
+problem naming the nearest known one (a misspelt optional column would
+otherwise lose its values), except a row number or remarks column
+(:data:`_IGNORED_COLUMNS`); fully empty rows are ignored. The file is streamed
+and only the first 200 problems are listed (ledger/input_files.py).
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import difflib
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,8 +37,17 @@ from ledger.identity import (
     normalize_bank_account,
     normalize_id_number,
 )
+from ledger.input_files import (
+    MAX_LISTED,
+    Formula,
+    UnreadableInput,
+    check_input_file,
+    csv_records,
+    xlsx_rows,
+)
 from ledger.money import MoneyFormatError, format_yuan, parse_yuan
 from ledger.programme_names import PROGRAMME_NAMES as ALL_PROGRAMME_NAMES
+from ledger.text_fields import text_problem
 
 ROSTER_COLUMNS: dict[str, str] = {
     "programme": "项目",
@@ -128,6 +139,10 @@ _HEADER_ALIASES: dict[str, str] = {
     "月人均收入": "income_per_capita",
 }
 
+_IGNORED_COLUMNS = frozenset({"序号", "编号", "no", "no.", "#", "备注", "remarks", "remark",
+                              "note", "notes"})
+"""Columns a roster may carry for people, never read: a row number and remarks."""
+
 _AREAS = {"urban": "urban", "rural": "rural", "城市": "urban", "城镇": "urban", "农村": "rural"}
 _CARE_LEVELS = {
     "self": "self",
@@ -157,6 +172,7 @@ _GRADES = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 
 
 _T = TypeVar("_T")
 
+_UNSHOWN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _PARENTHESISED_SUFFIX = re.compile(r"[(（][^)）]*[)）]$")
 _LONG_DIGITS = re.compile(r"\d{6,}[\dXx]*")
 
@@ -192,13 +208,11 @@ class RosterProblem:
     problem: str
     refused: bool = False
     """A well-formed row a business rule refuses (dibao and tekun in one file): exit 1, not 2."""
+    more: int = 0
+    """On the last, summary problem only: how many further problems were counted, not listed."""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.row}: {self.column}: {self.problem}"
-
-
-class _Unreadable(Exception):
-    """The file as a whole cannot be read; carries the message for row 1."""
 
 
 def _shown(text: str) -> str:
@@ -208,6 +222,8 @@ def _shown(text: str) -> str:
     value may carry one in full.
     """
     text = _LONG_DIGITS.sub(lambda m: mask(m.group()), text)
+    text = "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in _UNSHOWN else ch
+                   for ch in text)  # a control character would break the message line
     if len(text) > 30:
         text = text[:29] + "…"
     return f"'{text}'"
@@ -232,57 +248,13 @@ def _sniff(path: Path) -> str:
     return "csv"
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 first (strict, so GBK bytes fail it), then GB18030, a superset of GBK."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _Unreadable("the file is neither UTF-8 nor GBK text")
-
-
-def _csv_rows(path: Path) -> Iterator[Sequence[object]]:
-    """CSV records; a tab-separated file (Excel 'text') is accepted too."""
-    text = _decode(path.read_bytes())
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as e:
-        raise _Unreadable(f"not a readable CSV file: {e}") from None
-
-
-def _xlsx_rows(path: Path) -> Iterator[Sequence[object]]:
-    """Rows of the first sheet; read-only mode so large rosters stream."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
-        raise _Unreadable(f"not a readable XLSX file ({type(e).__name__})") from None
-    try:
-        if not workbook.worksheets:
-            return
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        while True:
-            try:
-                cells = next(rows)
-            except StopIteration:
-                return
-            except Exception as e:  # a damaged sheet can fail in many parser-specific ways
-                raise _Unreadable(f"not a readable XLSX file ({type(e).__name__})") from None
-            yield cells
-    finally:
-        workbook.close()
-
-
 def _rows(path: Path) -> Iterator[Sequence[object]]:
+    """Streamed rows (ledger/input_files.py): a device, a huge line or a second sheet is refused."""
+    check_input_file(path)
     kind = _sniff(path)
     if kind == "xls":
-        raise _Unreadable("old Excel .xls files are not read: save it as .xlsx or CSV")
-    return _xlsx_rows(path) if kind == "xlsx" else _csv_rows(path)
+        raise UnreadableInput("old Excel .xls files are not read: save it as .xlsx or CSV")
+    return xlsx_rows(path) if kind == "xlsx" else csv_records(path)
 
 
 def _is_blank(value: object) -> bool:
@@ -312,10 +284,22 @@ class _Checker:
     missing_needed_by: dict[str, list[str]] = field(default_factory=dict)
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
     dibao_or_tekun: dict[str, tuple[str, int]] = field(default_factory=dict)
+    formulas: set[tuple[int, str]] = field(default_factory=set)
+    unlisted: int = 0
+    last_row: int = 1
 
     def report(self, row: int, key: str, problem: str) -> None:
+        if (row, key) in self.formulas and problem.startswith("missing value"):
+            return  # a formula cell is reported as such, not also as empty
         column = self.columns[key][1] if key in self.columns else key
-        self.problems.append(RosterProblem(self.file, row, column, problem))
+        self.add(RosterProblem(self.file, row, column, problem))
+
+    def add(self, problem: RosterProblem) -> None:
+        """Keep the first :data:`MAX_LISTED` problems; only count the rest (bounded memory)."""
+        if len(self.problems) < MAX_LISTED:
+            self.problems.append(problem)
+        else:
+            self.unlisted += 1
 
     def read_header(self, row: int, cells: Sequence[object]) -> None:
         self.header_row = row
@@ -325,10 +309,12 @@ class _Checker:
             written = str(cell).strip()
             key = _header_key(written)
             if key is None:
-                continue  # extra columns (remarks, 备注 ...) are not ours
+                if _folded(written) not in _IGNORED_COLUMNS:
+                    self.add(RosterProblem(self.file, row, written, _unknown_column(written)))
+                continue
             if key in self.columns:
                 first = self.columns[key][1]
-                self.problems.append(
+                self.add(
                     RosterProblem(self.file, row, written, f"column given twice (also as {first})")
                 )
                 continue
@@ -339,13 +325,20 @@ class _Checker:
 
     def check_row(self, row: int, cells: Sequence[object]) -> RosterRow | None:
         """Validate one data row, report each bad cell, return the row if it is clean."""
-        before = len(self.problems)
+        before = len(self.problems) + self.unlisted
+        self.last_row = row
+        for key, (index, _) in self.columns.items():
+            if index < len(cells) and isinstance(cells[index], Formula):
+                self.formulas.add((row, key))
+                self.report(row, key, f"a formula {_shown(cells[index])}, not a value: "
+                                      "paste the values (Paste Special > Values) and save again")
 
         def raw(key: str) -> object:
             if key not in self.columns:
                 return None
             index = self.columns[key][0]
-            return cells[index] if index < len(cells) else None
+            value = cells[index] if index < len(cells) else None
+            return None if isinstance(value, Formula) else value
 
         def text_of(key: str) -> str:
             value = raw(key)
@@ -377,8 +370,17 @@ class _Checker:
                 return None
             return required_text(key)
 
+        def free_text(key: str) -> str | None:
+            """A name, town, village or bank name: the one text-field rule (ledger/text_fields.py)."""
+            value = required_text(key)
+            problem = text_problem(value) if value else None
+            if problem is not None:
+                self.report(row, key, problem)
+                return None
+            return value
+
         programme = self._programme(row, required_text("programme"))
-        name = required_text("name")
+        name = free_text("name")
 
         id_number = None
         birth = None
@@ -390,8 +392,8 @@ class _Checker:
             except IdNumberError as e:
                 self.report(row, "id_number", str(e))
 
-        town = required_text("town")
-        village = required_text("village")
+        town = free_text("town")
+        village = free_text("village")
 
         needed = _NEEDED_BY[programme] if programme is not None else ()
         for key in needed:
@@ -419,7 +421,7 @@ class _Checker:
         care_level = optional("care_level", _parse_care_level)
         registered_poor = optional("registered_poor", _parse_yes_no) or False
 
-        bank_name = required_text("bank_name")
+        bank_name = free_text("bank_name")
         bank_account = None
         account_text = number_text("bank_account")
         if account_text is not None:
@@ -438,7 +440,7 @@ class _Checker:
             self._check_against_earlier_rows(row, programme, id_number)
 
         complete = all(key in self.columns for key in (*_ALWAYS_REQUIRED, *needed))
-        if len(self.problems) > before or not complete:
+        if len(self.problems) + self.unlisted > before or not complete:
             return None
         assert programme and name and id_number and town and village
         assert bank_name and bank_account and start_month
@@ -540,6 +542,20 @@ class _Checker:
             names = ", ".join(programmes)
             self.report(self.header_row, key, f"missing column (needed for {names})")
         self.problems.sort(key=lambda p: p.row)  # stable: column order kept within a row
+        if self.unlisted:
+            self.problems.append(RosterProblem(
+                self.file, self.last_row, "file",
+                f"and {self.unlisted} more problem(s) not listed (the first {MAX_LISTED} are)",
+                more=self.unlisted))
+
+
+def _unknown_column(written: str) -> str:
+    """Name the nearest known header, so a misspelt optional column is not silently lost."""
+    folded = re.sub(r"[\s\-]+", "_", _folded(written))
+    nearest = difflib.get_close_matches(folded, list(_HEADER_ALIASES), n=1, cutoff=0.6)
+    hint = f"did you mean {nearest[0]}?" if nearest else (
+        "known columns: " + ", ".join(ROSTER_COLUMNS))
+    return f"unknown column: {hint} (its values would be lost)"
 
 
 def _parse_area(text: str) -> str:
@@ -610,11 +626,13 @@ def read_roster(path: Path, today: date) -> tuple[list[RosterRow], list[RosterPr
             if not header_seen:
                 checker.read_header(number, cells)
                 header_seen = True
+                if not checker.columns:  # junk, or another kind of file: do not read on
+                    return [], checker.problems
                 continue
             row = checker.check_row(number, cells)
             if row is not None:
                 rows.append(row)
-    except _Unreadable as e:
+    except UnreadableInput as e:
         return [], [RosterProblem(str(path), 1, "file", str(e))]
     except OSError as e:
         return [], [RosterProblem(str(path), 1, "file", f"cannot be read: {e.strerror}")]

@@ -25,7 +25,6 @@ module only checks that it is a well-formed id.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
@@ -33,6 +32,13 @@ from uuid import UUID
 from lxml import etree
 
 from ledger.bankfiles import parse_payment_ref
+from ledger.input_files import (
+    MAX_LISTED,
+    UnreadableInput,
+    check_input_file,
+    detect_encoding,
+    text_lines,
+)
 
 __all__ = ["BankResult", "ResultProblem", "read_bank_results"]
 
@@ -75,6 +81,8 @@ class ResultProblem:
     line: int
     column: str
     problem: str
+    more: int = 0
+    """On a summary problem only: how many further problems were counted, not listed."""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.column}: {self.problem}"
@@ -88,13 +96,22 @@ def read_bank_results(path: Path) -> tuple[list[BankResult], list[ResultProblem]
     because guessing which one the bank meant could lose a returned payment.
     """
     path = Path(path)
-    data = path.read_bytes()
     name = str(path)
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if body.lstrip()[:1] == b"<":
-        results, problems = _read_pain002(name, data)
-    else:
-        results, problems = _read_csv(name, body)
+    try:
+        check_input_file(path)  # never /dev/zero, a FIFO ...: they were read whole
+        with path.open("rb") as f:
+            head = f.read(4096)
+        head = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+        if head.lstrip()[:1] == b"<":
+            results, problems = _read_pain002(name, path.read_bytes())
+        else:
+            results, problems = _read_csv(name, path)
+    except UnreadableInput as exc:
+        return [], [ResultProblem(name, 1, "file", str(exc))]
+    except csv.Error as exc:
+        return [], [ResultProblem(name, 1, "file", f"not a readable CSV file: {exc}")]
+    except OSError as exc:
+        return [], [ResultProblem(name, 1, "file", f"cannot be read: {exc.strerror or exc}")]
     return _dedupe(name, results, problems)
 
 
@@ -129,20 +146,14 @@ def _dedupe(
 # --- CSV ---------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str | None:
-    for encoding in ("utf-8", "gbk"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-def _read_csv(name: str, data: bytes) -> tuple[list[BankResult], list[ResultProblem]]:
-    text = _decode(data)
-    if text is None:
+def _read_csv(name: str, path: Path) -> tuple[list[BankResult], list[ResultProblem]]:
+    """Streamed a line at a time (64 KiB at most); the first 200 problems listed, the rest counted."""
+    try:
+        encoding = detect_encoding(path, ("utf-8-sig", "gbk"))
+    except UnreadableInput:
         return [], [ResultProblem(name, 1, "file", "neither UTF-8 nor GBK text")]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(text_lines(path, encoding))
+    unlisted = 0
     results: list[BankResult] = []
     problems: list[ResultProblem] = []
     header: dict[str, int] | None = None
@@ -172,7 +183,13 @@ def _read_csv(name: str, data: bytes) -> tuple[list[BankResult], list[ResultProb
         if result is not None:
             results.append(result)
         if problem is not None:
-            problems.append(problem)
+            if len(problems) < MAX_LISTED:
+                problems.append(problem)
+            else:
+                unlisted += 1
+    if unlisted:
+        problems.append(ResultProblem(name, last_line, "file", f"and {unlisted} more problem(s) "
+                                      f"not listed (the first {MAX_LISTED} are)", more=unlisted))
     if header is None:
         problems.append(ResultProblem(name, 1, "header", "empty file: no header"))
     return results, problems

@@ -38,9 +38,17 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 
 from ledger.bankfiles import PROGRAMME_NAMES, TransferLine, check_lines, mask_id_number, payment_ref
+from ledger.errors import LedgerRefusal
 from ledger.money import format_yuan
+from ledger.text_fields import is_live_formula
 
-__all__ = ["HEADER", "BankFileEncodingError", "stream_transfer_csv", "write_transfer_csv"]
+__all__ = [
+    "HEADER",
+    "BankFileEncodingError",
+    "BankFileFormulaError",
+    "stream_transfer_csv",
+    "write_transfer_csv",
+]
 
 HEADER: tuple[str, ...] = (
     "序号",
@@ -85,6 +93,26 @@ class BankFileEncodingError(ValueError):
             + "\nExport with --encoding utf-8 (if the bank accepts UTF-8), "
             "or agree the spelling of these names with the bank."
         )
+
+
+class BankFileFormulaError(LedgerRefusal):
+    """Raised when a transfer line holds text a spreadsheet would run as a formula.
+
+    The bank file pays exactly what was approved, so its bytes are never
+    quietly altered (no OWASP quote as in reports); since imports refuse such
+    text, only data recorded before that rule can reach here, and the export
+    is refused (exit 1) naming the payment, never the full ID number.
+    """
+
+
+def _refuse_formula(row: list[str], line: TransferLine) -> None:
+    for column, value in zip(HEADER[1:], row[1:], strict=True):
+        if is_live_formula(value):
+            raise BankFileFormulaError(
+                f"payment {payment_ref(line.payment_id)} (ID {mask_id_number(line.id_number)}): "
+                f"{column} starts with {value[0]!r}, which a spreadsheet would run as a "
+                "formula; no bank file was written: correct the record and export again"
+            )
 
 
 def _codec(encoding: str) -> str:
@@ -209,6 +237,7 @@ def stream_transfer_csv(
         count += 1
         total += line.amount
         row = _row(count, line)
+        _refuse_formula(row, line)
         writer.writerow(row)
         pending.append((row, line))
         if len(pending) >= chunk:
