@@ -57,18 +57,17 @@ def case_subsidy(record: CaseRecord, month: Month, decision: Decision, floor: Fe
                  standards: StandardBook, policy: PolicyBook) -> tuple[Fen, str] | None:
     """(amount, formula) of one case's subsidy for a measured month; None when not covered.
 
-    Covered: a case of a covered programme in payment in the measured month (a dibao
-    household in graduation is in payment), paid per person.
+    Covered: a case of a covered programme that its programme pays for the measured month
+    (a dibao household in graduation is paid; a person past an age limit is not, swept or
+    not), paid per person.
     """
     if record.programme not in COVERED or decision.rise is None:
         return None
     facts = record.facts_for(month)
-    if record.programme == "dibao":
-        in_payment = facts.in_payment and entitlement(facts, standards, policy).amount > 0
-        persons = facts.household_size or 0
-    else:
-        in_payment = facts.in_payment
-        persons = 1
+    # Paid by its programme for the month, not merely enrolled: an orphan past 18 whose exit
+    # the lifecycle sweep has not recorded yet is not covered (SPEC: price linkage).
+    in_payment = facts.in_payment and entitlement(facts, standards, policy).amount > 0
+    persons = (facts.household_size or 0) if record.programme == "dibao" else 1
     if not in_payment or persons <= 0 or facts.area is None:
         return None
     standard = standards.monthly("dibao", facts.area, month)
