@@ -146,6 +146,8 @@ def test_generated_cards_fit_seq_exactly_into_the_digits_left() -> None:
             generate_card_number("62", seq, length=4)
     with pytest.raises(ValueError, match=r"^seq 0 does not fit a 3-digit card after 62$"):
         generate_card_number("62", 0, length=3)
+    with pytest.raises(ValueError, match=r"^seq -1 does not fit a 19-digit card after 62$"):
+        generate_card_number("62", -1)
 
 
 def test_generated_cards_need_a_digit_prefix() -> None:

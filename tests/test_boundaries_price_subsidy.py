@@ -145,11 +145,12 @@ def test_a_dibao_household_whose_income_reached_the_standard_is_not_covered() ->
 
 
 def test_a_dibao_household_paid_one_fen_is_covered() -> None:
-    # income 442.99: dibao pays (443.00 − 442.99) × 2 = 0.02, so it is covered: 27.00 × 2
-    record = case("dibao", area="urban", household_size=2, income_per_capita=442_99)
+    # household of one, income 442.99: dibao pays (443.00 − 442.99) × 1 = 0.01, so it is
+    # covered: 27.00 × 1
+    record = case("dibao", area="urban", household_size=1, income_per_capita=442_99)
     result = subsidy(record)
     assert result is not None
-    assert result[0] == 54_00
+    assert result[0] == 27_00
 
 
 def test_a_case_that_exited_before_the_measured_month_is_not_covered() -> None:
