@@ -145,6 +145,9 @@ def test_percentages_may_carry_a_percent_sign_and_must_not_be_negative() -> None
         parse_policy_value("price_linkage.cpi_threshold", "Infinity")
     with pytest.raises(PolicyValueError, match=r"^not a number: '%6'$"):
         parse_policy_value("price_linkage.cpi_threshold", "%6")
+    # only a trailing percent sign is dropped: a typed letter is not taken away with it
+    with pytest.raises(PolicyValueError, match=r"^not a number: '6X'$"):
+        parse_policy_value("price_linkage.cpi_threshold", "6X")
 
 
 def test_a_share_is_between_0_and_1_inclusive() -> None:
