@@ -1,7 +1,7 @@
 """A pytest plugin that keeps only the fast, pure unit tests: `pytest -p tests.pure_only tests`.
 
 Deselects every test that needs a database (the `ledger_url` and `rt` fixtures, or a
-`tmp_path` or `tmp_path_factory` for a ledger file) and every test marked `slow`. scripts/mutate runs this
+`tmp_path` or `tmp_path_factory` for a ledger file, a `backend` parameter) and every test marked `slow`. scripts/mutate runs this
 selection under each mutant: the pure money rules are judged in seconds.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-NEEDS_STORAGE = frozenset({"ledger_url", "rt", "tmp_path", "tmp_path_factory"})
+NEEDS_STORAGE = frozenset({"ledger_url", "rt", "tmp_path", "tmp_path_factory", "backend"})
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -179,10 +179,13 @@ def test_a_price_floor_is_yuan_and_not_negative() -> None:
 def test_an_unknown_policy_key_is_refused_with_the_known_keys() -> None:
     with pytest.raises(PolicyValueError) as refused:
         parse_policy_value("graduation.month", "6")
-    assert str(refused.value) == (
-        "unknown policy key 'graduation.month'; known: graduation.months, graduation.taper, "
-        "dibao.floor_share, price_linkage.cpi_threshold, price_linkage.food_threshold, "
-        "price_linkage.floor, temporary.max_multiple, temporary.town_approval_multiple")
+    head, _, known = str(refused.value).partition("; known: ")
+    assert head == "unknown policy key 'graduation.month'"
+    # every key the spec names is listed (later features add keys of their own after them)
+    assert known.split(", ")[:8] == [
+        "graduation.months", "graduation.taper", "dibao.floor_share",
+        "price_linkage.cpi_threshold", "price_linkage.food_threshold", "price_linkage.floor",
+        "temporary.max_multiple", "temporary.town_approval_multiple"]
 
 
 def test_policy_history_answers_by_effective_month_whatever_the_recording_order() -> None:

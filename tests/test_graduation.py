@@ -208,3 +208,131 @@ def test_the_same_facts_in_any_order_give_the_same_money(
         two.change(M(2023, 1) + (m - 1), {k: v})
     months = [M(2023, 1) + i for i in range(20)]
     assert amounts(one, standards, policy, months) == amounts(two, standards, policy, months)
+
+
+# --- what the payment says, and the edges of the derivation --------------------------------
+def test_a_graduation_line_explains_its_month_base_and_taper() -> None:
+    # base: February (300.00 − 100.00) × 1 = 200.00; taper 100, 80: April is month 2 of 6
+    record = household(100_00, 1, M(2023, 1))
+    record.change(M(2023, 3), {"income_per_capita": 400_00})
+    taper = PolicyBook([PolicyEntry("graduation.taper", "100,80", date(2023, 1, 1), SET_AT)])
+    due = CaseEntitlement(record, StandardBook([standard(300_00, M(2023, 1))]), taper)
+    april = due.for_month(M(2023, 4))
+    assert (april.amount, april.formula) == (160_00, "graduation month 2/6: 200.00 × 80% = 160.00")
+    assert due.for_month(M(2023, 9)).formula == "graduated: graduation from 2023-03 ended 2023-09"
+
+
+def test_a_regular_line_names_its_formula_and_the_standard_with_its_reference() -> None:
+    record = household(100_00, 3, M(2023, 1))
+    due = CaseEntitlement(record, StandardBook([standard(300_00, M(2023, 1))]), PolicyBook())
+    january = due.for_month(M(2023, 1))
+    assert january.formula == "(300.00 − 100.00) × 3 = 600.00"
+    assert january.standards == (
+        "dibao/rural 300.00元/月 (monthly 300.00) from 2023-01-01 [县民政发〔2023〕1号]",)
+
+
+def test_a_floor_share_is_named_in_the_formula() -> None:
+    # floor 0.5 × 300.00 = 150.00 a person > 300.00 − 200.00 = 100.00: 150.00 × 2 = 300.00
+    record = household(200_00, 2, M(2023, 1))
+    floor = PolicyBook([PolicyEntry("dibao.floor_share", "0.5", date(2023, 1, 1), SET_AT)])
+    due = CaseEntitlement(record, StandardBook([standard(300_00, M(2023, 1))]), floor)
+    assert due.for_month(M(2023, 1)).formula == (
+        "(300.00 − 200.00) × 2, floor 0.5 × standard per person = 300.00")
+
+
+def test_no_standard_recorded_pays_nothing_and_says_so() -> None:
+    record = household(100_00, 1, M(2023, 1))
+    record.change(M(2023, 3), {"income_per_capita": 400_00})  # no standard to compare with
+    due = CaseEntitlement(record, StandardBook([standard(300_00, M(2023, 6))]), PolicyBook())
+    march = due.for_month(M(2023, 3))
+    assert (march.amount, march.kind) == (0, "regular")
+    assert march.formula == "no dibao standard for rural in 2023-03"
+    assert due.graduations == ()
+
+
+def test_an_unknown_household_size_pays_nothing() -> None:
+    record = household(100_00, 1, M(2023, 1))
+    record.enrolment["household_size"] = None
+    due = CaseEntitlement(record, StandardBook([standard(300_00, M(2023, 1))]), PolicyBook())
+    assert due.for_month(M(2023, 1)).amount == 0
+
+
+def test_a_change_recorded_for_after_the_exit_starts_no_graduation() -> None:
+    # Exit from March; a reassessment effective April (recorded before the exit) is moot.
+    record = household(100_00, 1, M(2023, 1))
+    record.change(M(2023, 4), {"income_per_capita": 400_00})
+    record.exit_month = M(2023, 3)
+    due = CaseEntitlement(record, StandardBook([standard(300_00, M(2023, 1))]), PolicyBook())
+    assert due.graduations == ()
+    assert [due.for_month(M(2023, m)).amount for m in (2, 3, 4)] == [200_00, 0, 0]
+
+
+def test_a_reassessment_within_a_cancelled_graduation_does_not_hide_a_later_one() -> None:
+    # March graduation (base 200.00); a reassessment in April keeps it (450.00); a standard of
+    # 500.00 from May cancels it (income 450.00 < 500.00: 50.00 regular); income 520.00 from
+    # August starts a new graduation on July's 50.00.
+    record = household(100_00, 1, M(2023, 1))
+    record.change(M(2023, 3), {"income_per_capita": 400_00})
+    record.change(M(2023, 4), {"income_per_capita": 450_00})
+    record.change(M(2023, 8), {"income_per_capita": 520_00})
+    standards = StandardBook([standard(300_00, M(2023, 1)), standard(500_00, M(2023, 5))])
+    got = amounts(record, standards, PolicyBook(), [M(2023, m) for m in (4, 5, 7, 8)])
+    assert got == [(200_00, "graduation"), (50_00, "regular"), (50_00, "regular"),
+                   (50_00, "graduation")]
+
+
+def test_a_change_records_its_recording_order_and_the_latest_of_a_month_wins() -> None:
+    record = household(100_00, 1, M(2023, 1))
+    record.change(M(2023, 3), {"income_per_capita": 150_00})
+    record.change(M(2023, 2), {"income_per_capita": 120_00})
+    record.change(M(2023, 3), {"income_per_capita": 180_00})
+    assert [seq for _, seq, _ in record.changes] == [1, 2, 3]
+    assert record.seq == 3
+    assert record.facts_for(M(2023, 3)).income_per_capita == 180_00
+    assert record.facts_for(M(2023, 2)).income_per_capita == 120_00
+
+
+def test_a_case_record_survives_its_json_unchanged() -> None:
+    from decimal import Decimal
+
+    from ledger.case_record import Graduation
+
+    record = household(100_00, 2, M(2023, 1))
+    record.change(M(2023, 3), {"income_per_capita": 400_00})
+    record.graduations.append(Graduation(M(2023, 3), 200_00, 6, (Decimal("100"),)))
+    record.cancel_graduation(M(2023, 5))  # a legacy GraduationCancelled
+    record.exit_month, record.exit_reason = M(2023, 9), "死亡"
+    record.bands.append("2023-04 note")
+    again = CaseRecord.from_json(record.to_json())
+    assert again == record
+    assert again.graduations == [Graduation(M(2023, 3), 200_00, 6, (Decimal("100"),), M(2023, 5))]
+    assert record.to_json().startswith('{"case_id":"6a1f0c1e-58a4-4c1b-9d3e-3c1f6f2b7a10",')
+
+
+def test_a_record_without_exit_or_cancellation_survives_its_json_and_keeps_chinese_text() -> None:
+    from decimal import Decimal
+
+    from ledger.case_record import Graduation
+
+    record = household(100_00, 2, M(2023, 1))
+    record.graduations.append(Graduation(M(2023, 3), 200_00, 6, (Decimal("100"),)))
+    text = record.to_json()
+    assert '"name":"测试"' in text  # stored as text, not \\u escapes
+    again = CaseRecord.from_json(text)
+    assert again == record
+    assert again.exit_month is None and again.graduations[0].cancelled_from is None
+
+
+def test_a_legacy_cancellation_marks_the_graduation_in_force_at_its_month() -> None:
+    from decimal import Decimal
+
+    from ledger.case_record import Graduation
+
+    taper = (Decimal("100"),)
+    first, second = Graduation(M(2023, 3), 1, 2, taper), Graduation(M(2023, 8), 2, 2, taper)
+    record = household(100_00, 1, M(2023, 1))
+    record.graduations[:] = [first, second]
+    record.cancel_graduation(M(2023, 4))  # in force in April: the first
+    assert [g.cancelled_from for g in record.graduations] == [M(2023, 4), None]
+    record.cancel_graduation(M(2023, 8))  # its very start month: the second
+    assert [g.cancelled_from for g in record.graduations] == [M(2023, 4), M(2023, 8)]

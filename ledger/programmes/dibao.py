@@ -17,7 +17,7 @@ from ledger.standards import StandardBook
 
 
 def regular_amount(
-    standard: Fen, income: Fen, household_size: int, floor_share_num: int = 0, floor_share_den: int = 1
+    standard: Fen, income: Fen, household_size: int, floor_share_num: int, floor_share_den: int
 ) -> Fen:
     """The ordinary dibao formula, in fen. 0 when income reaches the standard."""
     if income >= standard:
@@ -42,12 +42,12 @@ def in_graduation(graduation: Graduation | None, month: Month) -> bool:
 
 
 def graduated(graduation: Graduation | None, month: Month) -> bool:
-    """True when the graduation ran its course and the household has exited by itself."""
-    return (
-        graduation is not None
-        and month >= graduation.end
-        and (graduation.cancelled_from is None or graduation.cancelled_from >= graduation.end)
-    )
+    """True when the graduation ran its course and the household has exited by itself.
+
+    A derived graduation is only ever cancelled within its months (graduation.py), so one
+    with a cancellation never ran its course.
+    """
+    return graduation is not None and month >= graduation.end and graduation.cancelled_from is None
 
 
 def entitlement(facts: MonthFacts, standards: StandardBook, policy: PolicyBook) -> Entitlement:
