@@ -171,8 +171,21 @@ class Case(Aggregate):
                 f"case {self.id.hex} exited from {self.record.exit_month}; no further changes"
             )
 
+    def check_in_payment_at(self, effective: Month) -> None:
+        """Refuse a change effective once the case has exited; an earlier one still counts.
+
+        A correction of a month before the exit is accepted whether the exit was recorded
+        before or after it: the same facts give the same money (SPEC: order never matters).
+        """
+        exit_month = self.record.exit_month
+        if exit_month is not None and effective >= exit_month:
+            raise CaseStateError(
+                f"case {self.id.hex} exited from {exit_month}; a change from {effective} has "
+                f"no effect"
+            )
+
     def change_facts(self, effective: Month, values: dict[str, Any], reason: str, by: str) -> None:
-        self.check_open()
+        self.check_in_payment_at(effective)
         if effective < self.record.start_month:
             raise CaseStateError(
                 f"effective month {effective} is before the case started ({self.record.start_month})"
@@ -184,9 +197,13 @@ class Case(Aggregate):
                            bank_account=bank_account, by=by)
 
     def exit(self, effective: Month, reason: str, by: str) -> None:
-        self.check_open()
+        """End payment from ``effective``; a later exit with an earlier month corrects it.
+
+        The earliest exit recorded is the one in force, whatever order exits were recorded in.
+        """
         if effective < self.record.start_month:
             effective = self.record.start_month
+        self.check_in_payment_at(effective)
         self.trigger_event(self.Exited, effective=effective, reason=reason, by=by)
 
     def start_graduation(self, effective: Month, base: Fen, months: int,

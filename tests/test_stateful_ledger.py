@@ -703,12 +703,14 @@ class LedgerMachine(RuleBasedStateMachine):
         case = cases[index % len(cases)]
         if data.draw(st.integers(0, 2), label="exit?") == 0:
             effective = self.next_month + offset
-            if case.exit is not None:
+            if case.exit is not None and max(effective, case.start) >= case.exit:
+                # An exit no earlier than the one in force, and a change from after it, are
+                # refused; an earlier exit corrects it (the earliest exit is in force).
                 with pytest.raises(CaseStateError):
                     exit_case(self.rt.app, UUID(case.case_id), effective, "死亡", "clerk")
-                other_area = "rural" if case.facts_for(self.next_month)["area"] == "urban" else "urban"
+                other_area = "rural" if case.facts_for(case.exit)["area"] == "urban" else "urban"
                 with pytest.raises(CaseStateError):
-                    update_case(self.rt.app, UUID(case.case_id), self.next_month, "clerk",
+                    update_case(self.rt.app, UUID(case.case_id), case.exit, "clerk",
                                 area=other_area)
                 return
             exit_case(self.rt.app, UUID(case.case_id), effective, "迁出", "clerk")
