@@ -16,12 +16,16 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from projections import schema
+
+if TYPE_CHECKING:
+    from ledger.event_authentication import Authenticator
 
 GENESIS = "0" * 64
 LINK = 64
@@ -41,9 +45,14 @@ def last_link(conn: Connection) -> str:
     return row[0][-LINK:] if row else GENESIS
 
 
-def append(conn: Connection, notifications: Sequence[Notification]) -> None:
+def append(conn: Connection, notifications: Sequence[Notification],
+           authenticator: Authenticator | None = None) -> None:
+    """Chain a page of events; with a key, first refuse any the ledger did not write."""
     if not notifications:
         return
+    if authenticator is not None:
+        for n in notifications:
+            authenticator.opened(n)  # EventAuthenticationError: the page is not applied
     previous = last_link(conn)
     links = []
     for n in notifications:
@@ -85,8 +94,13 @@ def aggregate_ref(originator_id: object) -> str:
     return originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex
 
 
-def verify(recorder: ApplicationRecorder, engine: Engine, page: int = 5000) -> Verification:
-    """Recompute the chain from the stored events and compare it, in order, with the links."""
+def verify(recorder: ApplicationRecorder, engine: Engine, page: int = 5000,
+           authenticator: Authenticator | None = None) -> Verification:
+    """Recompute the chain from the stored events and compare it, in order, with the links.
+
+    With a key, each event's authentication tag is checked first: an event written
+    into the database by someone without the key is named even if they also chained it.
+    """
     previous = GENESIS
     checked = 0
     start = 0
@@ -97,6 +111,11 @@ def verify(recorder: ApplicationRecorder, engine: Engine, page: int = 5000) -> V
             if not notifications:
                 break
             for n in notifications:
+                if authenticator is not None and not authenticator.is_authentic(n):
+                    return Verification(checked, previous, n.id, aggregate_ref(n.originator_id),
+                                        "event not written by this ledger: its authentication "
+                                        "tag does not match (inserted or altered by someone "
+                                        "without the key)")
                 good = previous
                 previous = link(previous, n)
                 expected = next(recorded, None)
