@@ -52,11 +52,14 @@ class Authenticator:
         except binascii.Error:
             raise CipherKeyError(
                 "LEDGER_CIPHER_KEY is not base64: use a key from `ledger key generate`") from None
-        self._key = hmac.new(raw, _LABEL, hashlib.sha256).digest()
+        # Keyed once; each tag copies the keyed state (cheaper than re-keying per event).
+        self._keyed = hmac.new(hmac.new(raw, _LABEL, hashlib.sha256).digest(),
+                               digestmod=hashlib.sha256)
 
     def tag(self, originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
         oid = originator_id.hex if isinstance(originator_id, UUID) else UUID(originator_id).hex
-        mac = hmac.new(self._key, f"{oid}|{version}|{topic}|".encode(), hashlib.sha256)
+        mac = self._keyed.copy()
+        mac.update(f"{oid}|{version}|{topic}|".encode())
         mac.update(state)
         return mac.digest()
 
