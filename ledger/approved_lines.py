@@ -8,6 +8,11 @@ events, names a payment of another batch, a withdrawn one or none at all, stops 
 stream with :class:`LinesMismatchError` before the file is moved into place, so an
 edited read model can never redirect money: it can only make an export refuse.
 
+The payee's account is the one the payment's events record (the run copied it from
+the case as of the batch's log position, and an amendment before approval replaces
+it): that is what the approver saw, so it is the authority — not the case's account
+today, which may since have changed for later months.
+
 Approval (``ledger.batches.approve_batch``) streams the same lines into a
 :class:`~ledger.approval_digest.LinesDigest` and records it on ``Batch.Approved``; the
 export recomputes it and refuses on a difference. Batches approved before digests

@@ -150,11 +150,9 @@ def _explain(checked: int, good: str, before: int, n: Notification, expected: st
             if n.id - before - 1 == j:
                 where = (f"position {before + 1}" if j == 1
                          else f"positions {before + 1}–{n.id - 1}")
-                first = before + 1
             else:
                 where = f"{j} event(s) between positions {before} and {n.id}"
-                first = before + 1
-            return Verification(checked, good, first, None,
+            return Verification(checked, good, before + 1, None,
                                 f"event deleted from the log: {where} (the next surviving "
                                 f"event, at position {n.id}, is intact)")
     return Verification(checked, link(good, n), n.id, aggregate_ref(n.originator_id),
