@@ -15,12 +15,13 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 
 from ledger import ids
 from ledger.calendar import Month
 from ledger.case import Case
 from ledger.errors import NotFoundError, StandardBelowMinimumError
+from ledger.event_authentication import AuthenticatingMapper, Authenticator
 from ledger.money import Fen, format_yuan, monthly_from_yearly
 from ledger.policy import POLICY_KEYS, PolicyBook, parse_policy_value
 from ledger.rulebook import CpiRecord, PolicySetting, Standard
@@ -60,6 +61,12 @@ class Ledger(Application):
         super().register_transcodings(transcoder)
         transcoder.register(MonthAsText())
         transcoder.register(DateAsISO())
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """With a key, every stored event is authenticated (see ledger.event_authentication)."""
+        mapper = super().construct_mapper()
+        key = self.env.get("CIPHER_KEY")
+        return AuthenticatingMapper(mapper, Authenticator(key)) if key else mapper
 
     # --- generic -----------------------------------------------------------------
     def load(self, aggregate_id: UUID, kind: type[T], what: str) -> T:

@@ -56,16 +56,18 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import ColumnElement, Connection, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
-from ledger.bankfiles import PROGRAMME_NAMES, DebtorAccount, TransferLine
+from ledger.approval_digest import LinesDigest
+from ledger.approved_lines import REPAIR, LinesMismatchError, proven_lines
+from ledger.bankfiles import PROGRAMME_NAMES, DebtorAccount
 from ledger.bankfiles.pain001 import stream_pain001, validate_pain001_file
 from ledger.bankfiles.results import BankResult, ResultProblem, read_bank_results
 from ledger.bankfiles.transfer_csv import stream_transfer_csv
@@ -207,7 +209,8 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
     """Write the bank file of an approved batch to ``out`` and record it on the batch.
 
     Streams: the lines are read from the read model in file order as the file
-    is written, and the pain.001 is validated by re-reading the written file,
+    is written, each proven from the event log and, together, against the digest
+    the approval recorded (``ledger.approved_lines``), and the pain.001 is validated by re-reading the written file,
     so memory stays flat however many payments the batch has. The totals that
     the file states before its lines come from one aggregate query first; the
     lines are counted again as they are written, and any difference (the read
@@ -251,7 +254,8 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
         # while a large file streams), closed before the export is recorded.
         with rt.engine.connect() as conn:
             conn.execution_options(**{SNAPSHOT_READ: True})
-            lines = stream_transfer_lines(conn, batch.id)
+            proof = LinesDigest(batch.id.hex)
+            lines = proven_lines(rt, conn, batch.id, proof)
             if fmt == "csv":
                 written = stream_transfer_csv(write, lines, encoding)
             else:
@@ -262,13 +266,18 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
                     initiating_party=debtors.initiating_party,
                     execution_date=execution_date(batch.month, approved_at),
                 )
-                written = (count, total)
+                written = (proof.lines, proof.transfers)
         if written != (count, total):
             raise BatchStateError(
                 f"batch {batch.id.hex}: the read model changed during the export "
                 f"({written[0]} transfers of {written[1]} fen written, {count} of {total} "
                 "fen expected); try again"
             )
+        approved = getattr(batch, "lines_digest", "")
+        if approved and proof.hexdigest() != approved:
+            raise LinesMismatchError(
+                f"batch {batch.id.hex}: the lines to be sent are not the lines approved "
+                f"(digest {proof.hexdigest()}, approved {approved}); {REPAIR}")
     digest = sha.hexdigest()
     try:
         if fmt == "pain001":
@@ -299,36 +308,6 @@ def programme_totals(rt: Runtime, batch_id: UUID) -> dict[str, tuple[int, int]]:
             .where(_transfers(batch_id)).group_by(p.programme)
         ).all()
     return {programme: (int(n), int(fen)) for programme, n, fen in rows}
-
-
-def stream_transfer_lines(conn: Connection, batch_id: UUID) -> Iterator[TransferLine]:
-    """The batch's transfers in file order, fetched a page at a time.
-
-    File order is (programme, town, village, case, month, kind, payment id),
-    compared by code point as Python compares text. The database sorts, so
-    nothing is held: SQLite's default (BINARY) collation is that order, and on
-    PostgreSQL each key is compared ``COLLATE "C"`` (bytes of UTF-8, that is
-    code points), never the database's locale, so both give the same bytes.
-    One streamed query (a server-side cursor on PostgreSQL) reads one snapshot.
-    """
-    p = schema.payments.c
-    keys = (p.programme, p.town, p.village, p.case_id, p.for_month, p.kind, p.payment_id)
-    if conn.dialect.name == "postgresql":
-        order = [key.collate("C") for key in keys]
-    else:
-        order = list(keys)
-    rows = conn.execution_options(yield_per=PAGE).execute(
-        select(p.payment_id, p.name, p.id_number, p.bank_account, p.bank_name, p.transfer,
-               p.programme, p.for_month, p.kind)
-        .where(_transfers(batch_id)).order_by(*order)
-    )
-    months: dict[str, Month] = {}
-    for r in rows:
-        month = months.get(r.for_month)
-        if month is None:
-            month = months[r.for_month] = Month.parse(r.for_month)
-        yield TransferLine(UUID(r.payment_id), r.name, r.id_number, r.bank_account,
-                           r.bank_name, int(r.transfer), r.programme, month, r.kind)
 
 
 def message_id(month: Month, kind: str) -> str:

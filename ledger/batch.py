@@ -67,11 +67,23 @@ class Batch(Aggregate):
             aggregate.report = self.report
 
     class Approved(Aggregate.Event):
+        """Approval fixes what may leave: ``lines_digest`` is the SHA-256 of the approved
+        transfer lines (``ledger.approval_digest``); "" for batches approved before it existed."""
+
+        class_version = 2
         by: str
+        lines_digest: str
+        lines: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["lines_digest"] = ""
+            state["lines"] = 0
 
         def apply(self, aggregate: Any) -> None:
             aggregate.status = "approved"
             aggregate.approved_by = self.by
+            aggregate.lines_digest = self.lines_digest
 
     class Exported(Aggregate.Event):
         format: str
@@ -104,6 +116,7 @@ class Batch(Aggregate):
         self.by_programme: dict[str, list[int]] = {}
         self.report: dict[str, Any] = {}
         self.approved_by: str | None = None
+        self.lines_digest = ""
         self.exports: list[dict[str, str]] = []
 
     def check_draft(self) -> None:
@@ -133,7 +146,8 @@ class Batch(Aggregate):
         self.trigger_event(self.Computed, run_id=run_id, position=position, payments=payments,
                            total=total, by_programme=by_programme, report=report, by=by)
 
-    def approve(self, by: str) -> None:
+    def check_approvable(self, by: str) -> None:
+        """Every refusal of an approval, before the (costly) digest of its lines is made."""
         self.check_draft()
         if self.running or not self.computed:
             raise BatchStateError(
@@ -144,13 +158,26 @@ class Batch(Aggregate):
             raise MakerCheckerError(
                 f"{by} ran this draft and cannot approve it: the approver must be a different user"
             )
-        self.trigger_event(self.Approved, by=by)
+
+    def approve(self, by: str, lines_digest: str, lines: int) -> None:
+        self.check_approvable(by)
+        self.trigger_event(self.Approved, by=by, lines_digest=lines_digest, lines=lines)
 
     def record_export(self, format: str, sha256: str, encoding: str, by: str) -> None:
         if self.status not in ("approved", "exported", "reconciled"):
             raise BatchStateError(
                 f"batch {self.id.hex} is {self.status}: only an approved batch can be exported"
             )
+        for e in self.exports:
+            if e["format"] == format and e.get("encoding") == encoding:
+                if e["sha256"] == sha256:
+                    return
+                # A bank file once sent must never have a silently different twin.
+                raise BatchStateError(
+                    f"batch {self.id.hex}: its {format} ({encoding}) file was already exported "
+                    f"with SHA-256 {e['sha256']}, and this export gives {sha256}; the read "
+                    "model, the fund accounts or the code changed since. Nothing was written: "
+                    "send the file first exported, or find what changed (`ledger verify`)")
         if any(e["format"] == format and e["sha256"] == sha256 for e in self.exports):
             return
         self.trigger_event(self.Exported, format=format, sha256=sha256, encoding=encoding, by=by)

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 
+from ledger.approved_lines import digest_batch
 from ledger.batch import Batch
 from ledger.bootstrap import Runtime
 from ledger.errors import BatchStateError, NotFoundError
@@ -16,7 +17,12 @@ from projections import schema
 
 
 def approve_batch(rt: Runtime, batch_id: UUID, by: str) -> Batch:
-    """Approve a computed draft (maker–checker); regular months are approved in order."""
+    """Approve a computed draft (maker–checker); regular months are approved in order.
+
+    The approval records a digest of exactly the transfer lines approved, each proven
+    from the event log (``ledger.approved_lines``); the export must reproduce it.
+    """
+    rt.read_model.catch_up()
     batch: Batch = rt.app.load(batch_id, Batch, "batch")
     if batch.kind == "regular":
         b = schema.batches.c
@@ -28,7 +34,9 @@ def approve_batch(rt: Runtime, batch_id: UUID, by: str) -> Batch:
         if earlier is not None:
             raise BatchStateError(
                 f"the {earlier} payroll is still a draft: approve months in order")
-    batch.approve(by)
+    batch.check_approvable(by)
+    digest = digest_batch(rt, batch.id, batch.total)
+    batch.approve(by, digest.hexdigest(), digest.lines)
     rt.app.save(batch)
     rt.read_model.catch_up()
     return batch

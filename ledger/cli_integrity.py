@@ -27,26 +27,52 @@ def key_generate() -> None:
 @json_option
 @handled
 def verify(as_json: bool) -> None:
-    """Recompute the hash chain over the event log; report the first altered event."""
+    """Check the log's hash chain, re-project the log to check the read model, and the journal."""
+    from ledger.event_authentication import EventAuthenticationError, authenticator_of
     from projections.chain import verify as verify_chain
+    from projections.read_model_check import Difference, ReadModelCheck, check_read_model
     from projections.reports import journal_balance
 
     with runtime() as rt:
-        rt.read_model.catch_up()
-        result = verify_chain(rt.app.recorder, rt.engine)
+        try:
+            rt.read_model.catch_up()
+        except EventAuthenticationError:
+            pass  # the chain check below names the event
+        result = verify_chain(rt.app.recorder, rt.engine,
+                              authenticator=authenticator_of(rt.app.mapper))
+        try:
+            tables = check_read_model(rt.app, rt.engine)
+        except EventAuthenticationError as e:  # the log itself is bad: named above
+            tables = ReadModelCheck(0, differences=[Difference("(all)", "-", str(e))])
         with rt.engine.connect() as conn:
             debit, credit = journal_balance(conn)
-    data = {"ok": result.ok and debit == credit, "events": result.events,
+    data = {"ok": result.ok and tables.ok and debit == credit, "events": result.events,
             "last_link": result.last_link, "first_bad_position": result.first_bad_position,
             "first_bad_aggregate": result.first_bad_originator, "problem": result.problem,
+            "read_model_ok": tables.ok, "read_model_rows": tables.rows,
+            "read_model_differences": [
+                {"table": d.table, "key": d.key, "problem": d.problem, "columns": list(d.columns)}
+                for d in tables.differences],
             "journal_debits": debit, "journal_credits": credit}
 
     def text() -> None:
         if result.ok:
             click.echo(f"ok: {result.events} events chained; last link {result.last_link}")
         else:
-            click.echo(f"TAMPERED: event at position {result.first_bad_position} "
-                       f"(aggregate {result.first_bad_originator}): {result.problem}")
+            aggregate = (f" (aggregate {result.first_bad_originator})"
+                         if result.first_bad_originator else "")
+            click.echo(f"TAMPERED: event at position {result.first_bad_position}{aggregate}: "
+                       f"{result.problem}")
+        if tables.ok:
+            click.echo(f"read model: matches the log re-projected to position {tables.position} "
+                       f"({tables.rows} rows)")
+        else:
+            click.echo(f"READ MODEL DIFFERS FROM THE LOG (re-projected to position "
+                       f"{tables.position}); `ledger projections rebuild` restores it:")
+            for d in tables.differences:
+                click.echo(f"  {d}")
+            if tables.more:
+                click.echo("  … and more")
         click.echo(f"journal: debits {debit} = credits {credit} fen" if debit == credit
                    else f"JOURNAL UNBALANCED: debits {debit} ≠ credits {credit} fen")
 

@@ -6,7 +6,9 @@ event object plus a transcoder walk on the way in, and a decode with an object
 hook on the way out — together more than the insert itself. These two functions
 produce and read *exactly* the bytes the library's mapper would
 (``tests/test_payment_codec.py`` holds them to that, encrypted or not), so the
-repository, ``trace`` and every other reader see ordinary events.
+repository, ``trace`` and every other reader see ordinary events. With a key, the
+authentication tag (``ledger.event_authentication``) is appended and checked here
+exactly as the ledger's mapper does it.
 
 Only the creation of a payment takes this path; amendments, withdrawals and bank
 results are rare and go through the aggregate as usual. An event with a
@@ -25,6 +27,7 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, Notification, StoredEvent
 from eventsourcing.utils import get_topic
 
+from ledger.event_authentication import authenticator_of
 from ledger.payment import Payment
 
 RECORDED_TOPIC = get_topic(Payment.Recorded)
@@ -91,13 +94,17 @@ def encode(mapper: Mapper[Any], p: RecordedPayment, timestamp: datetime | None =
         data = mapper.compressor.compress(data)
     if mapper.cipher:
         data = mapper.cipher.encrypt(data)
+    authenticator = authenticator_of(mapper)
+    if authenticator:
+        data = authenticator.tagged(p.payment_id, 1, RECORDED_TOPIC, data)
     return StoredEvent(originator_id=UUID(p.payment_id), originator_version=1,
                        topic=RECORDED_TOPIC, state=data)
 
 
 def decode(mapper: Mapper[Any], n: Notification) -> RecordedPayment | None:
     """A stored ``Payment.Recorded`` read back; None when only the mapper can read it."""
-    data = n.state
+    authenticator = authenticator_of(mapper)
+    data = authenticator.opened(n) if authenticator else n.state
     if mapper.cipher:
         data = mapper.cipher.decrypt(data)
     if mapper.compressor:

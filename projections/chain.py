@@ -15,11 +15,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
+from typing import TYPE_CHECKING
+from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from projections import schema
+
+if TYPE_CHECKING:
+    from ledger.event_authentication import Authenticator
 
 GENESIS = "0" * 64
 LINK = 64
@@ -39,9 +45,14 @@ def last_link(conn: Connection) -> str:
     return row[0][-LINK:] if row else GENESIS
 
 
-def append(conn: Connection, notifications: Sequence[Notification]) -> None:
+def append(conn: Connection, notifications: Sequence[Notification],
+           authenticator: Authenticator | None = None) -> None:
+    """Chain a page of events; with a key, first refuse any the ledger did not write."""
     if not notifications:
         return
+    if authenticator is not None:
+        for n in notifications:
+            authenticator.opened(n)  # EventAuthenticationError: the page is not applied
     previous = last_link(conn)
     links = []
     for n in notifications:
@@ -74,8 +85,22 @@ class Verification:
         return self.first_bad_position is None
 
 
-def verify(recorder: ApplicationRecorder, engine: Engine, page: int = 5000) -> Verification:
-    """Recompute the chain from the stored events and compare it, in order, with the links."""
+LOOKAHEAD = 64
+"""Recorded links read ahead to tell a deleted event from an altered one."""
+
+
+def aggregate_ref(originator_id: object) -> str:
+    """An aggregate as every other output names it: 32 hex digits."""
+    return originator_id.hex if isinstance(originator_id, UUID) else UUID(str(originator_id)).hex
+
+
+def verify(recorder: ApplicationRecorder, engine: Engine, page: int = 5000,
+           authenticator: Authenticator | None = None) -> Verification:
+    """Recompute the chain from the stored events and compare it, in order, with the links.
+
+    With a key, each event's authentication tag is checked first: an event written
+    into the database by someone without the key is named even if they also chained it.
+    """
     previous = GENESIS
     checked = 0
     start = 0
@@ -86,19 +111,60 @@ def verify(recorder: ApplicationRecorder, engine: Engine, page: int = 5000) -> V
             if not notifications:
                 break
             for n in notifications:
+                if authenticator is not None and not authenticator.is_authentic(n):
+                    return Verification(checked, previous, n.id, aggregate_ref(n.originator_id),
+                                        "event not written by this ledger: its authentication "
+                                        "tag does not match (inserted or altered by someone "
+                                        "without the key)")
+                good = previous
                 previous = link(previous, n)
                 expected = next(recorded, None)
                 if expected is None:
-                    return Verification(checked, previous, n.id, str(n.originator_id),
+                    return Verification(checked, previous, n.id, aggregate_ref(n.originator_id),
                                         "event not in the chain (inserted outside the ledger, "
                                         "or not yet projected)")
                 if expected != previous:
-                    return Verification(checked, previous, n.id, str(n.originator_id),
-                                        "stored event differs from its recorded link "
-                                        "(altered, or an earlier one deleted)")
+                    return _explain(checked, good, start, n, expected, recorded)
                 checked += 1
+                start = n.id
             start = notifications[-1].id
-        if next(recorded, None) is not None:
-            return Verification(checked, previous, start + 1, None,
-                                "the chain is longer than the log: events deleted at the end")
+        rest = 1 + sum(1 for _ in recorded) if next(recorded, None) is not None else 0
+        if rest:
+            last = conn.execute(select(func.max(schema.chain.c.last_position))).scalar() or 0
+            return _deleted_at_end(checked, previous, start, rest, int(last))
     return Verification(checked, previous)
+
+
+def _explain(checked: int, good: str, before: int, n: Notification, expected: str,
+             recorded: Iterator[str]) -> Verification:
+    """Tell events deleted just before ``n`` from ``n`` itself altered, naming positions.
+
+    If ``j`` events were deleted, the link recorded ``j`` places on is the one ``n``
+    makes from the link recorded just before it. Positions are the log's own, so the
+    deleted ones lie strictly between the last good event (``before``) and ``n``: named
+    exactly when that gap holds just them, as a range otherwise (PostgreSQL may skip ids).
+    """
+    ahead = [expected, *islice(recorded, LOOKAHEAD)]
+    for j in range(1, len(ahead)):
+        if link(ahead[j - 1], n) == ahead[j]:
+            if n.id - before - 1 == j:
+                where = (f"position {before + 1}" if j == 1
+                         else f"positions {before + 1}–{n.id - 1}")
+            else:
+                where = f"{j} event(s) between positions {before} and {n.id}"
+            return Verification(checked, good, before + 1, None,
+                                f"event deleted from the log: {where} (the next surviving "
+                                f"event, at position {n.id}, is intact)")
+    return Verification(checked, link(good, n), n.id, aggregate_ref(n.originator_id),
+                        "stored event differs from its recorded link (altered outside the "
+                        "ledger, or inserted before it)")
+
+
+def _deleted_at_end(checked: int, previous: str, start: int, rest: int,
+                    last: int) -> Verification:
+    if last - start == rest:
+        where = f"position {last}" if rest == 1 else f"positions {start + 1}–{last}"
+    else:
+        where = f"{rest} event(s) after position {start}, the last at {last}"
+    return Verification(checked, previous, start + 1 if rest > 1 else last, None,
+                        f"the chain is longer than the log: event deleted at the end ({where})")

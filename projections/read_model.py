@@ -21,6 +21,7 @@ from ledger import payment_codec
 from ledger.batch import Batch
 from ledger.case import Case
 from ledger.case_record import CaseRecord
+from ledger.event_authentication import authenticator_of
 from ledger.payment import Payment
 from ledger.payment_codec import RECORDED_TOPIC, RecordedPayment
 from ledger.relief import Relief, approvals_counted
@@ -371,9 +372,9 @@ class ReadModel:
 
     def _apply(self, conn: Connection, notifications: Sequence[Notification],
                known: Mapping[int, RecordedPayment] | None = None) -> None:
-        append_links(conn, notifications)
-        page = _Page(conn)
         mapper = self.app.mapper
+        append_links(conn, notifications, authenticator_of(mapper))
+        page = _Page(conn)
         for n in notifications:
             if n.topic == RECORDED_TOPIC:
                 # The payroll's bulk: read without building domain events (payment_codec).

@@ -8,13 +8,14 @@ from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.cryptography import AESCipher
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Notification, StoredEvent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import payment_codec
 from ledger.bootstrap import open_runtime
 from ledger.calendar import Month
+from ledger.event_authentication import EventAuthenticationError
 from ledger.payment import Payment, payment_recorded
 from ledger.payment_codec import RecordedPayment
 
@@ -68,8 +69,18 @@ def test_fast_encoding_reads_back_as_the_librarys_own_event(mapper, p: RecordedP
     if mapper.cipher is None:
         assert stored.state == reference.state  # byte for byte
     else:
-        assert stored.state != reference.state  # fresh nonce each time, yet the same plaintext
-        assert mapper.cipher.decrypt(stored.state) == mapper.cipher.decrypt(reference.state)
+        # With the key, both end in a tag over id, version, topic and ciphertext, which each
+        # must carry and which must verify; under them, the same plaintext (fresh nonces).
+        auth = mapper.authenticator
+        assert stored.state != reference.state
+        assert mapper.cipher.decrypt(auth.opened(stored)) == mapper.cipher.decrypt(
+            auth.opened(reference))
+        moved = StoredEvent(originator_id=uuid4(), originator_version=1, topic=stored.topic,
+                            state=stored.state)  # the same bytes under another payment's id
+        with pytest.raises(EventAuthenticationError):
+            payment_codec.decode(mapper, _notification(moved))
+        with pytest.raises(EventAuthenticationError):
+            mapper.to_domain_event(moved)
     event = mapper.to_domain_event(stored)
     assert vars(event) == vars(_reference(p))
     assert payment_codec.decode(mapper, _notification(reference)) == p
