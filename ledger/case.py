@@ -133,8 +133,8 @@ class Case(Aggregate):
             super().apply_to(record)
             record.cancel_graduation(self.effective)
 
-    class AgeBandReached(Event):
-        """Informational: time alone moved the person into a band or past a limit."""
+    class TimeNoted(Event):
+        """A note of what time alone brought, kept in the case's history (never money)."""
 
         effective: Month
         description: str
@@ -143,19 +143,15 @@ class Case(Aggregate):
             super().apply_to(record)
             record.bands.append(f"{self.effective} {self.description}")
 
-    class GraduationCompleted(Event):
+    class AgeBandReached(TimeNoted):
+        """Informational: time alone moved the person into a band or past a limit."""
+
+    class GraduationCompleted(TimeNoted):
         """Informational: by the facts known when the sweep ran, a graduation ran its course.
 
         Money never follows this note: graduations are derived from the facts, so a fact
         recorded later that cancels the graduation still counts (SPEC: order never matters).
         """
-
-        effective: Month
-        description: str
-
-        def apply_to(self, record: CaseRecord) -> None:
-            super().apply_to(record)
-            record.bands.append(f"{self.effective} {self.description}")
 
     class Reviewed(Event):
         """A periodic review (动态管理) took place; ``household_class`` None keeps the class."""

@@ -136,8 +136,8 @@ def test_the_batch_aggregate_compares_recorded_makers_normalised() -> None:
     batch.complete_run("r1", 0, 0, 0, {}, {}, "clerk")
     for maker in ("clerk", "supervisor"):
         with pytest.raises(MakerCheckerError):
-            batch.approve(maker)
-    batch.approve("checker")
+            batch.approve(maker, "", 0)
+    batch.approve("checker", "", 0)
     assert batch.status == "approved"
 
 
