@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ledger.batch import Batch
 from ledger.bootstrap import Runtime
+from ledger.draft_freshness import check_fresh
 from ledger.errors import BatchStateError, NotFoundError
 from ledger.money import format_yuan
 from projections import schema
@@ -30,6 +31,7 @@ def approve_batch(rt: Runtime, batch_id: UUID, by: str) -> Batch:
             raise BatchStateError(
                 f"the {earlier} payroll is still a draft: approve months in order")
     batch.approve(by)
+    check_fresh(rt, batch)
     rt.app.save(batch)
     rt.read_model.catch_up()
     return batch
