@@ -93,3 +93,21 @@ def test_cli_approve_of_a_stale_draft_exits_1_with_the_rule(rt: Runtime, househo
     assert result.exit_code == 1
     assert "facts changed since the 2024-01 draft" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_price_subsidy_draft_left_unchanged_by_its_run_can_still_be_approved(
+        rt: Runtime, household: str) -> None:
+    """Its run keeps an unchanged draft (and its position) as it is, so refusing it as stale
+    would block it for good; what a later fact changes is paid by the regular payroll."""
+    from decimal import Decimal
+
+    from ledger.price_subsidy_run import run_price_linkage
+
+    june = Month(2024, 6)
+    rt.app.record_cpi(june, Decimal("4.0"), Decimal("3.0"), "stats")
+    subsidy = run_price_linkage(rt, june, "clerk")
+    assert subsidy is not None and subsidy.payments == 2
+    exit_case(rt.app, ids.case_id(county.person(2), "tekun"), Month(2024, 9), "迁出", "clerk")
+    again = run_price_linkage(rt, june, "clerk")
+    assert again is not None and again.position == subsidy.position  # unchanged: not re-run
+    assert approve_batch(rt, again.id, "checker").status == "approved"
