@@ -60,8 +60,8 @@ def payroll_status(month: str | None, check: bool, on: str | None, as_json: bool
         if not statuses:
             click.echo("no payroll month yet (no case, no batch)")
         for s in statuses:
-            left = f"{s.days_left} days left" if s.days_left >= 0 else \
-                f"{-s.days_left} days past"
+            days = abs(s.days_left)
+            left = f"{days} day{'' if days == 1 else 's'} {'left' if s.days_left >= 0 else 'past'}"
             click.echo(f"{s.month}  {s.status:<10} pay by {s.pay_by} ({left})"
                        f"{'  LATE' if s.late else ''}")
             for item in s.late:

@@ -75,5 +75,6 @@ def refusal(month: Month, months: LedgerMonths, today: date | None) -> str | Non
     if not batches and month < expected:
         return (f"nothing is due before {expected}, the earliest start month of any case: "
                 f"the ledger's first payroll is {expected}")
+    skipped = f"{expected}" if month + -1 == expected else f"{expected}..{month + -1}"
     return (f"months run in order: {expected} has not been run, and running {month} would "
-            f"leave {expected}..{month + -1} unpaid for good; run {expected} first")
+            f"leave {skipped} unpaid for good; run {expected} first")
