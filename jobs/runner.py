@@ -24,12 +24,18 @@ CPI_LOOKBACK = 36
 
 
 def payroll_draft(rt: Runtime, on: date, by: str = BY) -> Any:
-    """Draft (or refresh, while a draft) the regular payroll of the month ``on`` falls in."""
+    """Draft (or refresh, while a draft) the regular payroll of the month ``on`` falls in.
+
+    Only when that month is the next in order (``ledger.month_order``): the job never
+    skips a month, nor catches up on its own. On a new ledger whose cases start before
+    this month, or after a month left unrun, it drafts nothing and logs which month must
+    be run first (by hand); the watch job reports those months as late meanwhile.
+    """
     from ledger.payroll_run import run_payroll
 
     month = Month.of(on)
     try:
-        batch = run_payroll(rt, month, by)
+        batch = run_payroll(rt, month, by, today=on)
     except LedgerRefusal as e:
         log.warning("payroll draft for %s not run: %s", month, e)
         return None
@@ -78,8 +84,24 @@ def lifecycle(rt: Runtime, on: date, by: str = BY) -> Any:
     return result
 
 
+def watch(rt: Runtime, on: date, by: str = BY) -> Any:
+    """The daily payroll watch: what is late as of ``on`` (``ledger.pay_deadline``), logged."""
+    from ledger.pay_deadline import anything_late
+    from ledger.payroll_months import payroll_watch
+
+    statuses = payroll_watch(rt, on)
+    late = [item for s in statuses for item in s.late]
+    for item in late:
+        log.warning("payroll late: %s", item)
+    if not anything_late(statuses):
+        log.info("payroll watch for %s: nothing late (%d months)", on, len(statuses))
+        return "nothing late"
+    return f"{len(late)} late: " + "; ".join(late)
+
+
 JOBS: dict[str, Callable[[Runtime, date, str], Any]] = {
     "payroll": payroll_draft,
+    "watch": watch,
     "price_linkage": price_linkage,
     "lifecycle": lifecycle,
 }

@@ -24,9 +24,10 @@ SCHEDULE: dict[str, dict[str, Any]] = {
     "payroll": {"day": 1, "hour": 6, "minute": 0},
     "price_linkage": {"hour": 7, "minute": 0},
     "lifecycle": {"hour": 2, "minute": 0},
+    "watch": {"hour": 8, "minute": 0},
 }
 """Job name -> cron fields: payroll draft on the 1st at 06:00, price linkage daily 07:00,
-lifecycle daily 02:00."""
+lifecycle daily 02:00, payroll watch (what is late) daily 08:00."""
 
 
 def make_scheduler(url: str | None = None, background: bool = False,

@@ -38,6 +38,7 @@ class Batch(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.makers.add(self.by)
+            aggregate.status = "draft"  # a run of a discarded draft takes the month up again
             aggregate.running = True
             aggregate.run_id = self.run_id
             aggregate.position = self.position
@@ -65,6 +66,16 @@ class Batch(Aggregate):
             aggregate.total = self.total
             aggregate.by_programme = self.by_programme
             aggregate.report = self.report
+
+    class Discarded(Aggregate.Event):
+        """A draft thrown away: its lines can never be approved or exported (issue 12)."""
+
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = "discarded"
+            aggregate.running = False
+            aggregate.computed = False
 
     class Approved(Aggregate.Event):
         """Approval fixes what may leave: ``lines_digest`` is the SHA-256 of the approved
@@ -120,6 +131,9 @@ class Batch(Aggregate):
         self.exports: list[dict[str, str]] = []
 
     def check_draft(self) -> None:
+        if self.status == "discarded":
+            raise BatchStateError(
+                f"batch {self.id.hex} for {self.month} was discarded: run the month again")
         if self.status != "draft":
             raise BatchStateError(
                 f"batch {self.id.hex} for {self.month} is {self.status}; an approved month is "
@@ -127,7 +141,8 @@ class Batch(Aggregate):
             )
 
     def start_run(self, run_id: str, position: int, by: str) -> None:
-        self.check_draft()
+        if self.status != "discarded":
+            self.check_draft()
         self.trigger_event(self.RunStarted, run_id=run_id, position=position, by=by)
 
     def check_run(self, run_id: str) -> None:
@@ -145,6 +160,14 @@ class Batch(Aggregate):
         self.check_run(run_id)
         self.trigger_event(self.Computed, run_id=run_id, position=position, payments=payments,
                            total=total, by_programme=by_programme, report=report, by=by)
+
+    def discard(self, by: str) -> None:
+        """Throw a draft away; its payments stay in the log, dead with the batch."""
+        if self.status != "draft":
+            raise BatchStateError(
+                f"batch {self.id.hex} for {self.month} is {self.status}: only a draft can be "
+                "discarded (an approved batch never is)")
+        self.trigger_event(self.Discarded, by=by)
 
     def check_approvable(self, by: str) -> None:
         """Every refusal of an approval, before the (costly) digest of its lines is made."""

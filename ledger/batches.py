@@ -6,11 +6,13 @@ import json
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
 from sqlalchemy import func, select
 
 from ledger.approved_lines import digest_batch
 from ledger.batch import Batch
 from ledger.bootstrap import Runtime
+from ledger.draft_freshness import check_fresh
 from ledger.errors import BatchStateError, NotFoundError
 from ledger.money import format_yuan
 from projections import schema
@@ -35,11 +37,37 @@ def approve_batch(rt: Runtime, batch_id: UUID, by: str) -> Batch:
             raise BatchStateError(
                 f"the {earlier} payroll is still a draft: approve months in order")
     batch.check_approvable(by)
+    if batch.kind == "regular":
+        # A price-subsidy run leaves an unchanged draft as it was (its position too); later
+        # facts about its measured month reach people through the regular payroll's arrears.
+        check_fresh(rt, batch)
     digest = digest_batch(rt, batch.id, batch.total)
     batch.approve(by, digest.hexdigest(), digest.lines)
     rt.app.save(batch)
     rt.read_model.catch_up()
     return batch
+
+
+def discard_batch(rt: Runtime, batch_id: UUID, by: str) -> Batch:
+    """Throw away a regular draft (recorded); its month can then be run again.
+
+    The payments stay in the log under the discarded batch, which can never be approved
+    or exported; a new run of the month takes the same batch and payment ids up again.
+    """
+    for _ in range(10):
+        batch: Batch = rt.app.load(batch_id, Batch, "batch")
+        if batch.kind != "regular":
+            raise BatchStateError(
+                f"batch {batch_id.hex} is a {batch.kind} batch: only a regular payroll draft "
+                "can be discarded (a price-subsidy draft is refreshed by its own run)")
+        batch.discard(by)
+        try:
+            rt.app.save(batch)
+        except IntegrityError:
+            continue  # a run recorded a chunk meanwhile: discard the batch as it is now
+        rt.read_model.catch_up()
+        return batch
+    raise BatchStateError(f"batch {batch_id.hex} keeps changing: try discarding it again")
 
 
 def batch_row(rt: Runtime, batch_id: UUID) -> dict[str, Any]:

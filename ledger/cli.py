@@ -358,17 +358,21 @@ def _progress(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[
 
 @payroll.command("run")
 @click.option("--month", required=True)
+@click.option("--on", "on", default=None, hidden=True,
+              help="the date the run is made on (default today): no month after the next")
 @json_option
 @by_option
 @handled
-def payroll_run(month: str, as_json: bool, by: str | None) -> None:
+def payroll_run(month: str, on: str | None, as_json: bool, by: str | None) -> None:
     from ledger.batches import batch_row, batch_summary, report_json
     from ledger.payroll_run import run_payroll
 
+    today = parse_date(on) if on else date.today()
     update, stop = _progress(f"payroll {month}")
     with runtime() as rt:
         try:
-            batch = run_payroll(rt, Month.parse(month), acting_user(by), progress=update)
+            batch = run_payroll(rt, Month.parse(month), acting_user(by), progress=update,
+                                today=today)
         finally:
             stop()
         row = batch_row(rt, batch.id)
@@ -510,6 +514,7 @@ def projections_rebuild() -> None:
 # Command groups that live in their own modules (they import cli_support, not this module).
 from ledger import cli_integrity  # noqa: E402
 from ledger.cli_bankfile import bankfile  # noqa: E402
+from ledger.cli_payroll_status import payroll_discard, payroll_status  # noqa: E402
 from ledger.cli_relief import relief_list  # noqa: E402
 from ledger.cli_report import report  # noqa: E402
 from ledger.cli_review import review  # noqa: E402
@@ -519,6 +524,8 @@ for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integr
               cli_integrity.audit):
     main.add_command(group)
 relief.add_command(relief_list)
+payroll.add_command(payroll_discard)
+payroll.add_command(payroll_status)
 
 if __name__ == "__main__":
     main()

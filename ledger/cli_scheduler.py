@@ -13,7 +13,7 @@ from ledger.settings import acting_user
 
 @click.group()
 def scheduler() -> None:
-    """The scheduled jobs: monthly payroll draft, price linkage, lifecycle sweep."""
+    """The scheduled jobs: monthly payroll draft, price linkage, lifecycle sweep, payroll watch."""
 
 
 @scheduler.command("run")
@@ -46,7 +46,7 @@ def scheduler_run(timezone: str | None) -> None:
 @by_option
 @handled
 def scheduler_run_job(job: str, on: str, by: str | None) -> None:
-    """Run one job (payroll, price_linkage, lifecycle) for a given date."""
+    """Run one job (payroll, price_linkage, lifecycle, watch) for a given date."""
     from jobs.runner import JOBS, run_job
 
     name = job.replace("-", "_")

@@ -161,7 +161,7 @@ def run_demo(rt: Runtime, out: Path, cases: int, seed: int, months: int = 12,
         if i % 3 == 1:
             summary.reliefs += _grant_relief(rt, rows, month, rng)
         sweep(rt, month.first_day, "scheduler")
-        batch = run_payroll(rt, month, MAKER)
+        batch = run_payroll(rt, month, MAKER, today=month.first_day)
         approve_batch(rt, batch.id, CHECKER)
         returned += _pay_through_bank(rt, batch.id, bank_dir, month, rng, summary)
         summary.batches.append(batch.id.hex)

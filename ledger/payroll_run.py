@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -36,8 +37,9 @@ from ledger.bootstrap import SNAPSHOT_READ, Runtime
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.change_report import ChangeReport, PreviousLine
-from ledger.errors import BatchStateError, RunSupersededError
+from ledger.errors import RunSupersededError
 from ledger.payroll import Line, OneOff, Reissue, case_lines
+from ledger.payroll_months import check_month
 from ledger.policy import PolicyBook
 from ledger.price_linkage import COVERED, Decision, case_subsidy, decide
 from ledger.programmes import CaseEntitlement
@@ -46,18 +48,23 @@ from projections import schema
 from projections.tracking import read_position
 
 PAID_STATUSES = ("approved", "exported", "settled", "returned")
+APPROVED = ("approved", "exported", "reconciled")
+"""Batch statuses that paid (a draft or a discarded draft did not)."""
 
 
 def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
-                progress: Progress | None = None) -> Batch:
+                progress: Progress | None = None, today: date | None = None) -> Batch:
     """Build (or refresh, while a draft) the regular batch of ``month``.
+
+    Months run in order from the ledger's first month, and (given ``today``, as the CLI
+    and the scheduler do) never beyond the next calendar month: ``ledger.month_order``.
 
     When another run of the same month starts meanwhile, this one stops writing and
     waits for that run to finish; if that run stalls (killed), this one starts again.
     """
     for _ in range(3):
         try:
-            return _run_once(rt, month, by, chunk, progress)
+            return _run_once(rt, month, by, chunk, progress, today=today)
         except RunSupersededError:
             batch = await_newer_run(rt, ids.batch_id(month, "regular"))
             if batch is not None:
@@ -66,8 +73,10 @@ def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
 
 
 def _run_once(rt: Runtime, month: Month, by: str, chunk: int,
-              progress: Progress | None, full_history: bool = False) -> Batch:
+              progress: Progress | None, full_history: bool = False,
+              today: date | None = None) -> Batch:
     with case_snapshot(rt) as (position, snapshot):
+        check_month(rt, month, today)
         return _run_in_snapshot(rt, month, by, chunk, progress, full_history, position,
                                 snapshot)
 
@@ -76,7 +85,6 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
                      progress: Progress | None, full_history: bool, position: int,
                      snapshot: Connection) -> Batch:
     app = rt.app
-    _check_earlier_months_approved(rt, month)
     run = BatchRun(rt, month, "regular", by)
     batch = run.start(position)
     standards, policy = app.standard_book(), app.policy_book()
@@ -135,35 +143,6 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
 
 
 # --- reading the read model ---------------------------------------------------------
-def _check_earlier_months_approved(rt: Runtime, month: Month) -> None:
-    """Refuse while an earlier month's regular batch is a draft.
-
-    This month's arrears, recoveries and reissues are computed against approved batches
-    only; a draft of an earlier month holding the same arrears (or reissues), approved
-    afterwards, would pay them a second time.
-    """
-    b = schema.batches.c
-    with rt.engine.connect() as conn:
-        pending = conn.execute(
-            select(b.month).where(b.kind == "regular", b.status == "draft", b.month < str(month))
-            .order_by(b.month)
-        ).scalars().first()
-    if pending is not None:
-        raise BatchStateError(
-            f"the {pending} payroll is still a draft: approve it before running {month}, or "
-            f"its arrears and reissues would be paid twice"
-        )
-    with rt.engine.connect() as conn:
-        later = conn.execute(
-            select(b.month).where(b.kind == "regular", b.month > str(month)).order_by(b.month)
-        ).scalars().first()
-    if later is not None:
-        raise BatchStateError(
-            f"the {later} payroll already exists: {month} can no longer be run; what is due "
-            f"for {month} is paid by the next payroll as arrears"
-        )
-
-
 @contextmanager
 def case_snapshot(rt: Runtime) -> Iterator[tuple[int, Connection]]:
     """The case read model as of one log position, and that position, for a whole run.
@@ -228,7 +207,7 @@ def _price_months(rt: Runtime, conn: Connection, month: Month,
     b = schema.batches.c
     found = []
     for measured, position in conn.execute(
-        select(b.month, b.position).where(b.kind == "price_subsidy", b.status != "draft",
+        select(b.month, b.position).where(b.kind == "price_subsidy", b.status.in_(APPROVED),
                                           b.month <= str(month)).order_by(b.month)
     ):
         x = Month.parse(measured)
@@ -286,7 +265,7 @@ def _settled_since(rt: Runtime, conn: Connection, month: Month) -> tuple[int | N
     """
     b = schema.batches.c
     latest = conn.execute(
-        select(b.position, b.report).where(b.kind == "regular", b.status != "draft",
+        select(b.position, b.report).where(b.kind == "regular", b.status.in_(APPROVED),
                                            b.month < str(month))
         .order_by(b.month.desc()).limit(1)
     ).first()
@@ -305,7 +284,7 @@ def _settled_since(rt: Runtime, conn: Connection, month: Month) -> tuple[int | N
 def _paid_months(conn: Connection, month: Month) -> list[Month]:
     b = schema.batches.c
     rows = conn.execute(
-        select(b.month).where(b.kind == "regular", b.status != "draft", b.month < str(month))
+        select(b.month).where(b.kind == "regular", b.status.in_(APPROVED), b.month < str(month))
     )
     return sorted(Month.parse(m) for (m,) in rows)
 

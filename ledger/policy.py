@@ -70,6 +70,13 @@ def _yuan(text: str) -> int:
     return value
 
 
+def _day_of_month(text: str) -> int:
+    value = _int_at_least(1)(text)
+    if value > 31:
+        raise PolicyValueError(f"a day of the month is 1 to 31: {text!r}")
+    return value
+
+
 POLICY_KEYS: dict[str, tuple[Callable[[str], Any], str, str]] = {
     "graduation.months": (_int_at_least(0), "6", "months a graduating dibao household keeps being paid"),
     "graduation.taper": (_taper, "100", "percent of the last regular amount per graduation month"),
@@ -83,6 +90,8 @@ POLICY_KEYS: dict[str, tuple[Callable[[str], Any], str, str]] = {
     **{f"review.months.{c}": (_int_at_least(0), "0",
                               f"months between reviews of a class {c} household (0: review.months)")
        for c in ("A", "B", "C")},
+    "payroll.pay_by_day": (_day_of_month, "10", "day of the month payments reach people by"),
+    "payroll.reconcile_days": (_int_at_least(0), "30", "days after the pay-by day for the bank's results"),
 }
 """key -> (parser, default text, meaning)."""
 

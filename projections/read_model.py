@@ -206,6 +206,9 @@ def _batch_run_started(page: _Page, e: Batch.RunStarted, pos: int) -> None:
     row = page.batch(e.originator_id.hex)
     makers = set(json.loads(row["makers"])) | {e.by}
     row.update(makers=json.dumps(sorted(makers)), running=True)
+    if row["status"] == "discarded":  # the month is run again: its lines live again
+        row["status"] = "draft"
+        _set_batch_status(page, e.originator_id.hex, "draft", ("discarded",))
 
 
 def _batch_computed(page: _Page, e: Batch.Computed, pos: int) -> None:
@@ -229,6 +232,11 @@ def _batch_approved(page: _Page, e: Batch.Approved, pos: int) -> None:
     page.batch(e.originator_id.hex).update(status="approved", approved_by=e.by)
     _set_batch_status(page, e.originator_id.hex, "approved", ("draft",))
     post_approval(page.conn, e.originator_id.hex, pos)
+
+
+def _batch_discarded(page: _Page, e: Batch.Discarded, pos: int) -> None:
+    page.batch(e.originator_id.hex).update(status="discarded", running=False, computed=False)
+    _set_batch_status(page, e.originator_id.hex, "discarded", ("draft",))
 
 
 def _batch_exported(page: _Page, e: Batch.Exported, pos: int) -> None:
@@ -303,6 +311,7 @@ HANDLERS: dict[type, Handler] = {
     Batch.RunStarted: _batch_run_started,
     Batch.Computed: _batch_computed,
     Batch.Approved: _batch_approved,
+    Batch.Discarded: _batch_discarded,
     Batch.Exported: _batch_exported,
     Batch.Reconciled: _batch_reconciled,
     Relief.Granted: _relief_granted,

@@ -208,12 +208,13 @@ def test_the_schedule_survives_a_restart(tmp_path: Path) -> None:
     second.start(paused=True)
     try:
         jobs = {job.id: job for job in second.get_jobs()}
-        assert set(jobs) == {"payroll", "price_linkage", "lifecycle"}
+        assert set(jobs) == {"payroll", "price_linkage", "lifecycle", "watch"}
         assert {job.func_ref for job in jobs.values()} == {"jobs.runner:fire"}
         assert jobs["payroll"].args == ("payroll", None)
         nxt = jobs["payroll"].next_run_time
         assert (nxt.day, nxt.hour, nxt.minute) == (1, 6, 0)
-        assert (jobs["price_linkage"].next_run_time.hour, jobs["lifecycle"].next_run_time.hour) == (7, 2)
+        assert (jobs["price_linkage"].next_run_time.hour, jobs["lifecycle"].next_run_time.hour,
+                jobs["watch"].next_run_time.hour) == (7, 2, 8)
         assert jobs["payroll"].coalesce is True and jobs["payroll"].max_instances == 1
         assert jobs["payroll"].misfire_grace_time == 3600
     finally:

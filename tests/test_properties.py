@@ -33,6 +33,7 @@ from ledger.batches import approve_batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_changes import exit_case, update_case
+from ledger.draft_freshness import StaleDraftError
 from ledger.enrolment import import_roster
 from ledger.errors import CaseStateError, StandardBelowMinimumError
 from ledger.money import format_yuan, parse_yuan
@@ -190,6 +191,8 @@ class County:
     def enrol(self, s: Enrol) -> None:
         self.seq += 1
         start = self.next_month + s.start_offset
+        if not self.approved and self.draft is None:
+            start = max(start, FIRST)  # the first payroll is the earliest start month: keep it
         birth = s.birth if s.programme == "elderly" else date(1970, 5, 17)
         if s.programme == "elderly" and (start.year - birth.year) - (start.month <= birth.month) < 60:
             start = Month(birth.year + 60, birth.month) + 1  # the roster refuses under-60s
@@ -242,7 +245,11 @@ class County:
     def approve(self, s: Approve) -> None:
         if self.draft is None:
             return
-        approve_batch(self.rt, self.draft[0], s.by)
+        try:
+            approve_batch(self.rt, self.draft[0], s.by)
+        except StaleDraftError:  # facts recorded since the draft was run: run it again first
+            self.runpayroll(RunPayroll("clerk"))
+            approve_batch(self.rt, self.draft[0], s.by)
         self.approved.append(self.draft[0])
         self.draft = None
         self.next_month = self.next_month + 1

@@ -60,10 +60,11 @@ from sqlalchemy import func, select
 
 from ledger import ids
 from ledger.bank_exchange import export_batch, import_results
-from ledger.batches import approve_batch, batch_row
+from ledger.batches import approve_batch, batch_row, discard_batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_changes import exit_case, update_case
+from ledger.draft_freshness import StaleDraftError
 from ledger.enrolment import import_roster
 from ledger.errors import (
     BatchStateError,
@@ -71,6 +72,8 @@ from ledger.errors import (
     MakerCheckerError,
     StandardBelowMinimumError,
 )
+from ledger.month_order import refusal
+from ledger.payroll_months import MonthOrderError, read_ledger_months
 from ledger.payroll_run import run_payroll
 from projections import schema
 from projections.rebuild import rebuild
@@ -223,6 +226,8 @@ class MBatch:
     held: set[str]
     status: str = "draft"
     payment_ids: list[str] = field(default_factory=list)
+    position: int = 0
+    """The log position the batch was computed at."""
 
 
 class Model:
@@ -329,7 +334,7 @@ class Model:
 
     # --- a regular batch -------------------------------------------------------------------
     def approved_months(self) -> list[Month]:
-        return sorted(m for m, b in self.batches.items() if b.status != "draft")
+        return sorted(m for m, b in self.batches.items() if b.status not in ("draft", "discarded"))
 
     def compute(self, month: Month) -> tuple[list[tuple[str, str, str, Month, int, frozenset[str]]],
                                              dict[str, dict[Month, int]], dict[str, int], set[str]]:
@@ -410,11 +415,27 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @property
     def next_month(self) -> Month:
-        """The month the next payroll is for: the draft's, else the one after the last batch."""
+        """The month the next payroll is for: the draft's, else the one after the last batch;
+        on a ledger without one, the earliest start month of any case (the ledger's first)."""
         if self.draft:
             return self.draft.month
         months = self.model.approved_months()
-        return months[-1] + 1 if months else FIRST
+        if months:
+            return months[-1] + 1
+        return min((c.start for c in self.model.cases.values()), default=FIRST)
+
+    def start_month(self, offset: int) -> Month:
+        """A case's start month near the next payroll; before the first payroll, from FIRST
+        (where the standards begin), so the ledger's first month stays there."""
+        if self.model.approved_months() or self.draft:
+            return self.next_month + offset
+        return max(FIRST, FIRST + offset)
+
+    def facts_since(self, position: int) -> list[str]:
+        """Events recorded after ``position`` that the payroll did not write itself."""
+        return [n.topic for n in self.rt.app.recorder.select_notifications(
+                    position, 10**6, inclusive_of_start=False)
+                if not n.topic.startswith(("ledger.batch:", "ledger.payment:"))]
 
     def file(self, suffix: str) -> Path:
         self.files += 1
@@ -445,7 +466,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def do_enrol(self, programme: str, data: st.DataObject) -> None:
         seq = self.next_seq
         self.next_seq += 1
-        start = self.next_month + data.draw(st.integers(-4, 1), label="start offset")
+        start = self.start_month(data.draw(st.integers(-4, 1), label="start offset"))
         values: dict[str, Any] = {"start_month": str(start),
                                   "town": data.draw(st.sampled_from(["城关镇", "河口镇"]))}
         facts: dict[str, Any] = {"area": "rural"}  # county.row's default
@@ -484,13 +505,15 @@ class LedgerMachine(RuleBasedStateMachine):
             assert (again.enrolled, again.already, again.problems) == (0, 1, [])
 
     def do_run(self, by: str) -> MBatch:
-        draft = self.draft
         month = self.next_month
-        batch = run_payroll(self.rt, month, by)
+        previous = self.model.batches.get(month)  # its draft, or a discarded draft
+        # Run in the calendar month before the payroll month (the latest day it is allowed).
+        batch = run_payroll(self.rt, month, by, today=(month + -1).first_day)
         assert batch.id == ids.batch_id(month, "regular")
         lines, snapshot, receivables, held = self.model.compute(month)
-        makers = (draft.makers if draft else set()) | {by}
-        mbatch = MBatch(month, batch.id, makers, lines, snapshot, receivables, held)
+        makers = (previous.makers if previous else set()) | {by}
+        mbatch = MBatch(month, batch.id, makers, lines, snapshot, receivables, held,
+                        position=batch.position)
         self.model.batches[month] = mbatch
         rows = self.live_lines(batch.id)
         actual = sorted((r.case_id, r.programme, r.kind, Month.parse(r.for_month), int(r.amount),
@@ -531,6 +554,10 @@ class LedgerMachine(RuleBasedStateMachine):
                     self.model.payments[pid].reissued = True
 
     def do_export(self, mbatch: MBatch) -> None:
+        if mbatch.status == "discarded":
+            with pytest.raises(BatchStateError, match="discarded"):
+                export_batch(self.rt, mbatch.batch_id, "csv", self.file(".csv"), "cashier")
+            return
         out = self.file(".csv")
         result = export_batch(self.rt, mbatch.batch_id, "csv", out, "cashier")
         lines = [self.model.payments[pid] for pid in mbatch.payment_ids]
@@ -606,7 +633,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         case = cases[index % len(cases)]
         other = TWIN[case.programme]
-        start = self.next_month + offset
+        start = self.start_month(offset)
         row = county.row(case.seq, other, area="rural", start_month=str(start))
         result = self.import_rows(row)
         if case.exit is None or start < case.exit:
@@ -760,12 +787,45 @@ class LedgerMachine(RuleBasedStateMachine):
             with pytest.raises(MakerCheckerError):
                 approve_batch(self.rt, draft.batch_id, approver)
             return
+        facts = self.facts_since(draft.position)
+        if facts:  # a fact recorded after the draft was computed: run it again first
+            before = self.rt.app.recorder.max_notification_id()
+            with pytest.raises(StaleDraftError, match=f"run at position {draft.position}"):
+                approve_batch(self.rt, draft.batch_id, approver)
+            assert self.rt.app.recorder.max_notification_id() == before, facts
+            return
         self.do_approve(draft, approver)
 
-    @precondition(lambda self: any(b.status != "draft" for b in self.model.batches.values()))
+    @precondition(lambda self: self.draft is not None)
+    @rule(by=st.sampled_from(["clerk", "checker"]))
+    def discard(self, by: str) -> None:
+        """The draft is thrown away: its month is not paid and is the next to run again."""
+        draft = self.draft
+        assert draft is not None
+        discard_batch(self.rt, draft.batch_id, by)
+        draft.status = "discarded"
+        self.do_export(draft)
+        with pytest.raises(BatchStateError, match="discarded"):
+            approve_batch(self.rt, draft.batch_id, "someone.else")
+
+    @precondition(lambda self: self.next_month < LAST)
+    @rule(ahead=st.sampled_from([1, 2, 3, 12 * 38]), early=st.booleans())
+    def skip_a_month(self, ahead: int, early: bool) -> None:
+        """A payroll that would leave a month behind (a later month; 2062 typed for 2024), or
+        one run two calendar months early, is refused and records nothing."""
+        month = self.next_month
+        before = self.rt.app.recorder.max_notification_id()
+        if early:
+            with pytest.raises(MonthOrderError, match="later than the next calendar month"):
+                run_payroll(self.rt, month, "clerk", today=(month + -2).first_day)
+        with pytest.raises(BatchStateError):
+            run_payroll(self.rt, month + ahead, "clerk", today=(month + ahead).first_day)
+        assert self.rt.app.recorder.max_notification_id() == before
+
+    @precondition(lambda self: bool(self.model.approved_months()))
     @rule(index=st.integers(0, 10**6))
     def export(self, index: int) -> None:
-        batches = [b for b in self.model.batches.values() if b.status != "draft"]
+        batches = [self.model.batches[m] for m in self.model.approved_months()]
         self.do_export(batches[index % len(batches)])
 
     @precondition(lambda self: bool(self.waiting()))
@@ -834,6 +894,29 @@ class LedgerMachine(RuleBasedStateMachine):
                     for key in ("paid", "returned", "payments"):
                         got[programme][key] += totals[key]
         assert dict(got) == dict(want)
+
+    @invariant()
+    def every_month_a_case_was_entitled_to_is_paid_or_still_runnable(self) -> None:
+        """Issue 12. The ledger's approved regular months run without a gap from its first
+        month; every month from there on a case is entitled to (as known now) is approved —
+        so paid, with any difference paid as arrears by the next payroll — or is the next month
+        to run (runnable now), or later. Months before the ledger's first month lie outside it
+        (README: Months in order)."""
+        self.rt.read_model.catch_up()
+        with self.rt.engine.connect() as conn:
+            months = read_ledger_months(conn)
+        if months.first is None:
+            assert not self.model.cases
+            return
+        approved = sorted(m for m, status in months.batches.items() if status != "draft")
+        runnable = months.next_to_run
+        assert runnable is not None and runnable == self.next_month
+        assert approved == months.first.until(runnable + -1)
+        assert refusal(runnable, months, (runnable + -1).first_day) is None
+        for case in self.model.cases.values():
+            for month in max(case.start, months.first).until(runnable + -1):
+                if self.model.entitlement(case, month)[0] > 0:
+                    assert month in approved, (case.case_id, str(month))
 
     @invariant()
     def paid_equals_entitled_plus_what_is_still_owed(self) -> None:
