@@ -26,6 +26,7 @@ from ledger.money import Fen, format_yuan, monthly_from_yearly
 from ledger.policy import POLICY_KEYS, PolicyBook, parse_policy_value
 from ledger.rulebook import CpiRecord, PolicySetting, Standard
 from ledger.standards import CATEGORIES, StandardBook, check_category, tekun_below_minimum
+from ledger.text_fields import check_text
 
 T = TypeVar("T")
 
@@ -105,6 +106,7 @@ class Ledger(Application):
                      effective: date, ref: str, force: bool, by: str) -> list[str]:
         """Record a standard; returns warnings. Refuses a tekun basic below 1.3 × dibao."""
         check_category(programme, category)
+        check_text(ref, "reference")
         if per not in ("month", "year"):
             raise ValueError(f"--per must be month or year, not {per!r}")
         if amount < 0:

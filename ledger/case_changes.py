@@ -17,7 +17,9 @@ from ledger.application import Ledger
 from ledger.calendar import Month
 from ledger.case import Case
 from ledger.errors import CaseStateError
+from ledger.identity import normalize_bank_account
 from ledger.programmes import CaseEntitlement
+from ledger.text_fields import check_text
 
 
 def update_case(
@@ -81,7 +83,9 @@ def update_case(
             said += _graduation_news(app, case, effective)
     if bank_account is not None:
         if not bank_name:
-            raise ValueError("--bank-account needs --bank-name")
+            raise ValueError("a new bank account needs its bank name")
+        bank_account = normalize_bank_account(bank_account)
+        check_text(bank_name, "bank name")
         if (bank_account, bank_name) == (record.bank_account, record.bank_name):
             said.append("unchanged: bank account")
         else:
@@ -109,7 +113,8 @@ def _graduation_news(app: Ledger, case: Case, effective: Month) -> list[str]:
 def exit_case(app: Ledger, case_id: UUID, effective: Month, reason: str, by: str) -> None:
     """End payment from ``effective`` (death, moved away, ineligible): no graduation."""
     if not reason.strip():
-        raise ValueError("--reason is required")
+        raise ValueError("a reason is required")
+    check_text(reason, "reason")
     case: Case = app.case(case_id)
     case.exit(effective, reason, by)
     app.save(case)

@@ -17,8 +17,10 @@ from sqlalchemy import select
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.errors import ReliefError
+from ledger.identity import normalize_bank_account
 from ledger.money import format_yuan
 from ledger.relief import Relief, check_multiple, grant, relief_amount
+from ledger.text_fields import check_text
 from projections import schema
 
 
@@ -41,7 +43,14 @@ def grant_relief(rt: Runtime, id_number: str, multiple: int, reason: str, on: da
     policy = app.policy_book()
     check_multiple(multiple, policy.value("temporary.max_multiple", month))
     if not reason.strip():
-        raise ValueError("--reason is required")
+        raise ValueError("a reason is required")
+    # The text rule holds here, not only at the command line: every front end calls this.
+    for what, value in (("reason", reason), ("name", person.name), ("town", person.town),
+                        ("village", person.village), ("bank name", person.bank_name)):
+        if value is not None:
+            check_text(value, what)
+    if person.bank_account is not None:
+        normalize_bank_account(person.bank_account)
     key = app.person_key(id_number)
     rt.read_model.catch_up()
     c = schema.cases.c
