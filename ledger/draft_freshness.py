@@ -22,8 +22,13 @@ from ledger.batch import Batch
 from ledger.bootstrap import Runtime
 from ledger.errors import BatchStateError
 
-OUTPUT_AGGREGATES = ("Batch", "Payment")
-"""Aggregates whose events a payroll writes rather than reads."""
+OUTPUT_AGGREGATES = ("Batch", "Payment", "Account", "UserAccount")
+"""Aggregates whose events a payroll writes (batches, payments) or never reads (accounts)."""
+
+NOTES = ("Case.Reviewed", "Case.TimeNoted", "Case.AgeBandReached", "Case.GraduationCompleted",
+         "CpiRecord.PriceLinkageDecided")
+"""Events that record what happened (a review, a time note, the price-linkage job's own
+decision) without changing a fact the regular payroll reads."""
 
 
 class StaleDraftError(BatchStateError):
@@ -49,7 +54,8 @@ def fact_topics() -> tuple[str, ...]:
     return tuple(sorted(
         {f"{cls.__module__}:{cls.__qualname__}" for cls in events
         if cls.__module__.startswith("ledger.") and "." in cls.__qualname__
-        and cls.__qualname__.split(".")[0] not in OUTPUT_AGGREGATES}
+        and cls.__qualname__.split(".")[0] not in OUTPUT_AGGREGATES
+        and cls.__qualname__ not in NOTES}
     ))
 
 

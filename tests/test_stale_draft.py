@@ -111,3 +111,16 @@ def test_a_price_subsidy_draft_left_unchanged_by_its_run_can_still_be_approved(
     again = run_price_linkage(rt, june, "clerk")
     assert again is not None and again.position == subsidy.position  # unchanged: not re-run
     assert approve_batch(rt, again.id, "checker").status == "approved"
+
+
+def test_notes_and_the_price_linkage_decision_are_not_facts_that_stale_a_draft() -> None:
+    from ledger.draft_freshness import fact_topics
+
+    topics = fact_topics()
+    for note in ("ledger.case:Case.Reviewed", "ledger.case:Case.AgeBandReached",
+                 "ledger.case:Case.GraduationCompleted",
+                 "ledger.rulebook:CpiRecord.PriceLinkageDecided"):
+        assert note not in topics
+    for fact in ("ledger.case:Case.FactsChanged", "ledger.case:Case.Exited",
+                 "ledger.rulebook:Standard.Set", "ledger.rulebook:CpiRecord.Recorded"):
+        assert fact in topics
