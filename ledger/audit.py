@@ -14,7 +14,7 @@ from typing import Any
 from eventsourcing.application import Application
 
 AUDITED_FIELDS = ("programme", "kind", "month", "for_month", "effective", "reason", "format",
-                  "category", "key", "value", "multiple", "source")
+                  "category", "key", "value", "multiple", "source", "account", "role")
 
 
 def audit_entries(app: Application, since: date, user: str | None = None,

@@ -18,6 +18,7 @@ import click
 from ledger.batch_text import payees, people, print_batch, report_case_ids
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month, parse_date
+from ledger.cli_accounts import password_stdin_option, proven_user
 from ledger.cli_support import BadInput, by_option, emit, handled, json_option, runtime, uuid_arg
 from ledger.errors import NotFoundError
 from ledger.identity import IdNumberError, mask, normalize_id_number
@@ -320,13 +321,15 @@ def relief_grant(id_number: str, multiple: int, reason: str, name: str | None, a
 
 @relief.command("approve")
 @click.argument("relief_id")
+@password_stdin_option
 @by_option
 @handled
-def relief_approve(relief_id: str, by: str | None) -> None:
+def relief_approve(relief_id: str, password_stdin: bool, by: str | None) -> None:
     from ledger.temporary_relief import approve_relief
 
     with runtime() as rt:
-        approved = approve_relief(rt, uuid_arg(relief_id, "relief"), acting_user(by))
+        approver = proven_user(rt, by, password_stdin, "relief.approve")
+        approved = approve_relief(rt, uuid_arg(relief_id, "relief"), approver)
     state = "payable" if approved.payable else f"needs {approved.approvals_needed - len(approved.approvers)} more approval(s)"
     click.echo(f"relief {approved.id.hex} approved by {approved.approvers[-1]}: {state}")
 
@@ -423,13 +426,15 @@ def payroll_show(batch_id: str, as_json: bool) -> None:
 
 @payroll.command("approve")
 @click.argument("batch_id")
+@password_stdin_option
 @by_option
 @handled
-def payroll_approve(batch_id: str, by: str | None) -> None:
+def payroll_approve(batch_id: str, password_stdin: bool, by: str | None) -> None:
     from ledger.batches import approve_batch
 
     with runtime() as rt:
-        batch = approve_batch(rt, uuid_arg(batch_id, "batch"), acting_user(by))
+        approver = proven_user(rt, by, password_stdin, "payroll.approve")
+        batch = approve_batch(rt, uuid_arg(batch_id, "batch"), approver)
     click.echo(f"batch {batch.id.hex} ({batch.month}) approved by {batch.approved_by}")
 
 
@@ -505,6 +510,7 @@ def projections_rebuild() -> None:
 
 # Command groups that live in their own modules (they import cli_support, not this module).
 from ledger import cli_integrity  # noqa: E402
+from ledger.cli_accounts import user  # noqa: E402
 from ledger.cli_bankfile import bankfile  # noqa: E402
 from ledger.cli_relief import relief_list  # noqa: E402
 from ledger.cli_report import report  # noqa: E402
@@ -512,7 +518,7 @@ from ledger.cli_review import review  # noqa: E402
 from ledger.cli_scheduler import scheduler  # noqa: E402
 
 for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integrity.verify,
-              cli_integrity.audit):
+              cli_integrity.audit, user):
     main.add_command(group)
 relief.add_command(relief_list)
 
