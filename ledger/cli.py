@@ -193,7 +193,7 @@ def _find_cases(rt: Runtime, ref: str) -> list[Any]:
 @handled
 def case_show(ref: str, month: str | None, as_json: bool) -> None:
     from ledger.case_record import CaseRecord
-    from ledger.programmes import CaseEntitlement
+    from ledger.case_view import case_summary
 
     with runtime() as rt:
         rows = _find_cases(rt, ref)
@@ -203,26 +203,8 @@ def case_show(ref: str, month: str | None, as_json: bool) -> None:
         standards, policy_book = rt.app.standard_book(), rt.app.policy_book()
         cases = []
         for row in rows:
-            record = CaseRecord.from_json(row["record"])
-            entitled = CaseEntitlement(record, standards, policy_book)
-            facts = entitled.facts(when)
-            due = entitled.for_month(when)
-            status = entitled.status(when)
-            cases.append({
-                "case_id": record.case_id, "programme": record.programme, "status": status,
-                "id_number": mask(record.id_number), "name": record.name,
-                "town": record.town, "village": record.village, "area": facts.area,
-                "household_size": facts.household_size,
-                "income_per_capita": (format_yuan(facts.income_per_capita)
-                                      if facts.income_per_capita is not None else None),
-                "disability_grade": facts.disability_grade, "care_level": facts.care_level,
-                "registered_poor": record.registered_poor,
-                "bank_name": record.bank_name, "bank_account": mask(record.bank_account),
-                "start_month": str(record.start_month),
-                "exit_month": str(record.exit_month) if record.exit_month else None,
-                "exit_reason": record.exit_reason or None,
-                "month": str(when), "amount": format_yuan(due.amount), "formula": due.formula,
-            })
+            cases.append(case_summary(CaseRecord.from_json(row["record"]), standards,
+                                      policy_book, when))
 
     def text() -> None:
         for c in cases:
@@ -516,9 +498,10 @@ from ledger.cli_relief import relief_list  # noqa: E402
 from ledger.cli_report import report  # noqa: E402
 from ledger.cli_review import review  # noqa: E402
 from ledger.cli_scheduler import scheduler  # noqa: E402
+from ledger.cli_serve import serve  # noqa: E402
 
 for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integrity.verify,
-              cli_integrity.audit, user):
+              cli_integrity.audit, user, serve):
     main.add_command(group)
 relief.add_command(relief_list)
 
