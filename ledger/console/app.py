@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ledger.bank_exchange import mask_numbers
 from ledger.bootstrap import Runtime
 from ledger.console import (
     auth,
@@ -59,6 +61,15 @@ def create_app(rt: Runtime, clock: Callable[[], datetime] = system_clock,
     return app
 
 
+class MaskedAccessLog(logging.Filter):
+    """Mask ID and account numbers in logged request lines (a search by ID number is a GET)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_numbers(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
 def serve(rt: Runtime, host: str, port: int, with_scheduler: bool = False,
           secure_cookies: bool = False) -> None:
     """Run the console with the read-model follower (and optionally the scheduler) beside it."""
@@ -74,6 +85,7 @@ def serve(rt: Runtime, host: str, port: int, with_scheduler: bool = False,
         scheduler = make_scheduler(rt.settings.url, background=True)
         add_ledger_jobs(scheduler)
         scheduler.start()
+    logging.getLogger("uvicorn.access").addFilter(MaskedAccessLog())
     try:
         uvicorn.run(create_app(rt, secure_cookies=secure_cookies), host=host, port=port, log_level="info",
                     server_header=False, access_log=True)

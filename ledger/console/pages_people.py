@@ -10,6 +10,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ledger.bank_exchange import mask_numbers
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.case_view import case_summary
@@ -48,7 +49,8 @@ def people(ctx: Ctx) -> Response:
         with ctx.rt.engine.connect() as conn:
             rows = [dict(r._mapping) | {"id_number": CaseRecord.from_json(r.record).id_number}
                     for r in conn.execute(query)]
-    return ctx.render("people.html", title="对象查询", q=q, rows=rows[:LIMIT],
+    # The search box shows an ID number masked, like every other page.
+    return ctx.render("people.html", title="对象查询", q=mask_numbers(q), rows=rows[:LIMIT],
                       more=len(rows) > LIMIT)
 
 
