@@ -35,7 +35,7 @@ def _read_password() -> str:
 def proven_user(rt: Runtime, by: str | None, password_stdin: bool, action: str) -> str:
     """The acting user of an approval: with accounts, only an account whose password was given
     and whose role may perform ``action``."""
-    from ledger.account_service import SignInRefused, accounts_exist, authenticate
+    from ledger.account_service import SignInRefused, accounts_exist, authenticate, load_account
     from ledger.roles import allowed
 
     name = acting_user(by)
@@ -44,13 +44,14 @@ def proven_user(rt: Runtime, by: str | None, password_stdin: bool, action: str) 
     if not password_stdin:
         raise ApproverNotProven(
             "accounts exist: approving needs the acting account's password (--password-stdin)")
+    known = load_account(rt, name)
+    if known is not None and not allowed(known.role, action):  # refused before any sign-in
+        raise ApproverNotProven(f"user {known.account} ({known.role}) may not {action}")
     try:
         account = authenticate(rt, name, _read_password(), datetime.now(UTC))
     except SignInRefused:
         raise ApproverNotProven(
             "the password is wrong, or the account is unknown, disabled or locked") from None
-    if not allowed(account.role, action):
-        raise ApproverNotProven(f"user {account.account} ({account.role}) may not {action}")
     return account.account
 
 
