@@ -46,17 +46,23 @@ def fund_chart(months: dict[str, dict[str, int]]) -> Chart:
     slot = (WIDTH - LEFT) / max(len(months), 1)
     bars, labels = [], []
     for i, (month, by) in enumerate(sorted(months.items())):
-        x = LEFT + i * slot + slot * 0.15
+        width = min(slot * 0.7, 60.0)
+        x = LEFT + i * slot + (slot - width) / 2
         y = HEIGHT - BOTTOM
         for programme in programmes:
             value = max(by.get(programme, 0), 0)
             h = plot_h * value / top
             y -= h
-            bars.append(Bar(round(x, 1), round(y, 1), round(slot * 0.7, 1), round(h, 1),
+            bars.append(Bar(round(x, 1), round(y, 1), round(width, 1), round(h, 1),
                             colour[programme],
                             f"{month} {programme_name(programme)} {yuan(value)} 元"))
-        labels.append((round(x + slot * 0.35, 1), month[5:] + "月"))
-    ticks = [(round(HEIGHT - BOTTOM - plot_h * k / 4, 1), f"{top * k / 4 / 100 / 10000:,.1f}万")
-             for k in range(5)]
+        labels.append((round(x + width / 2, 1), month[5:] + "月"))
+    ticks = [(round(HEIGHT - BOTTOM - plot_h * k / 4, 1), _tick(top * k // 4)) for k in range(5)]
     legend = [(colour[p], programme_name(p)) for p in programmes]
     return Chart(WIDTH, HEIGHT, bars, ticks, labels, legend)
+
+
+def _tick(fen: int) -> str:
+    """An axis label: yuan below 100,000, 万元 above."""
+    yuan_value = fen // 100
+    return f"{yuan_value:,}" if yuan_value < 100_000 else f"{yuan_value / 10000:,.1f}万"
