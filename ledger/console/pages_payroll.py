@@ -80,6 +80,8 @@ def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int]:
         where.append(p.town.in_(ctx.actor.towns))
     with ctx.rt.engine.connect() as conn:
         count = conn.execute(select(func.count()).select_from(schema.payments).where(*where)).scalar()
+        ctx.extra["by_status"] = {status: (int(n), int(total or 0)) for status, n, total in conn.execute(
+            select(p.status, func.count(), func.sum(p.transfer)).where(*where).group_by(p.status))}
         rows = conn.execute(
             select(p.payment_id, p.case_id, p.name, p.town, p.village, p.bank_account,
                    p.programme, p.kind, p.for_month, p.amount, p.status)
@@ -115,7 +117,7 @@ def batch(ctx: Ctx) -> Response:
         names = names_of(conn, report_case_ids(data)) if ctx.actor.county_wide else {}
     return ctx.render("batch.html", title=f"{data['month']} 发放批次", b=data, lines=lines,
                       count=count, page_no=page_no, pages=max(1, -(-count // PAGE)),
-                      names=names, report=report)
+                      names=names, report=report, by_status=ctx.extra.get("by_status", {}))
 
 
 @page("payroll.approve")

@@ -90,6 +90,7 @@ class Ctx:
     form: dict[str, str] = field(default_factory=dict)
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     new_session: Session | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def rt(self) -> Runtime:
