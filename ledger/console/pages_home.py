@@ -50,9 +50,10 @@ def _late(conn: Connection, today: Any, policy: Any) -> list[str]:
     this = Month.of(today)
     rows = dict(conn.execute(select(b.month, b.status).where(
         b.kind == "regular", b.month >= str(this + -12), b.month < str(this))).all())
+    first = min(rows, default=None)  # months before the ledger's first payroll are not late
     return [f"{m} 月度发放{'尚未生成' if m not in rows else '尚未导出银行文件'}"
             for m in (str(this + -k) for k in range(3, 0, -1))
-            if rows.get(m) not in DONE and rows]
+            if first is not None and m >= first and rows.get(m) not in DONE]
 
 
 def _cases_by_programme_and_town(conn: Connection, month: Month,

@@ -1,0 +1,62 @@
+"""Pure rules behind the console: the lockout window, the pay-by day, the chart's scale."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
+
+from ledger.accounts import Account
+from ledger.calendar import Month
+from ledger.console.chart import fund_chart
+from ledger.console.deadline import days_left, pay_by_date
+from ledger.policy import PolicyBook
+
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def _account() -> Account:
+    return Account(id=uuid4(), account="wang", role="clerk", towns=[], password_hash="x", by="t")
+
+
+def test_five_failures_within_fifteen_minutes_lock_for_fifteen_minutes() -> None:
+    a = _account()
+    for k in range(5):
+        a.fail_sign_in(T0 + timedelta(minutes=3 * k))  # the fifth at +12
+    assert a.locked_until(T0 + timedelta(minutes=13)) == T0 + timedelta(minutes=27)
+    assert a.locked_until(T0 + timedelta(minutes=27)) is None
+
+
+def test_four_failures_or_five_spread_wider_do_not_lock() -> None:
+    a = _account()
+    for k in range(4):
+        a.fail_sign_in(T0 + timedelta(minutes=k))
+    assert a.locked_until(T0 + timedelta(minutes=5)) is None
+    b = _account()
+    for k in range(5):
+        b.fail_sign_in(T0 + timedelta(minutes=4 * k))  # 16 minutes from first to fifth
+    assert b.locked_until(T0 + timedelta(minutes=17)) is None
+
+
+def test_a_successful_sign_in_clears_earlier_failures() -> None:
+    a = _account()
+    for k in range(4):
+        a.fail_sign_in(T0 + timedelta(minutes=k))
+    a.sign_in(T0 + timedelta(minutes=5))
+    a.fail_sign_in(T0 + timedelta(minutes=6))
+    assert a.locked_until(T0 + timedelta(minutes=7)) is None
+
+
+def test_the_pay_by_day_defaults_to_the_tenth() -> None:
+    assert pay_by_date(PolicyBook(), Month(2024, 2)) == date(2024, 2, 10)
+    assert days_left(PolicyBook(), Month(2024, 2), date(2024, 2, 3)) == 7
+    assert days_left(PolicyBook(), Month(2024, 2), date(2024, 2, 12)) == -2
+
+
+def test_the_chart_stacks_programmes_and_scales_to_the_highest_month() -> None:
+    chart = fund_chart({"2024-01": {"dibao": 100_00, "tekun": 50_00}, "2024-02": {"dibao": 300_00}})
+    heights = {b.label.split(" ")[0] + b.label.split(" ")[1]: b.height for b in chart.bars}
+    full = max(heights.values())
+    assert heights["2024-02最低生活保障"] == full
+    assert abs(heights["2024-01最低生活保障"] - full / 3) < 0.2
+    assert abs(heights["2024-01特困人员救助供养"] - full / 6) < 0.2
+    assert chart.ticks[-1][1] == "300"
