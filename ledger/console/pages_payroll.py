@@ -79,15 +79,16 @@ def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int]:
     if not ctx.actor.county_wide:
         where.append(p.town.in_(ctx.actor.towns))
     with ctx.rt.engine.connect() as conn:
-        count = conn.execute(select(func.count()).select_from(schema.payments).where(*where)).scalar()
-        ctx.extra["by_status"] = {status: (int(n), int(total or 0)) for status, n, total in conn.execute(
+        by_status = {status: (int(n), int(total or 0)) for status, n, total in conn.execute(
             select(p.status, func.count(), func.sum(p.transfer)).where(*where).group_by(p.status))}
+        ctx.extra["by_status"] = by_status
+        count = sum(n for n, _ in by_status.values())
         rows = conn.execute(
             select(p.payment_id, p.case_id, p.name, p.town, p.village, p.bank_account,
                    p.programme, p.kind, p.for_month, p.amount, p.status)
             .where(*where).order_by(p.case_id, p.for_month, p.kind)
             .limit(PAGE).offset((page_no - 1) * PAGE)).mappings().all()
-    return list(rows), int(count or 0)
+    return list(rows), count
 
 
 def _summary(ctx: Ctx) -> dict[str, Any] | None:
