@@ -60,3 +60,15 @@ def test_the_chart_stacks_programmes_and_scales_to_the_highest_month() -> None:
     assert abs(heights["2024-01最低生活保障"] - full / 3) < 0.2
     assert abs(heights["2024-01特困人员救助供养"] - full / 6) < 0.2
     assert chart.ticks[-1][1] == "300"
+
+
+def test_amounts_in_chinese_capital_figures() -> None:
+    from ledger.console.formats import rmb_upper
+
+    assert rmb_upper(2907_00) == "贰仟玖佰零柒元整"
+    assert rmb_upper(1_0000_00) == "壹万元整"
+    assert rmb_upper(1_0001_0000_00) == "壹亿零壹万元整"
+    assert rmb_upper(1005_30) == "壹仟零伍元叁角整"
+    assert rmb_upper(12_05) == "壹拾贰元零伍分"
+    assert rmb_upper(0) == "零元整"
+    assert rmb_upper(1234_5678_90) == "壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元玖角整"
