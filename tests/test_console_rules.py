@@ -72,3 +72,16 @@ def test_amounts_in_chinese_capital_figures() -> None:
     assert rmb_upper(12_05) == "壹拾贰元零伍分"
     assert rmb_upper(0) == "零元整"
     assert rmb_upper(1234_5678_90) == "壹仟贰佰叁拾肆万伍仟陆佰柒拾捌元玖角整"
+
+
+def test_the_access_log_masks_id_numbers_in_request_lines() -> None:
+    import logging
+
+    from ledger.console.app import MaskedAccessLog
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                               '%s - "%s %s HTTP/%s" %d', ("127.0.0.1:5", "GET",
+                               "/people?q=431023197005170015", "1.1", 200), None)
+    assert MaskedAccessLog().filter(record)
+    assert "431023197005170015" not in record.getMessage()
+    assert "4310" in record.getMessage() and "0015" in record.getMessage()
