@@ -73,3 +73,22 @@ def test_masked_numbers_show_first_and_last_four(rt: Runtime, tmp_path: Path) ->
     body = web.get("/people?q=居民1").text
     number = county.person(1)
     assert re.search(rf"{number[:4]}\*+{number[-4:]}", body)
+
+
+def test_search_by_name_works_when_personal_data_is_encrypted(ledger_url: str,
+                                                              tmp_path: Path) -> None:
+    from eventsourcing.cryptography import AESCipher
+
+    from ledger.bootstrap import open_runtime
+
+    rt = open_runtime(ledger_url, init=True, cipher_key=AESCipher.create_key(num_bytes=32))
+    try:
+        c = cc.build(rt, tmp_path)
+        web = cc.client(c)
+        cc.sign_in(web, "town-clerk")
+        body = web.get("/people?q=居民").text
+        assert [f"居民{i}" in body for i in range(1, 6)] == [True, True, True, False, False]
+        assert "居民2" in web.get(f"/people?q={county.person(2)}").text
+        assert "/people/" not in web.get("/people?q=居民4").text  # another town's: no result
+    finally:
+        rt.close()
