@@ -71,6 +71,17 @@ def disable_user(rt: Runtime, name: str, by: str) -> Account:
     return user
 
 
+def change_role(rt: Runtime, name: str, role: str, towns: Iterable[str], by: str) -> Account:
+    """Give an account another role or other towns (recorded; takes effect on its next page)."""
+    user = load_account(rt, name)
+    if user is None:
+        raise AccountError(f"no user {normalise_user_name(name)}")
+    user.change_role(role, sorted({t.strip() for t in towns if t.strip()}), by)
+    rt.app.save(user)
+    rt.read_model.catch_up()
+    return user
+
+
 def accounts_exist(rt: Runtime) -> bool:
     with rt.engine.connect() as conn:
         return bool(conn.execute(select(func.count()).select_from(schema.accounts)).scalar())

@@ -92,6 +92,22 @@ def user_disable(name: str, by: str | None) -> None:
     click.echo(f"user {account.account} disabled")
 
 
+@user.command("set-role")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--town", "towns", multiple=True, help="limit the account to a town (repeatable)")
+@by_option
+@handled
+def user_set_role(name: str, role: str, towns: tuple[str, ...], by: str | None) -> None:
+    """Change an account's role and towns (a recorded fact, shown by `ledger audit`)."""
+    from ledger.account_service import change_role
+
+    with runtime() as rt:
+        account = change_role(rt, name, role, towns, acting_user(by))
+    where = f" for {', '.join(account.towns)}" if account.towns else " county-wide"
+    click.echo(f"user {account.account} is now {role}{where}")
+
+
 @user.command("list")
 @json_option
 @handled

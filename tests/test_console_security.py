@@ -177,3 +177,14 @@ def test_a_town_clerk_sees_only_the_towns_people_and_payments(c: cc.County) -> N
     # a county-wide batch is not a town clerk's to run
     assert web.post("/payroll/run", data={"csrf_token": cc.csrf(web, "/payroll"),
                                           "month": "2024-02"}).status_code == 403
+
+
+def test_a_role_change_takes_effect_on_the_next_page(c: cc.County) -> None:
+    from ledger.account_service import change_role
+
+    web = cc.client(c)
+    cc.sign_in(web, "clerk")
+    assert web.get("/audit").status_code == 403
+    change_role(c.rt, "clerk", "auditor", [], "admin")
+    assert web.get("/audit").status_code == 200
+    assert "/roster" not in web.get("/").text  # the clerk's menu item is gone

@@ -63,10 +63,16 @@ def test_accounts_are_added_listed_disabled_and_audited(ledger: str) -> None:
     listed = json.loads(cli("user", "list", "--json").stdout)["users"]
     assert [(u["name"], u["role"], u["towns"], u["disabled"]) for u in listed] == [
         ("chief.li", "approver", ["城关镇"], False)]
+    moved = cli("user", "set-role", "chief.li", "--role", "finance", "--by", "root")
+    assert moved.exit_code == 0, moved.output
+    assert json.loads(cli("user", "list", "--json").stdout)["users"][0]["role"] == "finance"
+    assert json.loads(cli("user", "list", "--json").stdout)["users"][0]["towns"] == []
+    assert cli("user", "set-role", "nobody", "--role", "clerk").exit_code == 1
     assert cli("user", "disable", "CHIEF.LI", "--by", "root").exit_code == 0
     assert json.loads(cli("user", "list", "--json").stdout)["users"][0]["disabled"] is True
     audit = cli("audit", "--since", "2000-01-01", "--json").stdout
     assert "Account.Created" in audit and "Account.Disabled" in audit
+    assert "Account.RoleChanged" in audit
     assert "correct horse" not in audit and "argon2" not in audit
 
 
