@@ -16,7 +16,7 @@ from eventsourcing.application import Application
 from ledger.user_names import user_key
 
 AUDITED_FIELDS = ("programme", "kind", "month", "for_month", "effective", "reason", "format",
-                  "category", "key", "value", "multiple", "source")
+                  "category", "key", "value", "multiple", "source", "account", "role")
 
 
 def audit_entries(app: Application, since: date, user: str | None = None,

@@ -18,6 +18,7 @@ import click
 from ledger.batch_text import payees, people, print_batch, report_case_ids
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month, parse_date
+from ledger.cli_accounts import password_stdin_option, proven_user
 from ledger.cli_errors import LedgerGroup
 from ledger.cli_support import BadInput, by_option, emit, handled, json_option, runtime, uuid_arg
 from ledger.cli_text import TEXT
@@ -196,7 +197,7 @@ def _find_cases(rt: Runtime, ref: str) -> list[Any]:
 @handled
 def case_show(ref: str, month: str | None, as_json: bool) -> None:
     from ledger.case_record import CaseRecord
-    from ledger.programmes import CaseEntitlement
+    from ledger.case_view import case_summary
 
     with runtime() as rt:
         rows = _find_cases(rt, ref)
@@ -206,26 +207,8 @@ def case_show(ref: str, month: str | None, as_json: bool) -> None:
         standards, policy_book = rt.app.standard_book(), rt.app.policy_book()
         cases = []
         for row in rows:
-            record = CaseRecord.from_json(row["record"])
-            entitled = CaseEntitlement(record, standards, policy_book)
-            facts = entitled.facts(when)
-            due = entitled.for_month(when)
-            status = entitled.status(when)
-            cases.append({
-                "case_id": record.case_id, "programme": record.programme, "status": status,
-                "id_number": mask(record.id_number), "name": record.name,
-                "town": record.town, "village": record.village, "area": facts.area,
-                "household_size": facts.household_size,
-                "income_per_capita": (format_yuan(facts.income_per_capita)
-                                      if facts.income_per_capita is not None else None),
-                "disability_grade": facts.disability_grade, "care_level": facts.care_level,
-                "registered_poor": record.registered_poor,
-                "bank_name": record.bank_name, "bank_account": mask(record.bank_account),
-                "start_month": str(record.start_month),
-                "exit_month": str(record.exit_month) if record.exit_month else None,
-                "exit_reason": record.exit_reason or None,
-                "month": str(when), "amount": format_yuan(due.amount), "formula": due.formula,
-            })
+            cases.append(case_summary(CaseRecord.from_json(row["record"]), standards,
+                                      policy_book, when))
 
     def text() -> None:
         for c in cases:
@@ -324,13 +307,15 @@ def relief_grant(id_number: str, multiple: int, reason: str, name: str | None, a
 
 @relief.command("approve")
 @click.argument("relief_id")
+@password_stdin_option
 @by_option
 @handled
-def relief_approve(relief_id: str, by: str | None) -> None:
+def relief_approve(relief_id: str, password_stdin: bool, by: str | None) -> None:
     from ledger.temporary_relief import approve_relief
 
     with runtime() as rt:
-        approved = approve_relief(rt, uuid_arg(relief_id, "relief"), acting_user(by))
+        approver = proven_user(rt, by, password_stdin, "relief.approve")
+        approved = approve_relief(rt, uuid_arg(relief_id, "relief"), approver)
     state = "payable" if approved.payable else f"needs {approved.approvals_needed - len(approved.approvers)} more approval(s)"
     click.echo(f"relief {approved.id.hex} approved by {approved.approvers[-1]}: {state}")
 
@@ -431,13 +416,15 @@ def payroll_show(batch_id: str, as_json: bool) -> None:
 
 @payroll.command("approve")
 @click.argument("batch_id")
+@password_stdin_option
 @by_option
 @handled
-def payroll_approve(batch_id: str, by: str | None) -> None:
+def payroll_approve(batch_id: str, password_stdin: bool, by: str | None) -> None:
     from ledger.batches import approve_batch
 
     with runtime() as rt:
-        batch = approve_batch(rt, uuid_arg(batch_id, "batch"), acting_user(by))
+        approver = proven_user(rt, by, password_stdin, "payroll.approve")
+        batch = approve_batch(rt, uuid_arg(batch_id, "batch"), approver)
     click.echo(f"batch {batch.id.hex} ({batch.month}) approved by {batch.approved_by}")
 
 
@@ -513,15 +500,17 @@ def projections_rebuild() -> None:
 
 # Command groups that live in their own modules (they import cli_support, not this module).
 from ledger import cli_integrity  # noqa: E402
+from ledger.cli_accounts import user  # noqa: E402
 from ledger.cli_bankfile import bankfile  # noqa: E402
 from ledger.cli_payroll_status import payroll_discard, payroll_status  # noqa: E402
 from ledger.cli_relief import relief_list  # noqa: E402
 from ledger.cli_report import report  # noqa: E402
 from ledger.cli_review import review  # noqa: E402
 from ledger.cli_scheduler import scheduler  # noqa: E402
+from ledger.cli_serve import serve  # noqa: E402
 
 for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integrity.verify,
-              cli_integrity.audit):
+              cli_integrity.audit, user, serve):
     main.add_command(group)
 relief.add_command(relief_list)
 payroll.add_command(payroll_discard)

@@ -18,6 +18,7 @@ from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from ledger import payment_codec
+from ledger.accounts import Account
 from ledger.batch import Batch
 from ledger.case import Case
 from ledger.case_record import CaseRecord
@@ -26,6 +27,7 @@ from ledger.payment import Payment
 from ledger.payment_codec import RECORDED_TOPIC, RecordedPayment
 from ledger.relief import Relief, approvals_counted
 from projections import schema
+from projections.accounts import account_created, account_disabled, account_role_changed
 from projections.bulk import insert_rows
 from projections.chain import append as append_links
 from projections.journal import post_approval, post_results
@@ -316,6 +318,9 @@ HANDLERS: dict[type, Handler] = {
     Batch.Reconciled: _batch_reconciled,
     Relief.Granted: _relief_granted,
     Relief.Approved: _relief_approved,
+    Account.Created: account_created,
+    Account.RoleChanged: account_role_changed,
+    Account.Disabled: account_disabled,
 }
 TOPICS = {f"{cls.__module__}:{cls.__qualname__}" for cls in HANDLERS}
 

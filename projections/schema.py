@@ -181,3 +181,17 @@ chain = Table(
 """Tamper evidence: a hash chain over the event log; one row per projected page, holding the
 64-hex-digit link of every event of the page in log order (one row, not one per event, keeps
 catch-up fast)."""
+
+accounts = Table(
+    "rm_accounts",
+    metadata,
+    Column("account_id", String(32), primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("towns", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+"""Console accounts (ledger/accounts.py): no password hash here, only who may do what."""

@@ -1,0 +1,98 @@
+"""Console page latency on a big ledger: person search, a person's page, a batch page, the dashboard.
+
+Not a timed test: run it by hand and put the figures in the README.
+
+    .venv/bin/python -m bench.console --cases 100000
+
+Builds a county (bench/payroll.py's builder: ledger.demo's roster and standards),
+imports it, runs and approves January, then requests each page through the real
+ASGI app in-process (Starlette's TestClient: routing, sign-in check, SQL,
+templates; no network) and prints the median and 95th percentile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from ledger.account_service import add_user
+from ledger.batches import approve_batch
+from ledger.bootstrap import open_runtime
+from ledger.calendar import Month
+from ledger.console.app import create_app
+from ledger.demo import county_roster, set_county_standards
+from ledger.enrolment import import_roster
+from ledger.payroll_run import run_payroll
+from ledger.roster_writer import write_roster_csv
+from projections import schema
+
+
+def measure(web: TestClient, paths: list[str], rounds: int) -> tuple[float, float]:
+    times = []
+    for i in range(rounds):
+        path = paths[i % len(paths)]
+        start = time.perf_counter()
+        response = web.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--url", default=None)
+    parser.add_argument("--rounds", type=int, default=40)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    url = args.url or f"sqlite:///{tmp / 'bench.db'}"
+    rt = open_runtime(url, init=True)
+    print(f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.processor() or '?'}, "
+          f"Python {platform.python_version()}, backend {rt.settings.backend}, cases {args.cases}")
+    set_county_standards(rt, "bench")
+    roster = write_roster_csv(tmp / "roster.csv", county_roster(args.cases, 7))
+    started = time.perf_counter()
+    assert not import_roster(rt, roster, date(2024, 1, 1), "bench").problems
+    batch = run_payroll(rt, Month(2024, 1), "bench")
+    approve_batch(rt, batch.id, "checker")
+    print(f"ledger built in {time.perf_counter() - started:.0f} s: {batch.payments} payments")
+    add_user(rt, "bench.auditor", "auditor", [], "bench-password", "bench")
+    c = schema.cases.c
+    with rt.engine.connect() as conn:
+        sample = conn.execute(select(c.case_id, c.name).limit(2000)).all()
+    people = sample[:: max(1, len(sample) // args.rounds)]
+    clock = datetime(2024, 1, 5, 9, tzinfo=UTC)
+    web = TestClient(create_app(rt, clock=lambda: clock))
+    token = web.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    web.post("/login", data={"username": "bench.auditor", "password": "bench-password",
+                             "csrf_token": token})
+    pages = batch.payments // 100 + 1
+    rows = [
+        ("person search (part of a name)", [f"/people?q={n[1:]}" for _, n in people]),
+        ("person search (case id)", [f"/people?q={cid}" for cid, _ in people]),
+        ("a person's page", [f"/people/{cid}" for cid, _ in people]),
+        ("batch page, first page of 100 lines", [f"/payroll/{batch.id.hex}"]),
+        ("batch page, a deep page", [f"/payroll/{batch.id.hex}?page={pages - k}"
+                                     for k in range(5)]),
+        ("dashboard (首页)", ["/"]),
+    ]
+    print(f"{'page':<40} {'median ms':>10} {'p95 ms':>8}")
+    for name, paths in rows:
+        web.get(paths[0])  # warm
+        median, p95 = measure(web, paths, args.rounds)
+        print(f"{name:<40} {median:>10.1f} {p95:>8.1f}")
+    rt.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""One case as a reader sees it for a month: facts, status, amount and formula, numbers masked.
+
+Shared by `ledger case show` and the console's person page, so both say the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.calendar import Month
+from ledger.case_record import CaseRecord
+from ledger.identity import mask
+from ledger.money import format_yuan
+from ledger.policy import PolicyBook
+from ledger.standards import StandardBook
+
+
+def case_summary(record: CaseRecord, standards: StandardBook, policy_book: PolicyBook,
+                 when: Month) -> dict[str, Any]:
+    from ledger.programmes import CaseEntitlement
+
+    entitled = CaseEntitlement(record, standards, policy_book)
+    facts = entitled.facts(when)
+    due = entitled.for_month(when)
+    return {
+        "case_id": record.case_id, "programme": record.programme, "status": entitled.status(when),
+        "id_number": mask(record.id_number), "name": record.name,
+        "town": record.town, "village": record.village, "area": facts.area,
+        "household_size": facts.household_size,
+        "income_per_capita": (format_yuan(facts.income_per_capita)
+                              if facts.income_per_capita is not None else None),
+        "disability_grade": facts.disability_grade, "care_level": facts.care_level,
+        "registered_poor": record.registered_poor,
+        "bank_name": record.bank_name, "bank_account": mask(record.bank_account),
+        "start_month": str(record.start_month),
+        "exit_month": str(record.exit_month) if record.exit_month else None,
+        "exit_reason": record.exit_reason or None,
+        "month": str(when), "amount": format_yuan(due.amount), "formula": due.formula,
+    }

@@ -1,0 +1,154 @@
+"""月度发放: batches, a batch's lines and change report, running a draft, approving it.
+
+The work is the command line's: run_payroll, approve_batch. The approver is the
+signed-in account (maker–checker is the Batch's own rule); the confirmation form
+carries the total and count the approver saw, and a batch that changed since is
+not approved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ledger.batch_text import people as names_of
+from ledger.batch_text import report_case_ids
+from ledger.batches import approve_batch, batch_row, batch_summary, list_batches, report_json
+from ledger.calendar import Month, MonthFormatError
+from ledger.console.pages_people import _hex
+from ledger.console.web import Ctx, page
+from ledger.errors import LedgerRefusal, NotFoundError
+from projections import schema
+
+PAGE = 100
+
+
+def _county_wide(ctx: Ctx) -> Response | None:
+    if not ctx.actor.county_wide:
+        return ctx.forbidden("批次涉及全县，只限不分乡镇的账户操作。")
+    return None
+
+
+@page()
+def payroll(ctx: Ctx) -> Response:
+    ctx.rt.read_model.catch_up()
+    batches = list_batches(ctx.rt)
+    batches.reverse()
+    month = Month.of(ctx.console.clock().date())
+    return ctx.render("payroll.html", title="月度发放", batches=batches, month=str(month))
+
+
+@page("payroll.run")
+def run(ctx: Ctx) -> Response:
+    if (refused := _county_wide(ctx)) is not None:
+        return refused
+    from ledger.payroll_run import run_payroll
+
+    try:
+        month = Month.parse(ctx.form.get("month", ""))
+    except MonthFormatError:
+        ctx.flash("月份格式应为 YYYY-MM", "error")
+        return ctx.redirect("/payroll")
+    by = ctx.actor.name
+
+    def work(progress: Any) -> str:
+        return run_payroll(ctx.rt, month, by, progress=progress).id.hex
+
+    job = ctx.console.jobs.start(f"{month} 月度发放", by, work)
+    return ctx.redirect(f"/jobs/{job.job_id}")
+
+
+@page()
+def job(ctx: Ctx) -> Response:
+    found = ctx.console.jobs.get(ctx.request.path_params["job_id"])
+    if found is None:
+        return ctx.not_found("没有这个任务")
+    if found.state == "done":
+        ctx.flash(f"{found.title}草稿已生成")
+        return ctx.redirect(f"/payroll/{found.result}")
+    return ctx.render("job.html", title=found.title, job=found)
+
+
+def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int]:
+    p = schema.payments.c
+    where = [p.batch_id == batch_hex, p.status != "withdrawn"]
+    if not ctx.actor.county_wide:
+        where.append(p.town.in_(ctx.actor.towns))
+    with ctx.rt.engine.connect() as conn:
+        by_status = {status: (int(n), int(total or 0)) for status, n, total in conn.execute(
+            select(p.status, func.count(), func.sum(p.transfer)).where(*where).group_by(p.status))}
+        ctx.extra["by_status"] = by_status
+        count = sum(n for n, _ in by_status.values())
+        rows = conn.execute(
+            select(p.payment_id, p.case_id, p.name, p.town, p.village, p.bank_account,
+                   p.programme, p.kind, p.for_month, p.amount, p.status)
+            .where(*where).order_by(p.case_id, p.for_month, p.kind)
+            .limit(PAGE).offset((page_no - 1) * PAGE)).mappings().all()
+    return list(rows), count
+
+
+def _summary(ctx: Ctx) -> dict[str, Any] | None:
+    batch_hex = _hex(ctx.request.path_params["batch_id"])
+    if batch_hex is None:
+        return None
+    try:
+        row = batch_row(ctx.rt, UUID(batch_hex))
+    except NotFoundError:
+        return None
+    return batch_summary(row) | {"report": report_json(row), "computed": row["computed"],
+                                 "running": row["running"]}
+
+
+@page()
+def batch(ctx: Ctx) -> Response:
+    data = _summary(ctx)
+    if data is None:
+        return ctx.not_found("没有这个批次")
+    try:
+        page_no = max(1, int(ctx.query("page", "1")))
+    except ValueError:
+        page_no = 1
+    lines, count = _lines(ctx, data["batch_id"], page_no)
+    report = data["report"]
+    with ctx.rt.engine.connect() as conn:
+        names = names_of(conn, report_case_ids(data)) if ctx.actor.county_wide else {}
+    return ctx.render("batch.html", title=f"{data['month']} 发放批次", b=data, lines=lines,
+                      count=count, page_no=page_no, pages=max(1, -(-count // PAGE)),
+                      names=names, report=report, by_status=ctx.extra.get("by_status", {}))
+
+
+@page("payroll.approve")
+def approve(ctx: Ctx) -> Response:
+    if (refused := _county_wide(ctx)) is not None:
+        return refused
+    data = _summary(ctx)
+    if data is None:
+        return ctx.not_found("没有这个批次")
+    if ctx.request.method == "GET":
+        return ctx.render("approve.html", title="审核确认", b=data)
+    if ctx.form.get("confirm") != "yes":
+        ctx.flash("请勾选“我已核对合计金额与笔数”后再审核", "error")
+        return ctx.redirect(f"/payroll/{data['batch_id']}/approve")
+    if (ctx.form.get("total"), ctx.form.get("payments")) != (data["total"], str(data["payments"])):
+        ctx.flash("批次在您核对后发生了变化，请重新核对", "error")
+        return ctx.redirect(f"/payroll/{data['batch_id']}/approve")
+    try:
+        approved = approve_batch(ctx.rt, UUID(data["batch_id"]), ctx.actor.name)
+    except LedgerRefusal as e:
+        ctx.flash(f"未审核：{e}", "error")
+        return ctx.redirect(f"/payroll/{data['batch_id']}")
+    ctx.flash(f"{approved.month} 批次已由 {approved.approved_by} 审核通过")
+    return ctx.redirect(f"/payroll/{data['batch_id']}")
+
+
+ROUTES = [
+    Route("/payroll", payroll),
+    Route("/payroll/run", run, methods=["POST"]),
+    Route("/jobs/{job_id}", job),
+    Route("/payroll/{batch_id}", batch),
+    Route("/payroll/{batch_id}/approve", approve, methods=["GET", "POST"]),
+]

@@ -1,0 +1,38 @@
+"""Which role may do what: the one table the console and the command line both consult.
+
+Reading (people, payroll, reports, traces) is open to every signed-in account;
+the actions below change something, or (audit, verify) read what only the
+office's auditors and administrators should read.
+"""
+
+from __future__ import annotations
+
+ACTIONS: dict[str, str] = {
+    "roster.import": "导入花名册",
+    "payroll.run": "生成发放草稿",
+    "relief.grant": "临时救助登记",
+    "payroll.approve": "审核发放批次",
+    "relief.approve": "审核临时救助",
+    "bank.export": "导出银行文件",
+    "bank.import": "导入银行回盘",
+    "audit.read": "查看审计日志",
+    "verify": "完整性校验",
+    "standard.set": "设定保障标准",
+    "policy.set": "设定政策参数",
+    "cpi.record": "登记物价指数",
+    "user.manage": "管理用户",
+}
+
+ALLOWED: dict[str, frozenset[str]] = {
+    "clerk": frozenset({"roster.import", "payroll.run", "relief.grant"}),
+    "approver": frozenset({"payroll.approve", "relief.approve"}),
+    "finance": frozenset({"bank.export", "bank.import"}),
+    "auditor": frozenset({"audit.read", "verify"}),
+    "admin": frozenset({"standard.set", "policy.set", "cpi.record", "user.manage",
+                        "audit.read", "verify"}),
+}
+
+
+def allowed(role: str, action: str) -> bool:
+    """True when ``role`` may perform ``action`` (unknown roles and actions: never)."""
+    return action in ALLOWED.get(role, frozenset())
