@@ -42,6 +42,12 @@ def approvals_counted(granted_by: str, approvers: list[str]) -> int:
 
 
 class Relief(Aggregate):
+    # Copied from the Granted event by its apply() (those used outside it are declared here).
+    granted_by: str
+    multiple: int
+    amount: int
+    approvals_needed: int
+
     class Granted(Aggregate.Created):
         case_id: UUID | None
         person_key: str
