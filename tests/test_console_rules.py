@@ -87,3 +87,15 @@ def test_the_access_log_masks_id_numbers_in_request_lines() -> None:
     assert MaskedAccessLog().filter(record)
     assert "431023197005170015" not in record.getMessage()
     assert "4310" in record.getMessage() and "0015" in record.getMessage()
+
+
+def test_refusals_lead_with_a_chinese_headline_and_keep_the_detail() -> None:
+    from ledger.console.refusals import refusal_text
+    from ledger.draft_freshness import StaleDraftError
+    from ledger.errors import MakerCheckerError
+
+    stale = StaleDraftError("facts changed since the 2024-02 draft")
+    assert refusal_text(stale) == (
+        "草稿生成后又登记了新的情况，请重新生成本月发放后再审核（facts changed since the 2024-02 draft）")
+    assert refusal_text(MakerCheckerError("clerk ran this draft")).startswith("审核人不能是经办人本人（")
+    assert refusal_text(ValueError("bad month")) == "bad month"

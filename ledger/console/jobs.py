@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.bootstrap import Runtime
+from ledger.console.refusals import refusal_text
 from ledger.errors import LedgerRefusal
 
 log = logging.getLogger("ledger.console")
@@ -62,7 +63,7 @@ class Jobs:
                 job.result = work(progress)
                 job.state = "done"
             except (LedgerRefusal, ValueError) as e:
-                job.state, job.message = "failed", str(e)
+                job.state, job.message = "failed", refusal_text(e)
             except Exception:  # noqa: BLE001 - reported on the page; details in the log
                 log.exception("console job %s failed", title)
                 job.state, job.message = "failed", "内部错误，详见服务器日志"

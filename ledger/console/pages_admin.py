@@ -13,6 +13,7 @@ from ledger.account_service import add_user, disable_user, list_users
 from ledger.accounts import ROLES
 from ledger.calendar import Month, MonthFormatError, parse_date
 from ledger.console.pages_people import _hex
+from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page
 from ledger.errors import LedgerRefusal
 from ledger.identity import IdNumberError, normalize_id_number
@@ -54,7 +55,7 @@ def relief_grant(ctx: Ctx) -> Response:
     except IdNumberError:
         ctx.flash("身份证号无效", "error")
     except CHANGE_ERRORS as e:
-        ctx.flash(f"未登记：{e}", "error")
+        ctx.flash(f"未登记：{refusal_text(e)}", "error")
     return ctx.redirect("/reliefs")
 
 
@@ -70,7 +71,7 @@ def relief_approve(ctx: Ctx) -> Response:
         approved = approve_relief(ctx.rt, UUID(rid), ctx.actor.name)
         ctx.flash(f"已审核；{'可发放' if approved.payable else '还需其他审核人审核'}")
     except LedgerRefusal as e:
-        ctx.flash(f"未审核：{e}", "error")
+        ctx.flash(f"未审核：{refusal_text(e)}", "error")
     return ctx.redirect("/reliefs")
 
 
@@ -97,7 +98,7 @@ def standard_set(ctx: Ctx) -> Response:
         for warning in warnings:
             ctx.flash(warning, "error")
     except CHANGE_ERRORS as e:
-        ctx.flash(f"未记录：{e}", "error")
+        ctx.flash(f"未记录：{refusal_text(e)}", "error")
     return ctx.redirect("/rules")
 
 
@@ -108,7 +109,7 @@ def policy_set(ctx: Ctx) -> Response:
                               parse_date(ctx.form.get("from", "")), ctx.actor.name)
         ctx.flash(f"政策参数 {ctx.form.get('key')} 已记录")
     except CHANGE_ERRORS as e:
-        ctx.flash(f"未记录：{e}", "error")
+        ctx.flash(f"未记录：{refusal_text(e)}", "error")
     return ctx.redirect("/rules")
 
 
@@ -140,7 +141,7 @@ def cpi_record(ctx: Ctx) -> Response:
                               Decimal(ctx.form.get("food_yoy", "")), ctx.actor.name)
         ctx.flash(f"{ctx.form.get('month')} 物价指数已记录")
     except CHANGE_ERRORS as e:
-        ctx.flash(f"未记录：{e}", "error")
+        ctx.flash(f"未记录：{refusal_text(e)}", "error")
     return ctx.redirect("/cpi")
 
 
@@ -159,7 +160,7 @@ def users(ctx: Ctx) -> Response:
                                    f.get("password", ""), ctx.actor.name)
                 ctx.flash(f"用户 {account.account} 已添加")
         except CHANGE_ERRORS as e:
-            ctx.flash(f"未完成：{e}", "error")
+            ctx.flash(f"未完成：{refusal_text(e)}", "error")
         return ctx.redirect("/users")
     return ctx.render("users.html", title="用户管理", users=list_users(ctx.rt), roles=ROLES)
 

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from ledger.bank_exchange import FORMATS, export_batch, import_results, mask_numbers, problem_text
 from ledger.console.pages_payroll import _county_wide, _summary
+from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page
 from ledger.enrolment import import_roster
 from ledger.errors import LedgerRefusal
@@ -105,7 +106,7 @@ def export(ctx: Ctx) -> Response:
                               encoding if fmt == "csv" else None)
         body = out.read_bytes()
     except (LedgerRefusal, ValueError) as e:
-        ctx.flash(f"未导出：{e}", "error")
+        ctx.flash(f"未导出：{refusal_text(e)}", "error")
         return ctx.redirect(f"/payroll/{data['batch_id']}")
     finally:
         out.unlink(missing_ok=True)
@@ -129,7 +130,7 @@ def results(ctx: Ctx) -> Response:
     try:
         report = import_results(ctx.rt, path, ctx.actor.name)
     except (LedgerRefusal, ValueError) as e:
-        ctx.flash(f"未导入：{e}", "error")
+        ctx.flash(f"未导入：{refusal_text(e)}", "error")
         return ctx.redirect(back)
     finally:
         path.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ from ledger.batch_text import report_case_ids
 from ledger.batches import approve_batch, batch_row, batch_summary, list_batches, report_json
 from ledger.calendar import Month, MonthFormatError
 from ledger.console.pages_people import _hex
+from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page
 from ledger.errors import LedgerRefusal, NotFoundError
 from projections import schema
@@ -139,7 +140,7 @@ def approve(ctx: Ctx) -> Response:
     try:
         approved = approve_batch(ctx.rt, UUID(data["batch_id"]), ctx.actor.name)
     except LedgerRefusal as e:
-        ctx.flash(f"未审核：{e}", "error")
+        ctx.flash(f"未审核：{refusal_text(e)}", "error")
         return ctx.redirect(f"/payroll/{data['batch_id']}")
     ctx.flash(f"{approved.month} 批次已由 {approved.approved_by} 审核通过")
     return ctx.redirect(f"/payroll/{data['batch_id']}")
