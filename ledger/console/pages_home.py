@@ -13,6 +13,7 @@ from ledger.pay_deadline import MonthStatus, pay_by_date
 from ledger.payroll_months import payroll_watch
 from projections import schema
 from projections.reports import fund_totals
+from projections.tracking import read_position
 
 
 @page()
@@ -25,12 +26,12 @@ def home(ctx: Ctx) -> Response:
         batches = conn.execute(select(b.batch_id, b.kind, b.status, b.payments, b.total)
                                .where(b.month == str(month)).order_by(b.kind)).mappings().all()
         regular = next((r for r in batches if r["kind"] == "regular"), None)
-        months = {}
-        if ctx.actor.county_wide:
-            totals = fund_totals(conn, today.year)["months"]
-            months = {m: {p: t["paid"] - t["returned"] for p, t in by.items()}
-                      for m, by in totals.items()}
-        counts = _cases_by_programme_and_town(conn, month, ctx.actor)
+        # The fund chart and the case counts sum the whole year and every case: computed
+        # once per read-model position (and user scope), not on every page view.
+        position = read_position(conn, ctx.rt.read_model.NAME)
+        months, counts = ctx.console.view(
+            ("home", position, today.year, str(month), ctx.actor.county_wide, ctx.actor.towns),
+            lambda: _totals_and_counts(conn, today.year, month, ctx.actor))
     # The month's rhythm is the same answer as `ledger payroll status` and the watch job.
     statuses = payroll_watch(ctx.rt, today)
     this = next((st for st in statuses if st.month == month), None)
@@ -43,6 +44,16 @@ def home(ctx: Ctx) -> Response:
         regular_late=bool(this and this.late),
         late=[_late_text(st) for st in statuses if st.late], chart=fund_chart(months) if months else None, counts=counts,
         towns=sorted({t for by in counts.values() for t in by}))
+
+
+def _totals_and_counts(conn: Connection, year: int, month: Month, user: User) -> tuple[
+        dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    months: dict[str, dict[str, int]] = {}
+    if user.county_wide:
+        totals = fund_totals(conn, year)["months"]
+        months = {m: {p: t["paid"] - t["returned"] for p, t in by.items()}
+                  for m, by in totals.items()}
+    return months, _cases_by_programme_and_town(conn, month, user)
 
 
 def _late_text(status: MonthStatus) -> str:

@@ -61,6 +61,9 @@ class Console:
     sessions: SessionStore
     secure_cookies: bool = False
     jobs: Any = None
+    views: dict[Any, Any] = field(default_factory=dict)
+    """Costly read-model views keyed by the read model's position (a projected event
+    changes the position, so a cached view is never stale); bounded, see ``view``."""
     env: Environment = field(init=False)
     work_dir: Path = field(init=False)
 
@@ -71,6 +74,14 @@ class Console:
         self._tmp = tempfile.TemporaryDirectory(prefix="ledger-console-")
         self.work_dir = Path(self._tmp.name)
         self.work_dir.chmod(0o700)
+
+    def view(self, key: Any, compute: Any) -> Any:
+        """``compute()`` once per ``key`` (which must include the read model's position)."""
+        if key not in self.views:
+            if len(self.views) >= 64:
+                self.views.clear()
+            self.views[key] = compute()
+        return self.views[key]
 
     def user(self, name: str) -> User | None:
         a = schema.accounts.c
