@@ -526,6 +526,10 @@ for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integr
 relief.add_command(relief_list)
 payroll.add_command(payroll_discard)
 payroll.add_command(payroll_status)
+from ledger import cli_members  # noqa: E402
+
+for group in cli_members.COMMANDS:
+    main.add_command(group)
 
 if __name__ == "__main__":
     main()

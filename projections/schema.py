@@ -181,3 +181,14 @@ chain = Table(
 """Tamper evidence: a hash chain over the event log; one row per projected page, holding the
 64-hex-digit link of every event of the page in log order (one row, not one per event, keeps
 catch-up fast)."""
+
+members = Table(
+    "rm_members",
+    metadata,
+    Column("case_id", String(32), primary_key=True),
+    Column("person_key", String(128), primary_key=True, index=True),
+    Column("from_month", String(7), primary_key=True),
+    Column("to_month", String(7)),
+)
+"""Household members (户内成员), one row per period of membership: finds a person's
+households by the keyed person hash, never by the raw number (names live in the case record)."""

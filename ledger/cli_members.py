@@ -1,0 +1,86 @@
+"""`ledger member add|remove`, `ledger members import` and `ledger deaths import`.
+
+Households and people (SPEC): a dibao household's members with effective months, and
+the civil-registration death list. Refusals exit 1, bad input exit 2, nothing recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+
+from ledger.calendar import Month
+from ledger.case_record import CaseRecord
+from ledger.cli_support import BadInput, by_option, handled, runtime
+from ledger.cli_text import TEXT
+from ledger.household import REASONS, RELATIONS, spells
+from ledger.identity import IdNumberError, mask, normalize_id_number
+from ledger.settings import acting_user
+
+_RELATION_CHOICES = {**{k: k for k in RELATIONS}, **{zh: k for k, zh in RELATIONS.items()}}
+
+
+def _id_number(text: str, what: str) -> str:
+    try:
+        return normalize_id_number(text, date.today())
+    except IdNumberError as e:
+        raise BadInput(f"{what}: {e}") from None
+
+
+@click.group()
+def member() -> None:
+    """Members of a dibao household (户内成员), one at a time."""
+
+
+@member.command("add")
+@click.argument("applicant_id_number")
+@click.option("--id-number", "id_number", required=True, help="the member's ID number")
+@click.option("--name", type=TEXT, required=True)
+@click.option("--relation", type=click.Choice(list(_RELATION_CHOICES)), required=True,
+              help="to the applicant; self (本人) is the applicant")
+@click.option("--from", "from_", required=True, help="first month counted, YYYY-MM")
+@by_option
+@handled
+def member_add(applicant_id_number: str, id_number: str, name: str, relation: str,
+               from_: str, by: str | None) -> None:
+    """Count a person in the applicant's household from a month."""
+    from ledger.members import add_member
+
+    applicant = _id_number(applicant_id_number, "applicant ID number")
+    person = _id_number(id_number, "--id-number")
+    month = Month.parse(from_)
+    with runtime() as rt:
+        added = add_member(rt, applicant, person, name, _RELATION_CHOICES[relation], month,
+                           acting_user(by))
+    said = "added to" if added else "already recorded in"
+    click.echo(f"{mask(person)} {said} the household of {mask(applicant)} from {month}")
+
+
+@member.command("remove")
+@click.argument("id_number")
+@click.option("--from", "from_", required=True, help="first month no longer counted, YYYY-MM")
+@click.option("--reason", type=click.Choice(REASONS), required=True)
+@by_option
+@handled
+def member_remove(id_number: str, from_: str, reason: str, by: str | None) -> None:
+    """A member leaves their household from a month (death, moved, married, other)."""
+    from ledger.members import remove_member
+
+    person = _id_number(id_number, "ID number")
+    month = Month.parse(from_)
+    with runtime() as rt:
+        household = remove_member(rt, person, month, reason, acting_user(by))
+    click.echo(f"{mask(person)} leaves household {household.id.hex} from {month}: {reason}")
+
+
+def member_rows(record: CaseRecord) -> list[dict[str, Any]]:
+    """A household's members for `case show`: masked numbers, from and to months."""
+    return [{"name": s.name, "id_number": mask(s.id_number), "relation": s.relation,
+             "from": str(s.start), "to": str(s.end) if s.end else None,
+             "reason": s.reason or None} for s in spells(record.members)]
+
+
+COMMANDS = (member,)
+"""The command groups `ledger/cli.py` registers."""
