@@ -184,7 +184,9 @@ def _find_cases(rt: Runtime, ref: str) -> list[Any]:
             id_number = normalize_id_number(text, date.today())
         except IdNumberError as e:
             raise BadInput(f"not a case id or ID number: {e}") from None
-        where = c.person_key == rt.app.person_key(id_number)
+        key = rt.app.person_key(id_number)
+        m = schema.members.c  # any member's ID number finds the household too
+        where = (c.person_key == key) | c.case_id.in_(select(m.case_id).where(m.person_key == key))
     with rt.engine.connect() as conn:
         return conn.execute(select(schema.cases).where(where).order_by(c.programme)).mappings().all()
 
@@ -196,6 +198,7 @@ def _find_cases(rt: Runtime, ref: str) -> list[Any]:
 @handled
 def case_show(ref: str, month: str | None, as_json: bool) -> None:
     from ledger.case_record import CaseRecord
+    from ledger.cli_members import member_rows
     from ledger.programmes import CaseEntitlement
 
     with runtime() as rt:
@@ -225,6 +228,7 @@ def case_show(ref: str, month: str | None, as_json: bool) -> None:
                 "exit_month": str(record.exit_month) if record.exit_month else None,
                 "exit_reason": record.exit_reason or None,
                 "month": str(when), "amount": format_yuan(due.amount), "formula": due.formula,
+                "members": member_rows(record),
             })
 
     def text() -> None:
@@ -235,6 +239,9 @@ def case_show(ref: str, month: str | None, as_json: bool) -> None:
                         "bank_account", "start_month", "exit_month", "exit_reason"):
                 if c[key] is not None:
                     click.echo(f"  {key:<18} {c[key]}")
+            for m in c["members"]:
+                click.echo(f"  member {m['name']} {m['id_number']} {m['relation']} from "
+                           f"{m['from']}" + (f" to {m['to']} ({m['reason']})" if m["to"] else ""))
             click.echo(f"  {c['month']} due {c['amount']}: {c['formula']}")
 
     emit({"cases": cases}, as_json, text)

@@ -6,7 +6,9 @@ the civil-registration death list. Refusals exit 1, bad input exit 2, nothing re
 
 from __future__ import annotations
 
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -82,5 +84,34 @@ def member_rows(record: CaseRecord) -> list[dict[str, Any]]:
              "reason": s.reason or None} for s in spells(record.members)]
 
 
-COMMANDS = (member,)
+@click.group()
+def members() -> None:
+    """Household members lists (户内成员名单)."""
+
+
+@members.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="validate only")
+@by_option
+@handled
+def members_import(file: Path, dry_run: bool, by: str | None) -> None:
+    """Record a members list: all or nothing, every problem listed; twice records nothing new."""
+    from ledger.members_file import import_members
+
+    with runtime() as rt:
+        result = import_members(rt, file, date.today(), acting_user(by), dry_run)
+    if result.problems or result.refusals:
+        for problem in sorted(result.problems + result.refusals,
+                              key=lambda p: (p.more > 0, p.row, p.column)):
+            click.echo(str(problem), err=True)
+        problems = sum(p.more or 1 for p in result.problems)
+        click.echo(f"{problems} problem(s), {len(result.refusals)} refused by the rules; "
+                   "nothing recorded", err=True)
+        sys.exit(2 if result.problems else 1)
+    verb = "would add" if dry_run else "added"
+    click.echo(f"{file}: {result.rows} rows valid; {verb} {result.added} member(s); "
+               f"{result.already} already recorded")
+
+
+COMMANDS = (member, members)
 """The command groups `ledger/cli.py` registers."""
