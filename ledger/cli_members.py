@@ -15,7 +15,7 @@ import click
 
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
-from ledger.cli_support import BadInput, by_option, handled, runtime
+from ledger.cli_support import BadInput, by_option, emit, handled, json_option, runtime
 from ledger.cli_text import TEXT
 from ledger.household import REASONS, RELATIONS, spells
 from ledger.identity import IdNumberError, mask, normalize_id_number
@@ -113,5 +113,46 @@ def members_import(file: Path, dry_run: bool, by: str | None) -> None:
                f"{result.already} already recorded")
 
 
-COMMANDS = (member, members)
+@click.group()
+def deaths() -> None:
+    """The civil-registration death list (死亡名单)."""
+
+
+@deaths.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@json_option
+@by_option
+@handled
+def deaths_import(file: Path, as_json: bool, by: str | None) -> None:
+    """End the cases and memberships of the people on the list from the month after death."""
+    from ledger.deaths import import_deaths
+
+    with runtime() as rt:
+        result = import_deaths(rt, file, date.today(), acting_user(by))
+    if result.problems:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        raise BadInput(f"{sum(p.more or 1 for p in result.problems)} problem(s) in {file}; "
+                       "nothing recorded")
+
+    def text() -> None:
+        click.echo(f"{file}: {result.rows} people; {len(result.matched)} matched, "
+                   f"{len(result.cases_ended)} case(s) ended, "
+                   f"{len(result.members_removed)} member(s) removed, "
+                   f"{len(result.unknown)} unknown")
+        for m in result.matched:
+            click.echo(f"  died {m['death_date']}: {m['name']} {m['id_number']} "
+                       f"(from {m['from']})")
+        for e in result.cases_ended:
+            click.echo(f"  case {e['case_id']} {e['programme']} ends from {e['from']}")
+        for r in result.members_removed:
+            click.echo(f"  member {r['id_number']} leaves household {r['case_id']} "
+                       f"from {r['from']}")
+        for u in result.unknown:
+            click.echo(f"  unknown, skipped: {u}")
+
+    emit(result.to_json(), as_json, text)
+
+
+COMMANDS = (member, members, deaths)
 """The command groups `ledger/cli.py` registers."""
