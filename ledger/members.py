@@ -181,3 +181,19 @@ def remove_member(rt: Runtime, id_number: str, from_month: Month, reason: str,
     household = households.remove(id_number, from_month, reason, by)
     households.save()
     return household
+
+
+def dibao_memberships(rt: Runtime, keys: list[str]) -> dict[str, list[tuple[Month, Month | None]]]:
+    """person key -> their periods in dibao households (ended by the household's exit too),
+    for the roster's rule that a dibao member is not enrolled in tekun at the same time."""
+    m, c = schema.members.c, schema.cases.c
+    found: dict[str, list[tuple[Month, Month | None]]] = {}
+    with rt.engine.connect() as conn:
+        for i in range(0, len(keys), 500):
+            for key, start, to, exit_month in conn.execute(
+                    select(m.person_key, m.from_month, m.to_month, c.exit_month)
+                    .join(schema.cases, c.case_id == m.case_id)
+                    .where(m.person_key.in_(keys[i:i + 500]))):
+                ends = [Month.parse(x) for x in (to, exit_month) if x]
+                found.setdefault(key, []).append((Month.parse(start), min(ends) if ends else None))
+    return found

@@ -150,3 +150,16 @@ def test_the_price_subsidy_is_paid_per_member_in_force(rt: Runtime, tmp_path: Pa
     # size 2: 36.00, tekun 18.00
     assert paid == {HOUSEHOLD.hex: 54_00, OTHER.hex: 36_00,
                     ids.case_id(TEKUN_PERSON, "tekun").hex: 18_00}
+
+
+def test_a_dibao_member_cannot_be_enrolled_in_tekun_from_a_roster(
+        rt: Runtime, tmp_path: Path) -> None:
+    _county(rt, tmp_path)
+    _three_people(rt)
+    before = rt.app.recorder.max_notification_id()
+    result = import_roster(rt, county.write(tmp_path / "t.csv", [county.row(11, "tekun")]),
+                           county.TODAY, "clerk")
+    assert [p.row for p in result.refusals] == [2]
+    assert "dibao household member from 2024-01" in result.refusals[0].problem
+    assert SPOUSE not in result.refusals[0].problem
+    assert rt.app.recorder.max_notification_id() == before
