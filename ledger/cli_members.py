@@ -81,7 +81,9 @@ def member_rows(record: CaseRecord) -> list[dict[str, Any]]:
     """A household's members for `case show`: masked numbers, from and to months."""
     return [{"name": s.name, "id_number": mask(s.id_number), "relation": s.relation,
              "from": str(s.start), "to": str(s.end) if s.end else None,
-             "reason": s.reason or None} for s in spells(record.members)]
+             "reason": s.reason or None}
+            for s in sorted(spells(record.members),
+                            key=lambda s: (s.start.index, s.relation != "self", s.name))]
 
 
 @click.group()
@@ -130,10 +132,13 @@ def deaths_import(file: Path, as_json: bool, by: str | None) -> None:
     with runtime() as rt:
         result = import_deaths(rt, file, date.today(), acting_user(by))
     if result.problems:
+        summary = f"{sum(p.more or 1 for p in result.problems)} problem(s) in {file}; " \
+                  "nothing recorded"
+        if as_json:  # one JSON error on stdout, nothing on stderr
+            raise BadInput("; ".join(map(str, result.problems)) + f" ({summary})")
         for problem in result.problems:
             click.echo(str(problem), err=True)
-        raise BadInput(f"{sum(p.more or 1 for p in result.problems)} problem(s) in {file}; "
-                       "nothing recorded")
+        raise BadInput(summary)
 
     def text() -> None:
         click.echo(f"{file}: {result.rows} people; {len(result.matched)} matched, "
