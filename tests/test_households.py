@@ -163,3 +163,21 @@ def test_a_dibao_member_cannot_be_enrolled_in_tekun_from_a_roster(
     assert "dibao household member from 2024-01" in result.refusals[0].problem
     assert SPOUSE not in result.refusals[0].problem
     assert rt.app.recorder.max_notification_id() == before
+
+
+def test_the_roster_report_counts_the_members_in_force(rt: Runtime, tmp_path: Path) -> None:
+    from projections.reports import ROSTER_HEADER, roster_rows
+
+    _county(rt, tmp_path)
+    _three_people(rt)
+    _pay(rt, 1, 2)
+    remove_member(rt, CHILD, Month(2024, 2), "moved", "clerk")
+    _pay(rt, 3)
+    people = ROSTER_HEADER.index("保障人数")
+    with rt.engine.connect() as conn:
+        january = [r for r in roster_rows(conn, "2024-01") if r[2] == "测试1"]
+        march = [r for r in roster_rows(conn, "2024-03") if r[2] == "测试1"]
+    # January's line is for the 3 members then; in March's batch February's recovery (the
+    # child left from February) and March's regular line are each for the 2 members then.
+    assert [r[people] for r in january] == ["3"]
+    assert sorted(r[people] for r in march) == ["2", "2"]
