@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord, Graduation
 from ledger.errors import CaseStateError
+from ledger.household import MemberChange, members_in_force
 from ledger.money import Fen
 
 
@@ -221,3 +222,52 @@ class Case(Aggregate):
         self.check_open()
         self.trigger_event(self.Reviewed, on=on, outcome=outcome,
                            household_class=household_class, by=by)
+
+    # --- household members (dibao; ledger/household.py) -------------------------------------
+    class MemberAdded(Event):
+        """A person counted in the household (纳入) from ``from_month``."""
+
+        id_number: str
+        person_key: str
+        name: str
+        relation: str
+        from_month: Month
+        birth_date: date
+
+        def apply_to(self, record: CaseRecord) -> None:
+            super().apply_to(record)
+            record.members.append(MemberChange(
+                self.person_key, self.from_month, record.seq, True, self.id_number, self.name,
+                self.relation, self.birth_date))
+
+    class MemberRemoved(Event):
+        """A person no longer counted in the household (减员) from ``from_month``."""
+
+        person_key: str
+        from_month: Month
+        reason: str
+
+        def apply_to(self, record: CaseRecord) -> None:
+            super().apply_to(record)
+            record.members.append(MemberChange(self.person_key, self.from_month, record.seq,
+                                               False, reason=self.reason))
+
+    def add_member(self, id_number: str, person_key: str, name: str, relation: str,
+                   from_month: Month, birth_date: date, by: str) -> None:
+        if self.record.programme != "dibao":
+            raise CaseStateError("members are recorded for dibao households only")
+        if from_month < self.record.start_month:
+            raise CaseStateError(f"a member cannot be added from {from_month}, before the case "
+                                 f"started ({self.record.start_month})")
+        self.check_in_payment_at(from_month)
+        self.trigger_event(self.MemberAdded, id_number=id_number, person_key=person_key,
+                           name=name, relation=relation, from_month=from_month,
+                           birth_date=birth_date, by=by)
+
+    def remove_member(self, person_key: str, from_month: Month, reason: str, by: str) -> None:
+        if person_key not in {m.person_key for m in members_in_force(self.record.members,
+                                                                     from_month)}:
+            raise CaseStateError(f"not a member of household {self.id.hex} in {from_month}")
+        self.check_in_payment_at(from_month)
+        self.trigger_event(self.MemberRemoved, person_key=person_key, from_month=from_month,
+                           reason=reason, by=by)

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.calendar import Month
+from ledger.household import MemberChange, household_size
 from ledger.money import Fen
 
 PROGRAMMES: tuple[str, ...] = (
@@ -105,6 +106,8 @@ class CaseRecord:
     """Recording sequence of the last bank account change (0 = never changed)."""
     seq: int = 0
     """How many events built this record (its version)."""
+    members: list[MemberChange] = field(default_factory=list)
+    """A dibao household's member facts (ledger/household.py); empty: the roster's size stands."""
 
     # --- changes -----------------------------------------------------------
     def change(self, effective: Month, values: dict[str, Any]) -> None:
@@ -130,12 +133,19 @@ class CaseRecord:
             birth_date=self.birth_date,
             in_payment=in_payment,
             area=values.get("area"),
-            household_size=values.get("household_size"),
+            household_size=self._size(month, values.get("household_size")),
             income_per_capita=values.get("income_per_capita"),
             disability_grade=values.get("disability_grade"),
             care_level=values.get("care_level"),
             graduation=_concerning(graduations, month),
         )
+
+    def _size(self, month: Month, assessed: int | None) -> int | None:
+        """Members in force once members are recorded for ``month``; else the assessed size."""
+        if not self.members:
+            return assessed
+        size = household_size(self.members, month)
+        return assessed if size is None else size
 
     def cancel_graduation(self, effective: Month) -> None:
         """Legacy: ledgers before graduations were derived recorded them as events.
@@ -163,6 +173,10 @@ class CaseRecord:
              str(g.cancelled_from) if g.cancelled_from else None]
             for g in self.graduations
         ]
+        if self.members:  # left out when empty: read models built before members stay equal
+            data["members"] = [m.to_list() for m in self.members]
+        else:
+            del data["members"]
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -177,6 +191,7 @@ class CaseRecord:
                        Month.parse(c) if c else None)
             for s, b, n, taper, c in data["graduations"]
         ]
+        data["members"] = [MemberChange.from_list(m) for m in data.get("members", ())]
         return cls(**data)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
+from ledger.household import spells
 from ledger.identity import mask
 from ledger.money import format_yuan
 from ledger.policy import PolicyBook
@@ -36,4 +37,14 @@ def case_summary(record: CaseRecord, standards: StandardBook, policy_book: Polic
         "exit_month": str(record.exit_month) if record.exit_month else None,
         "exit_reason": record.exit_reason or None,
         "month": str(when), "amount": format_yuan(due.amount), "formula": due.formula,
+        "members": member_rows(record),
     }
+
+
+def member_rows(record: CaseRecord) -> list[dict[str, Any]]:
+    """A household's members: masked numbers, relation, from and to months, why they left."""
+    return [{"name": s.name, "id_number": mask(s.id_number), "relation": s.relation,
+             "from": str(s.start), "to": str(s.end) if s.end else None,
+             "reason": s.reason or None}
+            for s in sorted(spells(record.members),
+                            key=lambda s: (s.start.index, s.relation != "self", s.name))]

@@ -185,7 +185,9 @@ def _find_cases(rt: Runtime, ref: str) -> list[Any]:
             id_number = normalize_id_number(text, date.today())
         except IdNumberError as e:
             raise BadInput(f"not a case id or ID number: {e}") from None
-        where = c.person_key == rt.app.person_key(id_number)
+        key = rt.app.person_key(id_number)
+        m = schema.members.c  # any member's ID number finds the household too
+        where = (c.person_key == key) | c.case_id.in_(select(m.case_id).where(m.person_key == key))
     with rt.engine.connect() as conn:
         return conn.execute(select(schema.cases).where(where).order_by(c.programme)).mappings().all()
 
@@ -218,6 +220,9 @@ def case_show(ref: str, month: str | None, as_json: bool) -> None:
                         "bank_account", "start_month", "exit_month", "exit_reason"):
                 if c[key] is not None:
                     click.echo(f"  {key:<18} {c[key]}")
+            for m in c["members"]:
+                click.echo(f"  member {m['name']} {m['id_number']} {m['relation']} from "
+                           f"{m['from']}" + (f" to {m['to']} ({m['reason']})" if m["to"] else ""))
             click.echo(f"  {c['month']} due {c['amount']}: {c['formula']}")
 
     emit({"cases": cases}, as_json, text)
@@ -515,6 +520,10 @@ for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integr
 relief.add_command(relief_list)
 payroll.add_command(payroll_discard)
 payroll.add_command(payroll_status)
+from ledger import cli_members  # noqa: E402
+
+for group in cli_members.COMMANDS:
+    main.add_command(group)
 
 if __name__ == "__main__":
     main()

@@ -23,6 +23,7 @@ from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case import Case
 from ledger.identity import birth_date_of, mask
+from ledger.members import dibao_memberships
 from ledger.roster import RosterProblem, RosterRow, read_roster
 from projections import schema
 
@@ -50,10 +51,20 @@ def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool =
     existing = _existing_cases(rt, rows)
     keys = {row.row: rt.app.person_key(row.id_number) for row in rows}
     new_rows: list[RosterRow] = []
+    members = dibao_memberships(rt, sorted({keys[r.row] for r in rows if r.programme == "tekun"}))
     for row in rows:
         key = keys[row.row]
         if (key, row.programme) in existing:
             result.already += 1
+            continue
+        member_of = [(s, e) for s, e in members.get(key, []) if row.programme == "tekun"
+                     and (e is None or e > row.start_month)]
+        if member_of:
+            result.refusals.append(RosterProblem(
+                str(path), row.row, "id_number",
+                f"{mask(row.id_number)} is a dibao household member from {member_of[0][0]} "
+                f"(this row starts {row.start_month}); a person cannot be in dibao and tekun "
+                "at the same time"))
             continue
         other = EXCLUSIVE.get(row.programme)
         period = existing.get((key, other)) if other else None

@@ -261,12 +261,15 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _header_key(header: str) -> str | None:
-    """The English key for a header as written, tolerating case, spacing and '(元)'."""
+def _header_key(header: str, aliases: dict[str, str] | None = None) -> str | None:
+    """The English key for a header as written, tolerating case, spacing and '(元)'.
+
+    ``aliases`` are another file's headers (members, deaths); the roster's by default.
+    """
     text = unicodedata.normalize("NFKC", header).strip()
     text = _PARENTHESISED_SUFFIX.sub("", text).strip()
     text = re.sub(r"[\s\-]+", "_", text.lower())
-    return _HEADER_ALIASES.get(text)
+    return (_HEADER_ALIASES if aliases is None else aliases).get(text)
 
 
 # --- checking rows ------------------------------------------------------------

@@ -31,6 +31,7 @@ from projections.accounts import account_created, account_disabled, account_role
 from projections.bulk import insert_rows
 from projections.chain import append as append_links
 from projections.journal import post_approval, post_results
+from projections.members import member_changed
 from projections.reviews import case_reviewed
 from projections.tracking import advance, read_position
 
@@ -304,6 +305,8 @@ HANDLERS: dict[type, Handler] = {
     Case.AgeBandReached: _case_changed,
     Case.GraduationCompleted: _case_changed,
     Case.Reviewed: case_reviewed,
+    Case.MemberAdded: member_changed,
+    Case.MemberRemoved: member_changed,
     Payment.Recorded: lambda page, e, pos: _payment_recorded(page, RecordedPayment.of_event(e), pos),
     Payment.Amended: _payment_amended,
     Payment.Withdrawn: _payment_withdrawn,

@@ -37,6 +37,7 @@ _TABLES: list[tuple[Table, tuple[str, ...]]] = [
     (schema.batches, ("batch_id",)),
     (schema.payments, ("payment_id",)),
     (schema.reliefs, ("relief_id",)),
+    (schema.members, ("case_id", "person_key", "from_month")),
     (schema.journal, ("entry", "payment_id", "account", "kind", "position", "debit", "credit")),
 ]
 

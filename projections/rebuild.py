@@ -10,7 +10,7 @@ from projections.read_model import ReadModel
 from projections.tracking import reset
 
 READ_MODEL_TABLES = (schema.chain, schema.journal, schema.payments, schema.batches, schema.cases, schema.reliefs,
-                     schema.reviews, schema.accounts)
+                     schema.reviews, schema.accounts, schema.members)
 
 
 def rebuild(read_model: ReadModel) -> int:

@@ -195,3 +195,15 @@ accounts = Table(
     Column("position", BigInteger, nullable=False),
 )
 """Console accounts (ledger/accounts.py): no password hash here, only who may do what."""
+
+
+members = Table(
+    "rm_members",
+    metadata,
+    Column("case_id", String(32), primary_key=True),
+    Column("person_key", String(128), primary_key=True, index=True),
+    Column("from_month", String(7), primary_key=True),
+    Column("to_month", String(7)),
+)
+"""Household members (户内成员), one row per period of membership: finds a person's
+households by the keyed person hash, never by the raw number (names live in the case record)."""

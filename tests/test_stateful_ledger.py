@@ -64,6 +64,7 @@ from ledger.batches import approve_batch, batch_row, discard_batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
 from ledger.case_changes import exit_case, update_case
+from ledger.deaths import import_deaths
 from ledger.draft_freshness import StaleDraftError
 from ledger.enrolment import import_roster
 from ledger.errors import (
@@ -72,6 +73,7 @@ from ledger.errors import (
     MakerCheckerError,
     StandardBelowMinimumError,
 )
+from ledger.members import add_member, remove_member
 from ledger.month_order import refusal
 from ledger.payroll_months import MonthOrderError, read_ledger_months
 from ledger.payroll_run import run_payroll
@@ -186,6 +188,22 @@ class MCase:
     changes: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
     exit: Month | None = None
     bank_changed_at: int = 0
+    members: list[tuple[int, int, str, bool]] = field(default_factory=list)
+    """(effective month index, recording order, ID number, added) of each member fact."""
+
+    def members_in_force(self, month: Month) -> list[str]:
+        """A person is a member by their latest fact at or before the month."""
+        latest: dict[str, bool] = {}
+        for effective, _, person, added in sorted(self.members):
+            if effective <= month.index:
+                latest[person] = added
+        return sorted(p for p, added in latest.items() if added)
+
+    def size(self, month: Month) -> int:
+        """The members in force once one was added by the month; before, the assessed size."""
+        if not any(added and effective <= month.index for effective, _, _, added in self.members):
+            return int(self.facts_for(month)["size"])
+        return len(self.members_in_force(month))
 
     def facts_for(self, month: Month) -> dict[str, Any]:
         values = dict(self.facts)
@@ -299,7 +317,7 @@ class Model:
         standard = self.standard("dibao", f["area"], month)
         if standard is None:
             return 0  # before the first standard
-        return max(0, standard - f["income"]) * f["size"]
+        return max(0, standard - f["income"]) * case.size(month)
 
     def graduation_for(self, case: MCase, month: Month) -> MGraduation | None:
         """The graduation concerning ``month``, walking the months from the case's start.
@@ -747,6 +765,45 @@ class LedgerMachine(RuleBasedStateMachine):
         update_case(self.rt.app, UUID(case.case_id), self.next_month, "clerk",
                     bank_account=county.card(5000 + self.model.clock), bank_name="中国农业银行")
         case.bank_changed_at = self.model.clock
+
+    @precondition(lambda self: any(c.exit is None and c.programme == "dibao"
+                                   for c in self.model.cases.values()))
+    @rule(index=st.integers(0, 10**6), offset=st.sampled_from([0, -1, 0, -2, 1]),
+          data=st.data())
+    def member_change(self, index: int, offset: int, data: st.DataObject) -> None:
+        """A member joins or leaves a dibao household from an earlier, this or the next month
+        (members decide the household's size from the first one added); one leaving may be on
+        the death list (died the month before). Recorded late, it is arrears or a recovery."""
+        households = [c for c in self.model.cases.values()
+                      if c.exit is None and c.programme == "dibao"]
+        case = households[index % len(households)]
+        effective = self.next_month + offset
+        in_force = case.members_in_force(effective)
+        if in_force and data.draw(st.booleans(), label="a member leaves"):
+            person = data.draw(st.sampled_from(in_force), label="who")
+            if data.draw(st.booleans(), label="on the death list"):
+                path = self.file(".csv")
+                died = (effective + -1).first_day
+                path.write_text(f"身份证号,死亡日期\n{person},{died.isoformat()}\n",
+                                encoding="utf-8")
+                result = import_deaths(self.rt, path, TODAY, "clerk")
+                assert len(result.members_removed) == 1 and not result.cases_ended
+                assert (import_deaths(self.rt, path, TODAY, "clerk").members_removed == [])
+            else:
+                remove_member(self.rt, person, effective, "moved", "clerk")
+            self.model.recorded += 1
+            case.members.append((effective.index, self.model.recorded, person, False))
+            return
+        person = county.person(self.next_seq, date(1990, 2, 3), region="431024")
+        self.next_seq += 1
+        applicant = county.person(case.seq, case.birth)
+        if effective < case.start:
+            with pytest.raises(CaseStateError):
+                add_member(self.rt, applicant, person, "成员", "child", effective, "clerk")
+            return
+        assert add_member(self.rt, applicant, person, "成员", "child", effective, "clerk")
+        self.model.recorded += 1
+        case.members.append((effective.index, self.model.recorded, person, True))
 
     @rule(key=st.sampled_from(sorted(STANDARD_RANGES)), data=st.data())
     def change_standard(self, key: tuple[str, str], data: st.DataObject) -> None:
