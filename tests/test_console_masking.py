@@ -92,3 +92,26 @@ def test_search_by_name_works_when_personal_data_is_encrypted(ledger_url: str,
         assert "/people/" not in web.get("/people?q=居民4").text  # another town's: no result
     finally:
         rt.close()
+
+
+def test_a_households_page_shows_its_members_with_masked_numbers(rt: Runtime,
+                                                                  tmp_path: Path) -> None:
+    from datetime import date
+
+    from ledger import ids
+    from ledger.calendar import Month
+    from ledger.members import Households
+
+    c = cc.build(rt, tmp_path)
+    spouse = county.person(41, date(1972, 3, 8))
+    households = Households(rt)
+    household = households.household_of(county.person(1))
+    households.add(household, county.person(1), "居民1", "self", Month(2024, 1), "clerk")
+    households.add(household, spouse, "配偶甲", "spouse", Month(2024, 1), "clerk")
+    households.save()
+    rt.read_model.catch_up()
+    web = cc.client(c)
+    cc.sign_in(web, "auditor")
+    body = web.get(f"/people/{ids.case_id(county.person(1), 'dibao').hex}").text
+    assert "家庭成员" in body and "配偶甲" in body and "配偶" in body
+    assert spouse not in body and f"{spouse[:4]}" in body and f"{spouse[-4:]}" in body

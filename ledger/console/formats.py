@@ -8,6 +8,7 @@ from jinja2 import Environment
 
 from ledger.accounts import ROLE_NAMES
 from ledger.bank_exchange import mask_numbers
+from ledger.household import RELATIONS
 from ledger.identity import mask
 from ledger.money import format_yuan, parse_yuan
 from ledger.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
@@ -28,6 +29,9 @@ def yuan(value: Any) -> str:
     return f"{sign}{int(whole):,}.{cents or '00'}" if whole.isdigit() else text
 
 
+LEAVE_REASONS = {"death": "死亡", "moved": "迁出", "married": "婚嫁", "other": "其他"}
+
+
 def register(env: Environment) -> None:
     env.filters.update(
         yuan=yuan,
@@ -40,6 +44,8 @@ def register(env: Environment) -> None:
         batch_kind=lambda k: BATCH_KINDS.get(k, k),
         case_status=lambda s: CASE_STATUS.get(s, s),
         role=lambda r: ROLE_NAMES.get(r, r),
+        relation=lambda r: RELATIONS.get(r, r),
+        leave_reason=lambda r: LEAVE_REASONS.get(r, r),
         capital=lambda v: rmb_upper(parse_yuan(str(v)) if not isinstance(v, int) else v),
     )
 

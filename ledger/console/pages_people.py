@@ -16,7 +16,7 @@ from ledger.case_record import CaseRecord
 from ledger.case_view import case_summary
 from ledger.console.web import Ctx, page
 from ledger.errors import NotFoundError
-from ledger.identity import IdNumberError, mask, normalize_id_number
+from ledger.identity import IdNumberError, normalize_id_number
 from ledger.trace import trace_payment
 from projections import schema
 
@@ -98,24 +98,10 @@ def person(ctx: Ctx) -> Response:
             .order_by(p.batch_month.desc(), p.for_month.desc()).limit(500)).mappings().all()
     month = Month.of(ctx.console.clock().date())
     standards, policy = ctx.rt.app.standard_book(), ctx.rt.app.policy_book()
-    cases = [case_summary(r, standards, policy, month) | {"members": _members(r, month)}
-             for r in records if ctx.actor.sees(r.town)]
+    cases = [case_summary(r, standards, policy, month) for r in records if ctx.actor.sees(r.town)]
     first = cases[0]
     return ctx.render("person.html", title=first["name"], person=first, cases=cases,
                       payments=payments)
-
-
-def _members(record: CaseRecord, month: Month) -> list[dict[str, str]]:
-    """Household members in force this month (names and masked numbers), when recorded."""
-    members = getattr(record, "members", None) or []
-    out = []
-    for m in members:
-        in_force = getattr(m, "in_force", None)
-        if callable(in_force) and not in_force(month):
-            continue
-        out.append({"name": getattr(m, "name", ""), "id_number": mask(getattr(m, "id_number", "")),
-                    "relation": getattr(m, "relation", "")})
-    return out
 
 
 @page()
