@@ -198,3 +198,14 @@ def test_policy_history_answers_by_effective_month_whatever_the_recording_order(
     assert book.value("graduation.months", Month(2024, 8)) == 9
     # two entries effective in September: the one recorded later (3, on 5 January) wins
     assert book.value("graduation.months", Month(2024, 9)) == 3
+
+
+def test_the_pay_by_day_is_a_day_of_the_month() -> None:
+    from ledger.policy import parse_policy_value as parse
+
+    assert (parse("payroll.pay_by_day", "1"), parse("payroll.pay_by_day", "31")) == (1, 31)
+    for bad, why in (("0", "must be at least 1: '0'"), ("32", "a day of the month is 1 to 31: '32'"),
+                     ("10th", "not a whole number: '10th'")):
+        with pytest.raises(PolicyValueError) as refused:
+            parse("payroll.pay_by_day", bad)
+        assert str(refused.value) == why

@@ -336,3 +336,16 @@ def test_a_legacy_cancellation_marks_the_graduation_in_force_at_its_month() -> N
     assert [g.cancelled_from for g in record.graduations] == [M(2023, 4), None]
     record.cancel_graduation(M(2023, 8))  # its very start month: the second
     assert [g.cancelled_from for g in record.graduations] == [M(2023, 4), M(2023, 8)]
+
+
+def test_a_case_status_names_where_it_stands_in_each_month() -> None:
+    # Enrolled from February; graduation of 2 months from April (income 400.00 ≥ 300.00);
+    # the household has exited by itself from June.
+    record = household(100_00, 1, M(2023, 2))
+    record.change(M(2023, 4), {"income_per_capita": 400_00})
+    due = CaseEntitlement(record, StandardBook([standard(300_00, M(2023, 1))]), months_policy(2))
+    assert [due.status(M(2023, m)) for m in (1, 2, 3, 4, 5, 6, 7)] == [
+        "pending", "in_payment", "in_payment", "graduating", "graduating", "graduated",
+        "graduated"]
+    record.exit_month = M(2023, 5)  # an explicit exit in the graduation's second month
+    assert [due.status(M(2023, m)) for m in (4, 5, 6)] == ["graduating", "exited", "exited"]
