@@ -20,6 +20,7 @@ import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from starlette.testclient import TestClient
@@ -91,7 +92,39 @@ def main() -> None:
         web.get(paths[0])  # warm
         median, p95 = measure(web, paths, args.rounds)
         print(f"{name:<40} {median:>10.1f} {p95:>8.1f}")
+    _while_a_payroll_runs(url, web, people, args.rounds)
     rt.close()
+
+
+def _while_a_payroll_runs(url: str, web: TestClient, people: list[Any], rounds: int) -> None:
+    """The same pages while February's payroll runs in a background thread of the same
+    process — as the console runs it (ledger/console/jobs.py) — on its own runtime."""
+    import threading
+
+    background = open_runtime(url)
+    done = threading.Event()
+    took: list[float] = []
+
+    def run() -> None:
+        started = time.perf_counter()
+        run_payroll(background, Month(2024, 2), "bench")
+        took.append(time.perf_counter() - started)
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    time.sleep(1.0)  # let the run get going
+    rows = [("a person's page", [f"/people/{cid}" for cid, _ in people]),
+            ("dashboard (首页)", ["/"])]
+    print("while the February payroll runs in the background:")
+    for name, paths in rows:
+        if done.is_set():
+            print(f"{name:<40} (the run had finished: not measured)")
+            continue
+        median, p95 = measure(web, paths, rounds)
+        print(f"{name:<40} {median:>10.1f} {p95:>8.1f}")
+    done.wait()
+    print(f"the background payroll took {took[0]:.1f} s")
+    background.close()
 
 
 if __name__ == "__main__":
