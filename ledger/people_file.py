@@ -18,7 +18,7 @@ from pathlib import Path
 from ledger.calendar import Month, MonthFormatError
 from ledger.identity import IdNumberError, normalize_id_number
 from ledger.input_files import MAX_LISTED, Formula, UnreadableInput
-from ledger.roster import RosterProblem, _header_key, _is_blank, _rows, _shown
+from ledger.roster import RosterProblem, header_key, is_blank, shown_cell, table_rows
 from ledger.text_fields import text_problem
 
 Problem = RosterProblem
@@ -62,7 +62,7 @@ class PeopleTable:
         """The cell as text; a missing value or a formula is reported (None)."""
         value = self.raw(cells, key)
         if isinstance(value, Formula):
-            self.report(row, key, f"a formula {_shown(value)}, not a value: paste the values "
+            self.report(row, key, f"a formula {shown_cell(value)}, not a value: paste the values "
                                   "(Paste Special > Values) and save again")
             return None
         if isinstance(value, float):
@@ -109,7 +109,7 @@ class PeopleTable:
         try:
             return Month.parse(unicodedata.normalize("NFKC", text))
         except MonthFormatError:
-            self.report(row, key, f"a month YYYY-MM, not {_shown(text)}")
+            self.report(row, key, f"a month YYYY-MM, not {shown_cell(text)}")
             return None
 
     def day(self, row: int, cells: tuple[object, ...], key: str, today: date) -> date | None:
@@ -120,7 +120,7 @@ class PeopleTable:
         try:
             day = date.fromisoformat(unicodedata.normalize("NFKC", text))
         except ValueError:
-            self.report(row, key, f"a date YYYY-MM-DD, not {_shown(text)}")
+            self.report(row, key, f"a date YYYY-MM-DD, not {shown_cell(text)}")
             return None
         if day > today:
             self.report(row, key, f"{day} is in the future")
@@ -133,19 +133,19 @@ def read_people(path: str, aliases: dict[str, str], required: tuple[str, ...],
     """Data rows (number, cells) after the header; file and header problems go to ``table``."""
     header_seen = False
     try:
-        for number, cells in enumerate(_rows(Path(path)), start=1):
+        for number, cells in enumerate(table_rows(Path(path)), start=1):
             cells = tuple(cells)
-            if all(_is_blank(cell) for cell in cells):
+            if all(is_blank(cell) for cell in cells):
                 continue
             if header_seen:
                 yield number, cells
                 continue
             header_seen = True
             for index, cell in enumerate(cells):
-                if _is_blank(cell):
+                if is_blank(cell):
                     continue
                 written = str(cell).strip()
-                key = _header_key(written, aliases)
+                key = header_key(written, aliases)
                 if key is None:
                     table.report(number, written, "unknown column (known: "
                                  + ", ".join(dict.fromkeys(aliases.values())) + ")")

@@ -215,7 +215,7 @@ class RosterProblem:
         return f"{self.file}:{self.row}: {self.column}: {self.problem}"
 
 
-def _shown(text: str) -> str:
+def shown_cell(text: str) -> str:
     """A cell value quoted for a message: long digit runs masked, long text cut.
 
     A shifted column can put an ID or account number anywhere, so no echoed
@@ -248,7 +248,7 @@ def _sniff(path: Path) -> str:
     return "csv"
 
 
-def _rows(path: Path) -> Iterator[Sequence[object]]:
+def table_rows(path: Path) -> Iterator[Sequence[object]]:
     """Streamed rows (ledger/input_files.py): a device, a huge line or a second sheet is refused."""
     check_input_file(path)
     kind = _sniff(path)
@@ -257,11 +257,11 @@ def _rows(path: Path) -> Iterator[Sequence[object]]:
     return xlsx_rows(path) if kind == "xlsx" else csv_records(path)
 
 
-def _is_blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _header_key(header: str, aliases: dict[str, str] | None = None) -> str | None:
+def header_key(header: str, aliases: dict[str, str] | None = None) -> str | None:
     """The English key for a header as written, tolerating case, spacing and '(元)'.
 
     ``aliases`` are another file's headers (members, deaths); the roster's by default.
@@ -307,10 +307,10 @@ class _Checker:
     def read_header(self, row: int, cells: Sequence[object]) -> None:
         self.header_row = row
         for index, cell in enumerate(cells):
-            if _is_blank(cell):
+            if is_blank(cell):
                 continue
             written = str(cell).strip()
-            key = _header_key(written)
+            key = header_key(written)
             if key is None:
                 if _folded(written) not in _IGNORED_COLUMNS:
                     self.add(RosterProblem(self.file, row, written, _unknown_column(written)))
@@ -333,7 +333,7 @@ class _Checker:
         for key, (index, _) in self.columns.items():
             if index < len(cells) and isinstance(cells[index], Formula):
                 self.formulas.add((row, key))
-                self.report(row, key, f"a formula {_shown(cells[index])}, not a value: "
+                self.report(row, key, f"a formula {shown_cell(cells[index])}, not a value: "
                                       "paste the values (Paste Special > Values) and save again")
 
         def raw(key: str) -> object:
@@ -476,7 +476,7 @@ class _Checker:
             self.report(row, "programme", _NOT_IMPORTABLE[folded])
         else:
             keys = ", ".join(PROGRAMME_NAMES)
-            self.report(row, "programme", f"unknown programme {_shown(value)} (one of {keys})")
+            self.report(row, "programme", f"unknown programme {shown_cell(value)} (one of {keys})")
         return None
 
     def _start_month(self, row: int, value: object) -> Month | None:
@@ -486,7 +486,7 @@ class _Checker:
                 return Month(value.year, value.month)
             self.report(row, "start_month", f"a month YYYY-MM, not the date {value:%Y-%m-%d}")
             return None
-        if _is_blank(value):
+        if is_blank(value):
             if "start_month" in self.columns:
                 self.report(row, "start_month", "missing value")
             return None
@@ -494,7 +494,7 @@ class _Checker:
         try:
             return Month.parse(text)
         except MonthFormatError:
-            self.report(row, "start_month", f"a month YYYY-MM, not {_shown(text)}")
+            self.report(row, "start_month", f"a month YYYY-MM, not {shown_cell(text)}")
             return None
 
     def _check_age(self, row: int, programme: str, birth: date, start: Month) -> None:
@@ -564,14 +564,14 @@ def _unknown_column(written: str) -> str:
 def _parse_area(text: str) -> str:
     area = _AREAS.get(_folded(text))
     if area is None:
-        raise ValueError(f"urban or rural (城市/农村), not {_shown(text)}")
+        raise ValueError(f"urban or rural (城市/农村), not {shown_cell(text)}")
     return area
 
 
 def _parse_household_size(text: str) -> int:
     folded = _folded(text).removesuffix("人")
     if not folded.isascii() or not folded.isdigit() or not 1 <= int(folded) <= _MAX_HOUSEHOLD:
-        raise ValueError(f"a whole number of people from 1 to {_MAX_HOUSEHOLD}, not {_shown(text)}")
+        raise ValueError(f"a whole number of people from 1 to {_MAX_HOUSEHOLD}, not {shown_cell(text)}")
     return int(folded)
 
 
@@ -580,9 +580,9 @@ def _parse_income(text: str) -> int:
     try:
         fen = parse_yuan(folded)
     except MoneyFormatError:
-        raise ValueError(f"an amount in yuan with at most 2 decimals, not {_shown(text)}") from None
+        raise ValueError(f"an amount in yuan with at most 2 decimals, not {shown_cell(text)}") from None
     if fen < 0:
-        raise ValueError(f"an income cannot be negative: {_shown(text)}")
+        raise ValueError(f"an income cannot be negative: {shown_cell(text)}")
     if fen > _MAX_INCOME_FEN:
         raise ValueError(
             f"more than {format_yuan(_MAX_INCOME_FEN)} yuan a month per person is not plausible"
@@ -594,21 +594,21 @@ def _parse_grade(text: str) -> int:
     folded = _folded(text).removesuffix("级")
     grade = _GRADES.get(folded)
     if grade is None:
-        raise ValueError(f"a grade from 1 to 4, not {_shown(text)}")
+        raise ValueError(f"a grade from 1 to 4, not {shown_cell(text)}")
     return grade
 
 
 def _parse_care_level(text: str) -> str:
     level = _CARE_LEVELS.get(_folded(text))
     if level is None:
-        raise ValueError(f"self, partial or full (全自理/半护理/全护理), not {_shown(text)}")
+        raise ValueError(f"self, partial or full (全自理/半护理/全护理), not {shown_cell(text)}")
     return level
 
 
 def _parse_yes_no(text: str) -> bool:
     answer = _YES_NO.get(_folded(text))
     if answer is None:
-        raise ValueError(f"yes or no (是/否), not {_shown(text)}")
+        raise ValueError(f"yes or no (是/否), not {shown_cell(text)}")
     return answer
 
 
@@ -623,8 +623,8 @@ def read_roster(path: Path, today: date) -> tuple[list[RosterRow], list[RosterPr
     rows: list[RosterRow] = []
     header_seen = False
     try:
-        for number, cells in enumerate(_rows(path), start=1):
-            if all(_is_blank(cell) for cell in cells):
+        for number, cells in enumerate(table_rows(path), start=1):
+            if all(is_blank(cell) for cell in cells):
                 continue  # blank lines, and Excel's trailing empty rows
             if not header_seen:
                 checker.read_header(number, cells)
