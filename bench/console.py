@@ -97,9 +97,11 @@ def main() -> None:
 
 
 def _while_a_payroll_runs(url: str, web: TestClient, people: list[Any], rounds: int) -> None:
-    """The same pages while February's payroll runs in a background thread of the same
-    process — as the console runs it (ledger/console/jobs.py) — on its own runtime."""
+    """The same pages while February's payroll runs as the console runs it: a job thread
+    waiting on a child process (ledger/console/payroll_process.py)."""
     import threading
+
+    from ledger.console.payroll_process import run_in_child
 
     background = open_runtime(url)
     done = threading.Event()
@@ -107,7 +109,7 @@ def _while_a_payroll_runs(url: str, web: TestClient, people: list[Any], rounds: 
 
     def run() -> None:
         started = time.perf_counter()
-        run_payroll(background, Month(2024, 2), "bench")
+        run_in_child(background, "2024-02", "bench", date(2024, 2, 1), lambda n, of: None)
         took.append(time.perf_counter() - started)
         done.set()
 
@@ -115,7 +117,7 @@ def _while_a_payroll_runs(url: str, web: TestClient, people: list[Any], rounds: 
     time.sleep(1.0)  # let the run get going
     rows = [("a person's page", [f"/people/{cid}" for cid, _ in people]),
             ("dashboard (首页)", ["/"])]
-    print("while the February payroll runs in the background:")
+    print("while the February payroll runs in the background (a child process):")
     for name, paths in rows:
         if done.is_set():
             print(f"{name:<40} (the run had finished: not measured)")

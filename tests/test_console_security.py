@@ -188,3 +188,23 @@ def test_a_role_change_takes_effect_on_the_next_page(c: cc.County) -> None:
     change_role(c.rt, "clerk", "auditor", [], "admin")
     assert web.get("/audit").status_code == 200
     assert "/roster" not in web.get("/").text  # the clerk's menu item is gone
+
+
+def test_a_console_payroll_run_far_in_the_future_is_refused_in_chinese(rt: Runtime,
+                                                                       tmp_path: Path) -> None:
+    """The run happens in a child process with the console's clock as 'today': the month
+    order and calendar rules of the command line hold, and nothing is recorded."""
+    import time
+
+    c = cc.build(rt, tmp_path)
+    web = cc.client(c)
+    token = cc.sign_in(web, "clerk")
+    before = cc.events(c)
+    page = web.post("/payroll/run", data={"csrf_token": token, "month": "2062-01"})
+    for _ in range(300):
+        if "须按月份顺序发放" in page.text:
+            break
+        time.sleep(0.1)
+        page = web.get(page.url.path)
+    assert "须按月份顺序发放，且不能超过下个月" in page.text
+    assert cc.events(c) == before

@@ -47,7 +47,7 @@ def payroll(ctx: Ctx) -> Response:
 def run(ctx: Ctx) -> Response:
     if (refused := _county_wide(ctx)) is not None:
         return refused
-    from ledger.payroll_run import run_payroll
+    from ledger.console.payroll_process import run_in_child
 
     try:
         month = Month.parse(ctx.form.get("month", ""))
@@ -55,9 +55,10 @@ def run(ctx: Ctx) -> Response:
         ctx.flash("月份格式应为 YYYY-MM", "error")
         return ctx.redirect("/payroll")
     by = ctx.actor.name
+    today = ctx.console.clock().date()  # the same calendar rule as the command line
 
     def work(progress: Any) -> str:
-        return run_payroll(ctx.rt, month, by, progress=progress).id.hex
+        return run_in_child(ctx.rt, str(month), by, today, progress)
 
     job = ctx.console.jobs.start(f"{month} 月度发放", by, work)
     return ctx.redirect(f"/jobs/{job.job_id}")
