@@ -26,12 +26,17 @@ def home(ctx: Ctx) -> Response:
         batches = conn.execute(select(b.batch_id, b.kind, b.status, b.payments, b.total)
                                .where(b.month == str(month)).order_by(b.kind)).mappings().all()
         regular = next((r for r in batches if r["kind"] == "regular"), None)
-        # The fund chart and the case counts sum the whole year and every case: computed
-        # once per read-model position (and user scope), not on every page view.
+        # The fund chart sums the year's journal: computed once per journal line (it grows only
+        # when batches are approved or the bank answers, never during a payroll run); the case
+        # counts once per read-model position.
+        journal = conn.execute(select(func.max(schema.journal.c.line_id))).scalar() or 0
         position = read_position(conn, ctx.rt.read_model.NAME)
-        months, counts = ctx.console.view(
-            ("home", position, today.year, str(month), ctx.actor.county_wide, ctx.actor.towns),
-            lambda: _totals_and_counts(conn, today.year, month, ctx.actor))
+        months = ctx.console.view(
+            ("chart", journal, today.year, ctx.actor.county_wide),
+            lambda: _fund_months(conn, today.year) if ctx.actor.county_wide else {})
+        counts = ctx.console.view(
+            ("counts", position, str(month), ctx.actor.towns),
+            lambda: _cases_by_programme_and_town(conn, month, ctx.actor))
     # The month's rhythm is the same answer as `ledger payroll status` and the watch job.
     statuses = payroll_watch(ctx.rt, today)
     this = next((st for st in statuses if st.month == month), None)
@@ -46,14 +51,9 @@ def home(ctx: Ctx) -> Response:
         towns=sorted({t for by in counts.values() for t in by}))
 
 
-def _totals_and_counts(conn: Connection, year: int, month: Month, user: User) -> tuple[
-        dict[str, dict[str, int]], dict[str, dict[str, int]]]:
-    months: dict[str, dict[str, int]] = {}
-    if user.county_wide:
-        totals = fund_totals(conn, year)["months"]
-        months = {m: {p: t["paid"] - t["returned"] for p, t in by.items()}
-                  for m, by in totals.items()}
-    return months, _cases_by_programme_and_town(conn, month, user)
+def _fund_months(conn: Connection, year: int) -> dict[str, dict[str, int]]:
+    totals = fund_totals(conn, year)["months"]
+    return {m: {p: t["paid"] - t["returned"] for p, t in by.items()} for m, by in totals.items()}
 
 
 def _late_text(status: MonthStatus) -> str:
