@@ -37,7 +37,7 @@ def approve_batch(rt: Runtime, batch_id: UUID, by: str) -> Batch:
             raise BatchStateError(
                 f"the {earlier} payroll is still a draft: approve months in order")
     batch.check_approvable(by)
-    if batch.kind == "regular":
+    if batch.kind in ("regular", "relief"):
         # A price-subsidy run leaves an unchanged draft as it was (its position too); later
         # facts about its measured month reach people through the regular payroll's arrears.
         check_fresh(rt, batch)

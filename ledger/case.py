@@ -17,6 +17,7 @@ from ledger.calendar import Month
 from ledger.case_record import CaseRecord, Graduation
 from ledger.errors import CaseStateError
 from ledger.household import MemberChange, members_in_force
+from ledger.member_classes import ClassFact, check_classification, recorded
 from ledger.money import Fen
 
 
@@ -271,3 +272,29 @@ class Case(Aggregate):
         self.check_in_payment_at(from_month)
         self.trigger_event(self.MemberRemoved, person_key=person_key, from_month=from_month,
                            reason=reason, by=by)
+
+    class MemberClassified(Event):
+        """A member carries ``classification`` (分类施保) from ``from_month`` to ``until_month``."""
+
+        person_key: str
+        classification: str
+        from_month: Month
+        until_month: Month | None
+
+        def apply_to(self, record: CaseRecord) -> None:
+            super().apply_to(record)
+            record.classes.append(ClassFact(self.person_key, self.classification,
+                                            self.from_month, self.until_month, record.seq))
+
+    def classify_member(self, person_key: str, classification: str, from_month: Month,
+                        until_month: Month | None, by: str) -> bool:
+        """Record a classification; False when that very fact is already recorded."""
+        check_classification(classification, from_month, until_month)
+        if person_key not in {m.person_key for m in members_in_force(self.record.members, from_month)}:
+            raise CaseStateError(f"only a member in force is classified, in {from_month}")
+        self.check_in_payment_at(from_month)
+        if recorded(self.record.classes, person_key, classification, from_month, until_month):
+            return False
+        self.trigger_event(self.MemberClassified, person_key=person_key, by=by,
+                           classification=classification, from_month=from_month, until_month=until_month)
+        return True

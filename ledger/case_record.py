@@ -17,7 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.calendar import Month
-from ledger.household import MemberChange, household_size
+from ledger.household import MemberChange, household_size, members_in_force
+from ledger.member_classes import ClassFact, classes_in_force
 from ledger.money import Fen
 
 PROGRAMMES: tuple[str, ...] = (
@@ -76,6 +77,8 @@ class MonthFacts:
     care_level: str | None
     graduation: Graduation | None
     """The graduation that concerns this month, if any (active, finished or cancelled)."""
+    member_classes: tuple[tuple[str, ...], ...] = ()
+    """The classes (分类施保) of each member in force who carries any, in member order."""
 
 
 @dataclass
@@ -108,6 +111,8 @@ class CaseRecord:
     """How many events built this record (its version)."""
     members: list[MemberChange] = field(default_factory=list)
     """A dibao household's member facts (ledger/household.py); empty: the roster's size stands."""
+    classes: list[ClassFact] = field(default_factory=list)
+    """Its members' classifications (分类施保, ledger/member_classes.py)."""
 
     # --- changes -----------------------------------------------------------
     def change(self, effective: Month, values: dict[str, Any]) -> None:
@@ -138,7 +143,13 @@ class CaseRecord:
             disability_grade=values.get("disability_grade"),
             care_level=values.get("care_level"),
             graduation=_concerning(graduations, month),
+            member_classes=self._member_classes(month) if self.classes else (),
         )
+
+    def _member_classes(self, month: Month) -> tuple[tuple[str, ...], ...]:
+        found = (classes_in_force(self.classes, m.person_key, month)
+                 for m in sorted(members_in_force(self.members, month), key=lambda m: m.seq))
+        return tuple(c for c in found if c)
 
     def _size(self, month: Month, assessed: int | None) -> int | None:
         """Members in force once members are recorded for ``month``; else the assessed size."""
@@ -177,6 +188,10 @@ class CaseRecord:
             data["members"] = [m.to_list() for m in self.members]
         else:
             del data["members"]
+        if self.classes:
+            data["classes"] = [c.to_list() for c in self.classes]
+        else:
+            del data["classes"]
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -192,6 +207,7 @@ class CaseRecord:
             for s, b, n, taper, c in data["graduations"]
         ]
         data["members"] = [MemberChange.from_list(m) for m in data.get("members", ())]
+        data["classes"] = [ClassFact.from_list(c) for c in data.get("classes", ())]
         return cls(**data)
 
 

@@ -45,6 +45,15 @@ def member_rows(record: CaseRecord) -> list[dict[str, Any]]:
     """A household's members: masked numbers, relation, from and to months, why they left."""
     return [{"name": s.name, "id_number": mask(s.id_number), "relation": s.relation,
              "from": str(s.start), "to": str(s.end) if s.end else None,
-             "reason": s.reason or None}
+             "reason": s.reason or None, "classes": member_classes(record, s.person_key)}
             for s in sorted(spells(record.members),
                             key=lambda s: (s.start.index, s.relation != "self", s.name))]
+
+
+def member_classes(record: CaseRecord, person_key: str) -> list[dict[str, Any]]:
+    """A member's classifications (分类施保): class, from and last month (None: open)."""
+    latest = {(f.classification, f.start): f for f in sorted(record.classes, key=lambda f: f.seq)
+              if f.person_key == person_key}
+    return [{"class": f.classification, "from": str(f.start),
+             "until": str(f.until) if f.until else None}
+            for f in sorted(latest.values(), key=lambda f: (f.start.index, f.classification))]

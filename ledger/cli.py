@@ -292,11 +292,12 @@ def relief() -> None:
 @click.option("--bank-account", default=None)
 @click.option("--bank-name", type=TEXT, default=None)
 @click.option("--on", "on", default=None, help="grant date (default today)")
+@click.option("--advance", is_flag=True, help="先行救助: payable by a relief batch before approval")
 @by_option
 @handled
 def relief_grant(id_number: str, multiple: int, reason: str, name: str | None, area: str | None,
                  town: str | None, village: str | None, bank_account: str | None,
-                 bank_name: str | None, on: str | None, by: str | None) -> None:
+                 bank_name: str | None, on: str | None, advance: bool, by: str | None) -> None:
     from ledger.identity import normalize_bank_account
     from ledger.temporary_relief import NewPerson, grant_relief
 
@@ -305,9 +306,10 @@ def relief_grant(id_number: str, multiple: int, reason: str, name: str | None, a
     person = NewPerson(name, area, town, village,
                        normalize_bank_account(bank_account) if bank_account else None, bank_name)
     with runtime() as rt:
-        granted = grant_relief(rt, number, multiple, reason, today, acting_user(by), person)
-    click.echo(f"relief {granted.id.hex} granted: {granted.formula}; "
-               f"needs {granted.approvals_needed} approval(s)")
+        granted = grant_relief(rt, number, multiple, reason, today, acting_user(by), person,
+                               advance)
+    click.echo(f"relief {granted.id.hex} granted{' in advance' if advance else ''}: "
+               f"{granted.formula}; needs {granted.approvals_needed} approval(s)")
 
 
 @relief.command("approve")
@@ -350,19 +352,24 @@ def _progress(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[
 @click.option("--month", required=True)
 @click.option("--on", "on", default=None, hidden=True,
               help="the date the run is made on (default today): no month after the next")
+@click.option("--kind", type=click.Choice(["regular", "relief"]), default="regular",
+              help="relief: the out-of-cycle batch of advance and approved relief")
 @json_option
 @by_option
 @handled
-def payroll_run(month: str, on: str | None, as_json: bool, by: str | None) -> None:
+def payroll_run(month: str, on: str | None, kind: str, as_json: bool, by: str | None) -> None:
     from ledger.batches import batch_row, batch_summary, report_json
     from ledger.payroll_run import run_payroll
+    from ledger.relief_run import run_relief_batch
 
     today = parse_date(on) if on else date.today()
     update, stop = _progress(f"payroll {month}")
     with runtime() as rt:
         try:
-            batch = run_payroll(rt, Month.parse(month), acting_user(by), progress=update,
-                                today=today)
+            batch = (run_relief_batch(rt, Month.parse(month), acting_user(by), today)
+                     if kind == "relief" else
+                     run_payroll(rt, Month.parse(month), acting_user(by), progress=update,
+                                 today=today))
         finally:
             stop()
         row = batch_row(rt, batch.id)
@@ -508,7 +515,7 @@ from ledger import cli_integrity  # noqa: E402
 from ledger.cli_accounts import user  # noqa: E402
 from ledger.cli_bankfile import bankfile  # noqa: E402
 from ledger.cli_payroll_status import payroll_discard, payroll_status  # noqa: E402
-from ledger.cli_relief import relief_list  # noqa: E402
+from ledger.cli_relief import relief_list, relief_refuse  # noqa: E402
 from ledger.cli_report import report  # noqa: E402
 from ledger.cli_review import review  # noqa: E402
 from ledger.cli_scheduler import scheduler  # noqa: E402
@@ -518,6 +525,7 @@ for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integr
               cli_integrity.audit, user, serve):
     main.add_command(group)
 relief.add_command(relief_list)
+relief.add_command(relief_refuse)
 payroll.add_command(payroll_discard)
 payroll.add_command(payroll_status)
 from ledger import cli_members  # noqa: E402

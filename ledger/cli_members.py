@@ -17,6 +17,7 @@ from ledger.cli_support import BadInput, by_option, emit, handled, json_option, 
 from ledger.cli_text import TEXT
 from ledger.household import REASONS, RELATIONS
 from ledger.identity import IdNumberError, mask, normalize_id_number
+from ledger.member_classes import CLASSES
 from ledger.settings import acting_user
 
 _RELATION_CHOICES = {**{k: k for k in RELATIONS}, **{zh: k for k, zh in RELATIONS.items()}}
@@ -41,10 +42,12 @@ def member() -> None:
 @click.option("--relation", type=click.Choice(list(_RELATION_CHOICES)), required=True,
               help="to the applicant; self (本人) is the applicant")
 @click.option("--from", "from_", required=True, help="first month counted, YYYY-MM")
+@click.option("--class", "classes", type=click.Choice(list(CLASSES)), multiple=True,
+              help="a classification (分类施保) from the same month; repeatable")
 @by_option
 @handled
 def member_add(applicant_id_number: str, id_number: str, name: str, relation: str,
-               from_: str, by: str | None) -> None:
+               from_: str, classes: tuple[str, ...], by: str | None) -> None:
     """Count a person in the applicant's household from a month."""
     from ledger.members import add_member
 
@@ -53,9 +56,32 @@ def member_add(applicant_id_number: str, id_number: str, name: str, relation: st
     month = Month.parse(from_)
     with runtime() as rt:
         added = add_member(rt, applicant, person, name, _RELATION_CHOICES[relation], month,
-                           acting_user(by))
+                           acting_user(by), classes)
     said = "added to" if added else "already recorded in"
     click.echo(f"{mask(person)} {said} the household of {mask(applicant)} from {month}")
+
+
+@member.command("classify")
+@click.argument("id_number")
+@click.option("--class", "classification", type=click.Choice(list(CLASSES)), required=True,
+              help="serious_illness 重病, severe_disability 重残, elderly70, minor 未成年")
+@click.option("--from", "from_", required=True, help="first month the class holds, YYYY-MM")
+@click.option("--until", "until", default=None, help="last month it holds, YYYY-MM")
+@by_option
+@handled
+def member_classify(id_number: str, classification: str, from_: str, until: str | None,
+                    by: str | None) -> None:
+    """A household member's classification (分类施保), which adds a dibao top-up."""
+    from ledger.members import classify_member
+
+    person = _id_number(id_number, "ID number")
+    start, end = Month.parse(from_), Month.parse(until) if until else None
+    with runtime() as rt:
+        household, done = classify_member(rt, person, classification, start, end,
+                                          acting_user(by))
+    said = "classified" if done else "already classified"
+    click.echo(f"{mask(person)} of household {household.id.hex} {said} {classification} "
+               f"({CLASSES[classification]}) from {start}" + (f" to {end}" if end else ""))
 
 
 @member.command("remove")

@@ -51,5 +51,11 @@ def payment_id(
     return UUID(bytes=h.digest()[:16], version=5)
 
 
+def relief_payment_id(relief: UUID) -> UUID:
+    """The one payment a temporary relief can ever have, whichever batch (regular or relief)
+    takes it: a second payment of the relief collides in the event store."""
+    return uuid5(NAMESPACE, f"payment:relief:{relief.hex}")
+
+
 def price_linkage_id(month: Month) -> UUID:
     return uuid5(NAMESPACE, f"price-linkage:{month}")

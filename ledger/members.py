@@ -163,13 +163,32 @@ class Households:
 
 
 def add_member(rt: Runtime, applicant_id_number: str, id_number: str, name: str,
-               relation: str, from_month: Month, by: str) -> bool:
-    """One member added (``ledger member add``); False when already recorded."""
+               relation: str, from_month: Month, by: str, classes: tuple[str, ...] = ()) -> bool:
+    """One member added (``ledger member add``), with any classes from the same month;
+    False when already recorded. All of it or, refused, nothing."""
     households = Households(rt)
-    added = households.add(households.household_of(applicant_id_number), id_number, name,
-                           relation, from_month, by)
+    household = households.household_of(applicant_id_number)
+    added = households.add(household, id_number, name, relation, from_month, by)
+    for c in classes:
+        added = household.classify_member(rt.app.person_key(id_number), c, from_month, None,
+                                          by) or added
+    households.changed[household.id] = household
     households.save()
     return added
+
+
+def classify_member(rt: Runtime, id_number: str, classification: str, from_month: Month,
+                    until_month: Month | None, by: str) -> tuple[Case, bool]:
+    """A member's classification (``ledger member classify``); refused unless a member then."""
+    households = Households(rt)
+    household = households.household_in_force(id_number, from_month)
+    if household is None:
+        raise MemberRefusal(f"{mask(id_number)} is not a dibao household member in {from_month}")
+    done = household.classify_member(rt.app.person_key(id_number), classification, from_month,
+                                     until_month, by)
+    households.changed[household.id] = household
+    households.save()
+    return household, done
 
 
 def remove_member(rt: Runtime, id_number: str, from_month: Month, reason: str,

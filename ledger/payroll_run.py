@@ -43,6 +43,7 @@ from ledger.payroll_months import check_month
 from ledger.policy import PolicyBook
 from ledger.price_linkage import COVERED, Decision, case_subsidy, decide
 from ledger.programmes import CaseEntitlement
+from ledger.relief_run import relief_lines
 from ledger.rulebook import CpiRecord, PolicySetting, Standard
 from projections import schema
 from projections.tracking import read_position
@@ -91,7 +92,7 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
     with rt.engine.connect() as conn:
         paid_months = _paid_months(conn, month)
         reissues, held = _reissues(conn, month)
-        reliefs = _payable_reliefs(conn, batch.id, month)
+        reliefs = relief_lines(conn, batch.id, month)
         settled_at, owing = _settled_since(rt, conn, month) if not full_history else (None, set())
         price_months = _price_months(rt, conn, month, policy)
     price_changed = any(m.changed for m in price_months)
@@ -359,28 +360,6 @@ def existing_lines(conn: Connection, batch_id: UUID, part: CaseRange | None = No
     elif part is not None:
         query = query.where(_in_part(p.case_id, part), p.kind != "relief")
     return {UUID(r[0]): (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(query)}
-
-
-def _payable_reliefs(conn: Connection, batch_id: UUID, month: Month) -> list[tuple[Line, Payee]]:
-    """Approved temporary relief not yet paid in another batch."""
-    r, p = schema.reliefs.c, schema.payments.c
-    paid = {cid for (cid,) in conn.execute(
-        select(p.case_id).where(p.kind == "relief", p.batch_id != batch_id.hex,
-                                p.status != "withdrawn")
-    )}
-    lines = []
-    # A relief is paid from the batch of its own month on, never by an earlier month's batch.
-    for row in conn.execute(select(schema.reliefs).where(
-            r.payable.is_(True), r.month <= str(month))).mappings():
-        if row["relief_id"] in paid:
-            continue
-        lines.append((
-            Line(UUID(row["relief_id"]), "temporary", "relief", Month.parse(row["month"]),
-                 int(row["amount"]), int(row["amount"]), row["formula"]),
-            Payee(row["name"], row["id_number"], row["bank_name"], row["bank_account"],
-                  row["town"], row["village"]),
-        ))
-    return lines
 
 
 def _previous_lines(conn: Connection, month: Month, part: CaseRange) -> list[PreviousLine]:

@@ -77,6 +77,20 @@ def _day_of_month(text: str) -> int:
     return value
 
 
+def _combine(text: str) -> str:
+    if text.strip() not in ("max", "sum"):
+        raise PolicyValueError(f"max or sum: {text!r}")
+    return text.strip()
+
+
+def _dates(text: str) -> frozenset[date]:
+    """'2026-10-01,2026-10-02' (ISO dates, comma separated; empty: none)."""
+    try:
+        return frozenset(date.fromisoformat(p.strip()) for p in text.split(",") if p.strip())
+    except ValueError:
+        raise PolicyValueError(f"dates YYYY-MM-DD separated by commas: {text!r}") from None
+
+
 POLICY_KEYS: dict[str, tuple[Callable[[str], Any], str, str]] = {
     "graduation.months": (_int_at_least(0), "6", "months a graduating dibao household keeps being paid"),
     "graduation.taper": (_taper, "100", "percent of the last regular amount per graduation month"),
@@ -90,6 +104,13 @@ POLICY_KEYS: dict[str, tuple[Callable[[str], Any], str, str]] = {
     **{f"review.months.{c}": (_int_at_least(0), "0",
                               f"months between reviews of a class {c} household (0: review.months)")
        for c in ("A", "B", "C")},
+    **{f"dibao.classified.{c}": (_decimal, d, f"percent of the dibao standard a {c} member adds")
+       for c, d in (("serious_illness", "30"), ("severe_disability", "20"), ("elderly70", "10"),
+                    ("minor", "10"))},
+    "dibao.classified.combine": (_combine, "max", "a member with several classes: max or sum"),
+    "relief.advance_approval_days": (_int_at_least(0), "20",
+                                     "working days an advance relief's approvals may follow"),
+    "calendar.holidays": (_dates, "", "dates that are not working days, YYYY-MM-DD,..."),
     "payroll.pay_by_day": (_day_of_month, "10", "day of the month payments reach people by"),
     "payroll.reconcile_days": (_int_at_least(0), "30", "days after the pay-by day for the bank's results"),
 }

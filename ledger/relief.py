@@ -8,6 +8,7 @@ here because the spec only says "another user".
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -79,6 +80,12 @@ class Relief(Aggregate):
     def __init__(self, **fields: Any) -> None:
         """Fields are copied from the creation event by its apply(), see copy_fields."""
         self.approvers: list[str] = []
+        self.advance_on: date | None = None
+        """The day an advance relief (先行救助) was granted, payable before its approvals."""
+        self.refusal: str | None = None
+        """Why the approvers finally refused it (None: not refused)."""
+        self.refusal_recovery = 0
+        """Fen to be recovered, decided with the refusal (what had been paid)."""
 
     @property
     def payable(self) -> bool:
@@ -94,10 +101,52 @@ class Relief(Aggregate):
             )
         if self.payable:
             raise ReliefError(f"relief {self.id.hex} is already fully approved")
+        self.check_not_refused()
         self.trigger_event(self.Approved, by=by)
+
+    def check_not_refused(self) -> None:
+        if self.refusal is not None:
+            raise ReliefError(f"relief {self.id.hex} was refused: {self.refusal}")
 
     def describe(self) -> str:
         return f"{self.multiple} × dibao standard = {format_yuan(self.amount)}"
+
+
+    # --- advance relief (先行救助): paid first, approved (or refused) afterwards ----------------
+    class AdvanceGranted(Aggregate.Event):
+        """Payable before its approvals, which must follow within the policy's working days."""
+
+        on: date
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.advance_on = self.on
+
+    class Refused(Aggregate.Event):
+        """Finally refused. What was already paid stands and is to be recovered (``recovery``)."""
+
+        reason: str
+        paid: int
+        """Fen already paid on an approved batch when refused."""
+        recovery: int
+        """Fen decided to be recovered from the person (the payment is never reversed)."""
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.refusal = self.reason
+            aggregate.refusal_recovery = self.recovery
+
+    def grant_in_advance(self, on: date, by: str) -> None:
+        self.trigger_event(self.AdvanceGranted, on=on, by=by)
+
+    def refuse(self, reason: str, paid: int, by: str) -> None:
+        """Refuse a relief not (yet) fully approved; a paid advance is to be recovered."""
+        if same_user(by, self.granted_by):
+            raise MakerCheckerError(f"{by} granted this relief and cannot refuse it")
+        self.check_not_refused()
+        if self.payable:
+            raise ReliefError(f"relief {self.id.hex} is already fully approved: it stands")
+        self.trigger_event(self.Refused, reason=reason, paid=paid, recovery=paid, by=by)
 
 
 def grant(relief_id: UUID, **fields: Any) -> Relief:

@@ -22,6 +22,7 @@ from ledger.money import format_yuan
 from ledger.relief import Relief, check_multiple, grant, relief_amount
 from ledger.text_fields import check_text
 from projections import schema
+from projections.reports import PAID_STATUSES
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class NewPerson:
 
 
 def grant_relief(rt: Runtime, id_number: str, multiple: int, reason: str, on: date, by: str,
-                 person: NewPerson = NewPerson()) -> Relief:
+                 person: NewPerson = NewPerson(), advance: bool = False) -> Relief:
+    """A grant; ``advance`` (先行救助) makes it payable by a relief batch before its approvals."""
     app = rt.app
     month = Month.of(on)
     policy = app.policy_book()
@@ -91,7 +93,28 @@ def grant_relief(rt: Runtime, id_number: str, multiple: int, reason: str, on: da
                 f"{format_yuan(amount)} [{standard.ref}]",
         approvals_needed=needed, reason=reason, month=month, by=by,
     )
+    if advance:
+        relief.grant_in_advance(on, by)
     app.save(relief)
+    rt.read_model.catch_up()
+    return relief
+
+
+def refuse_relief(rt: Runtime, relief_id: UUID, reason: str, by: str) -> Relief:
+    """The approvers' final no. A payment already made stands; its amount is recorded as the
+    recovery decided (nothing is reversed)."""
+    check_text(reason, "reason")
+    if not reason.strip():
+        raise ValueError("a reason is required")
+    relief: Relief = rt.app.load(relief_id, Relief, "relief")
+    rt.read_model.catch_up()
+    p = schema.payments.c
+    with rt.engine.connect() as conn:
+        paid = conn.execute(select(p.amount).where(
+            p.case_id == relief_id.hex, p.kind == "relief", p.status.in_(PAID_STATUSES)
+        )).scalars().all()
+    relief.refuse(reason.strip(), sum(int(a) for a in paid), by)
+    rt.app.save(relief)
     rt.read_model.catch_up()
     return relief
 

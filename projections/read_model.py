@@ -32,6 +32,7 @@ from projections.bulk import insert_rows
 from projections.chain import append as append_links
 from projections.journal import post_approval, post_results
 from projections.members import member_changed
+from projections.relief_events import relief_in_advance, relief_refused
 from projections.reviews import case_reviewed
 from projections.tracking import advance, read_position
 
@@ -307,6 +308,7 @@ HANDLERS: dict[type, Handler] = {
     Case.Reviewed: case_reviewed,
     Case.MemberAdded: member_changed,
     Case.MemberRemoved: member_changed,
+    Case.MemberClassified: _case_changed,
     Payment.Recorded: lambda page, e, pos: _payment_recorded(page, RecordedPayment.of_event(e), pos),
     Payment.Amended: _payment_amended,
     Payment.Withdrawn: _payment_withdrawn,
@@ -321,6 +323,8 @@ HANDLERS: dict[type, Handler] = {
     Batch.Reconciled: _batch_reconciled,
     Relief.Granted: _relief_granted,
     Relief.Approved: _relief_approved,
+    Relief.AdvanceGranted: relief_in_advance,
+    Relief.Refused: relief_refused,
     Account.Created: account_created,
     Account.RoleChanged: account_role_changed,
     Account.Disabled: account_disabled,

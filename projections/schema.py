@@ -140,6 +140,12 @@ reliefs = Table(
     Column("granted_by", Text, nullable=False),
     Column("payable", Boolean, nullable=False),
     Column("granted_at", String(32)),
+    # Advance relief (先行救助): the day granted in advance; a final refusal and its recovery.
+    Column("advance_on", String(10)),
+    Column("refused_reason", Text),
+    Column("refused_by", Text),
+    Column("refused_at", String(32)),
+    Column("recovery", BigInteger),
 )
 
 reviews = Table(

@@ -53,7 +53,7 @@ def test_member_add_then_case_show_by_the_members_number_lists_the_household(
     assert case["programme"] == "dibao"
     assert case["members"] == [{"name": "配偶", "id_number": SPOUSE[:4] + "*" * 10 + SPOUSE[-4:],
                                 "relation": "spouse", "from": "2024-02", "to": None,
-                                "reason": None}]
+                                "reason": None, "classes": []}]
     run("member", "remove", SPOUSE, "--from", "2024-05", "--reason", "moved")
     code, out, _ = run("case", "show", APPLICANT)
     assert "member 配偶" in out and "from 2024-02 to 2024-05 (moved)" in out

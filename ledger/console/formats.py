@@ -10,6 +10,7 @@ from ledger.accounts import ROLE_NAMES
 from ledger.bank_exchange import mask_numbers
 from ledger.household import RELATIONS
 from ledger.identity import mask
+from ledger.member_classes import CLASSES
 from ledger.money import format_yuan, parse_yuan
 from ledger.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
 
@@ -46,6 +47,7 @@ def register(env: Environment) -> None:
         role=lambda r: ROLE_NAMES.get(r, r),
         relation=lambda r: RELATIONS.get(r, r),
         leave_reason=lambda r: LEAVE_REASONS.get(r, r),
+        member_class=lambda c: CLASSES.get(c, c),
         capital=lambda v: rmb_upper(parse_yuan(str(v)) if not isinstance(v, int) else v),
     )
 

@@ -32,7 +32,8 @@ CHANGE_ERRORS = (LedgerRefusal, ValueError, MonthFormatError, MoneyFormatError, 
 def reliefs(ctx: Ctx) -> Response:
     ctx.rt.read_model.catch_up()
     with ctx.rt.engine.connect() as conn:
-        rows = [r for r in relief_list(conn) if ctx.actor.sees(r["town"])]
+        rows = [r for r in relief_list(conn, ctx.console.clock().date(), ctx.rt.app.policy_book())
+                if ctx.actor.sees(r["town"])]
     return ctx.render("reliefs.html", title="临时救助", reliefs=rows)
 
 

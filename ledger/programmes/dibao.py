@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from ledger.calendar import Month
 from ledger.case_record import Graduation, MonthFacts
+from ledger.member_classes import CLASSES
 from ledger.money import Fen, divide_half_up, format_yuan
 from ledger.policy import PolicyBook
+from ledger.programmes.classified import top_up
 from ledger.programmes.entitlement import Entitlement
 from ledger.standards import StandardBook
 
@@ -83,4 +85,12 @@ def regular_for(facts: MonthFacts, standards: StandardBook, policy: PolicyBook) 
         + (f", floor {share} × standard per person" if num else "")
         + f" = {format_yuan(amount)}"
     )
+    if amount and facts.member_classes:
+        # 分类施保: on top of the (floored) ordinary amount, for a household in dibao only.
+        percents = {c: policy.value(f"dibao.classified.{c}", facts.month) for c in CLASSES}
+        extra = top_up(entry.monthly, facts.member_classes, percents,
+                       policy.value("dibao.classified.combine", facts.month))
+        if extra.amount:
+            amount += extra.amount
+            formula += f"; + {extra.description}; total {format_yuan(amount)}"
     return Entitlement(amount, "regular", formula, (entry.describe(),))
