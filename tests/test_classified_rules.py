@@ -64,3 +64,6 @@ def test_a_classification_is_recorded_once_for_its_month_and_end() -> None:
     assert not recorded(facts, "k1", "elderly70", Month(2024, 1), Month(2024, 5))
     assert not recorded(facts, "k1", "minor", Month(2024, 2), Month(2024, 5))
     assert not recorded([], "k1", "minor", Month(2024, 1), None)
+    third = [*facts, ClassFact("k1", "minor", Month(2024, 1), Month(2024, 7), 3)]
+    assert recorded(third, "k1", "minor", Month(2024, 1), Month(2024, 7))  # the last of three
+    assert not recorded(third, "k1", "minor", Month(2024, 1), Month(2024, 5))
