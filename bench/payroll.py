@@ -44,10 +44,11 @@ from eventsourcing.utils import get_topic
 from psycopg import sql
 from sqlalchemy import Column, MetaData, Table
 
-from ledger.bank_exchange import DebtorAccounts, export_batch
+from ledger.bank_export import export_batch
 from ledger.batches import approve_batch
 from ledger.bootstrap import Runtime, open_runtime
 from ledger.calendar import Month
+from ledger.debtor_accounts import DebtorAccounts
 from ledger.demo import county_roster, set_county_standards
 from ledger.enrolment import import_roster
 from ledger.payment import Payment

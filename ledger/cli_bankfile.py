@@ -18,15 +18,11 @@ from pathlib import Path
 
 import click
 
-from ledger.bank_exchange import (
-    DEBTOR_ACCOUNTS_ENV,
-    DebtorAccounts,
-    export_batch,
-    import_results,
-    problem_text,
-)
+from ledger.bank_export import export_batch
+from ledger.bank_results_import import import_results, problem_text
 from ledger.bankfiles.results import ResultProblem
 from ledger.cli_support import BadInput, by_option, handled, runtime, uuid_arg
+from ledger.debtor_accounts import DEBTOR_ACCOUNTS_ENV, DebtorAccounts
 from ledger.input_files import MAX_LISTED
 from ledger.money import format_yuan
 from ledger.settings import acting_user

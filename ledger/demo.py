@@ -188,7 +188,8 @@ CPI = {Month(2024, 6): (Decimal("3.8"), Decimal("6.5"))}
 def _pay_through_bank(rt: Runtime, batch_id: UUID, bank_dir: Path, month: Month,
                       rng: random.Random, summary: DemoSummary, fail_rate: float = 0.004) -> list[str]:
     """Export the bank files, answer as the bank would (a few accounts closed), import results."""
-    from ledger.bank_exchange import export_batch, import_results
+    from ledger.bank_export import export_batch
+    from ledger.bank_results_import import import_results
 
     kind = rt.app.load(batch_id, Batch, "batch").kind
     stem = bank_dir / f"{month}-{kind}"

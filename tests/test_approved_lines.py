@@ -129,12 +129,12 @@ def test_lines_that_differ_from_the_approved_digest_are_refused(
     batch: Batch = rt.app.load(january, Batch, "batch")
     batch.lines_digest = "f" * 64
     out = tmp_path / "jan.csv"
-    from ledger import bank_exchange
+    from ledger import bank_export
 
     original = rt.app.load
     rt.app.load = lambda *a, **k: batch if a[0] == january else original(*a, **k)  # type: ignore[method-assign]
     with pytest.raises(BatchStateError, match="not the lines approved"):
-        bank_exchange.export_batch(rt, january, "csv", out, "cashier")
+        bank_export.export_batch(rt, january, "csv", out, "cashier")
     assert not out.exists()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledger import ids
-from ledger.bank_exchange import export_batch
+from ledger.bank_export import export_batch
 from ledger.batches import approve_batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month

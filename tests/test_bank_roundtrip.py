@@ -36,7 +36,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from ledger import ids
-from ledger.bank_exchange import CHINA_TIME, execution_date
+from ledger.bank_export import CHINA_TIME, execution_date
 from ledger.bankfiles.pain001 import NAMESPACE, XSD_PATH, validate_pain001
 from ledger.batches import approve_batch, batch_lines, batch_row
 from ledger.bootstrap import Runtime

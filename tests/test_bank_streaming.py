@@ -23,8 +23,8 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from ledger import bank_exchange
-from ledger.bank_exchange import DebtorAccounts, export_batch
+from ledger import approved_lines, bank_export
+from ledger.bank_export import export_batch
 from ledger.bankfiles import DebtorAccount, TransferLine
 from ledger.bankfiles.pain001 import (
     NAMESPACE,
@@ -38,6 +38,7 @@ from ledger.batch import Batch
 from ledger.batches import approve_batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month
+from ledger.debtor_accounts import DebtorAccounts
 from ledger.enrolment import import_roster
 from ledger.payroll_run import run_payroll
 from projections import schema
@@ -192,7 +193,7 @@ def test_page_size_does_not_change_the_bytes(rt: Runtime, tmp_path: Path,
     first = {fmt: export_batch(rt, batch_id, fmt, tmp_path / f"a.{fmt}", "cashier",
                                debtors=DebtorAccounts.placeholder())
              for fmt in ("csv", "pain001")}
-    monkeypatch.setattr(bank_exchange, "PAGE", 3)
+    monkeypatch.setattr(approved_lines, "PAGE", 3)  # the lines are read in pages there
     for fmt, done in first.items():
         again = export_batch(rt, batch_id, fmt, tmp_path / f"b.{fmt}", "cashier",
                              debtors=DebtorAccounts.placeholder())
@@ -204,14 +205,14 @@ def test_page_size_does_not_change_the_bytes(rt: Runtime, tmp_path: Path,
 def test_a_file_that_fails_validation_leaves_nothing_behind(
         rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     batch_id = approved_batch(rt, tmp_path, n=6)
-    real = bank_exchange.stream_pain001
+    real = bank_export.stream_pain001
 
     def truncated(write, **kwargs):  # type: ignore[no-untyped-def]
         parts: list[bytes] = []
         real(parts.append, **kwargs)
         write(b"".join(parts)[:-20])
 
-    monkeypatch.setattr(bank_exchange, "stream_pain001", truncated)
+    monkeypatch.setattr(bank_export, "stream_pain001", truncated)
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     with pytest.raises(Pain001ValidationError, match="not well-formed"):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from jobs.runner import payroll_draft
 from ledger import ids
-from ledger.bank_exchange import export_batch
+from ledger.bank_export import export_batch
 from ledger.batches import approve_batch, discard_batch
 from ledger.bootstrap import Runtime, open_runtime
 from ledger.calendar import Month

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from jobs.runner import run_job
 from ledger import ids
-from ledger.bank_exchange import export_batch
+from ledger.bank_export import export_batch
 from ledger.batches import approve_batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month

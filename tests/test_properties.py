@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from ledger import ids
-from ledger.bank_exchange import export_batch, import_results
+from ledger.bank_export import export_batch
+from ledger.bank_results_import import import_results
 from ledger.batches import approve_batch
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from ledger.bank_exchange import export_batch, import_results
+from ledger.bank_export import export_batch
+from ledger.bank_results_import import import_results
 from ledger.batches import approve_batch, batch_lines
 from ledger.bootstrap import Runtime
 from ledger.calendar import Month

@@ -79,7 +79,7 @@ def test_the_payrolls_own_writes_do_not_make_a_draft_stale(rt: Runtime, househol
     january = approve_batch(rt, run_payroll(rt, JAN, "clerk").id, "checker")
     february = run_payroll(rt, Month(2024, 2), "clerk")
     # January's export (a Batch event) comes after February's draft: not a fact for it.
-    from ledger.bank_exchange import export_batch
+    from ledger.bank_export import export_batch
 
     export_batch(rt, january.id, "csv", tmp_path / "jan.csv", "checker")
     assert approve_batch(rt, february.id, "checker").status == "approved"

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ledger.bank_exchange import mask_numbers
+from ledger.bank_results_import import mask_numbers
 from ledger.bootstrap import Runtime
 from ledger.console import (
     auth,

@@ -7,7 +7,7 @@ from typing import Any
 from jinja2 import Environment
 
 from ledger.accounts import ROLE_NAMES
-from ledger.bank_exchange import mask_numbers
+from ledger.bank_results_import import mask_numbers
 from ledger.household import RELATIONS
 from ledger.identity import mask
 from ledger.member_classes import CLASSES

@@ -14,7 +14,8 @@ from uuid import UUID
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.bank_exchange import FORMATS, export_batch, import_results, mask_numbers, problem_text
+from ledger.bank_export import FORMATS, export_batch
+from ledger.bank_results_import import import_results, mask_numbers, problem_text
 from ledger.console.pages_payroll import _county_wide, _summary
 from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page

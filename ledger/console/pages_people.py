@@ -10,7 +10,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.bank_exchange import mask_numbers
+from ledger.bank_results_import import mask_numbers
 from ledger.calendar import Month
 from ledger.case_record import CaseRecord
 from ledger.case_view import case_summary
