@@ -4,7 +4,7 @@ Not a timed test: run it by hand and put the figures in the README.
 
     .venv/bin/python -m bench.console --cases 100000
 
-Builds a county (bench/payroll.py's builder: ledger.demo's roster and standards),
+Builds a county (bench/payroll.py's builder: ledger.services.demo's roster and standards),
 imports it, runs and approves January, then requests each page through the real
 ASGI app in-process (Starlette's TestClient: routing, sign-in check, SQL,
 templates; no network) and prints the median and 95th percentile.
@@ -25,15 +25,15 @@ from typing import Any
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from ledger.account_service import add_user
-from ledger.batches import approve_batch
+from ledger.adapters.roster_writer import write_roster_csv
 from ledger.bootstrap import open_runtime
-from ledger.calendar import Month
 from ledger.console.app import create_app
-from ledger.demo import county_roster, set_county_standards
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
-from ledger.roster_writer import write_roster_csv
+from ledger.domain.calendar import Month
+from ledger.services.account_service import add_user
+from ledger.services.batches import approve_batch
+from ledger.services.demo import county_roster, set_county_standards
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
 from projections import schema
 
 

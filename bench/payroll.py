@@ -44,16 +44,17 @@ from eventsourcing.utils import get_topic
 from psycopg import sql
 from sqlalchemy import Column, MetaData, Table
 
-from ledger.bank_export import export_batch
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime, open_runtime
-from ledger.calendar import Month
-from ledger.debtor_accounts import DebtorAccounts
-from ledger.demo import county_roster, set_county_standards
-from ledger.enrolment import import_roster
-from ledger.payment import Payment
-from ledger.payroll_run import run_payroll
-from ledger.roster_writer import write_roster_csv
+from ledger.adapters.roster_writer import write_roster_csv
+from ledger.bootstrap import open_runtime
+from ledger.domain.calendar import Month
+from ledger.domain.payment import Payment
+from ledger.services.bank_export import export_batch
+from ledger.services.batches import approve_batch
+from ledger.services.debtor_accounts import DebtorAccounts
+from ledger.services.demo import county_roster, set_county_standards
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from projections import schema
 from projections.rebuild import rebuild
 

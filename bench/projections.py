@@ -21,14 +21,14 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import select
 
-from ledger.batches import approve_batch
+from ledger.adapters.roster_writer import write_roster_csv
 from ledger.bootstrap import open_runtime
-from ledger.calendar import Month
-from ledger.demo import county_roster, set_county_standards
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
-from ledger.roster_writer import write_roster_csv
-from ledger.trace import trace_payment
+from ledger.domain.calendar import Month
+from ledger.services.batches import approve_batch
+from ledger.services.demo import county_roster, set_county_standards
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.trace import trace_payment
 from projections import schema
 from projections.rebuild import rebuild
 

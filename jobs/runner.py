@@ -12,9 +12,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ledger.bootstrap import Runtime, open_runtime
-from ledger.calendar import Month
-from ledger.errors import LedgerRefusal
+from ledger.bootstrap import open_runtime
+from ledger.domain.calendar import Month
+from ledger.domain.errors import LedgerRefusal
+from ledger.services.runtime import Runtime
 
 log = logging.getLogger("ledger.jobs")
 
@@ -26,12 +27,12 @@ CPI_LOOKBACK = 36
 def payroll_draft(rt: Runtime, on: date, by: str = BY) -> Any:
     """Draft (or refresh, while a draft) the regular payroll of the month ``on`` falls in.
 
-    Only when that month is the next in order (``ledger.month_order``): the job never
+    Only when that month is the next in order (``ledger.domain.month_order``): the job never
     skips a month, nor catches up on its own. On a new ledger whose cases start before
     this month, or after a month left unrun, it drafts nothing and logs which month must
     be run first (by hand); the watch job reports those months as late meanwhile.
     """
-    from ledger.payroll_run import run_payroll
+    from ledger.services.payroll_run import run_payroll
 
     month = Month.of(on)
     try:
@@ -56,7 +57,7 @@ def latest_undecided_cpi_month(rt: Runtime, on: date) -> Month | None:
 
 def price_linkage(rt: Runtime, on: date, by: str = BY) -> Any:
     """Decide the latest recorded CPI month not yet decided and raise its subsidy batch."""
-    from ledger.price_subsidy_run import run_price_linkage
+    from ledger.services.price_subsidy_run import run_price_linkage
 
     month = latest_undecided_cpi_month(rt, on)
     if month is None:
@@ -75,8 +76,8 @@ def price_linkage(rt: Runtime, on: date, by: str = BY) -> Any:
 
 
 def lifecycle(rt: Runtime, on: date, by: str = BY) -> Any:
-    """The daily lifecycle sweep: age limits, age bands, graduation ends (see ledger.lifecycle)."""
-    from ledger.lifecycle import sweep
+    """The daily lifecycle sweep: age limits, age bands, graduation ends (see ledger.services.lifecycle)."""
+    from ledger.services.lifecycle import sweep
 
     result = sweep(rt, on, by)
     log.info("lifecycle sweep for %s: %d age limits, %d age bands, %d graduations ended",
@@ -85,9 +86,9 @@ def lifecycle(rt: Runtime, on: date, by: str = BY) -> Any:
 
 
 def watch(rt: Runtime, on: date, by: str = BY) -> Any:
-    """The daily payroll watch: what is late as of ``on`` (``ledger.pay_deadline``), logged."""
-    from ledger.pay_deadline import anything_late
-    from ledger.payroll_months import payroll_watch
+    """The daily payroll watch: what is late as of ``on`` (``ledger.domain.pay_deadline``), logged."""
+    from ledger.domain.pay_deadline import anything_late
+    from ledger.services.payroll_months import payroll_watch
 
     statuses = payroll_watch(rt, on)
     late = [item for s in statuses for item in s.late]

@@ -6,7 +6,6 @@ the same wiring against whatever ``LEDGER_DATABASE_URL`` names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, insert, inspect, select
 
-from ledger import encryption_marker
-from ledger.application import Ledger
-from ledger.db_errors import UNREACHABLE, DatabaseUnavailableError
-from ledger.safe_text import safe_url
-from ledger.sealing import CipherKeyError, Sealer
-from ledger.settings import Settings, load_settings
+from ledger.adapters import encryption_marker
+from ledger.adapters.application import Ledger
+from ledger.adapters.db_errors import UNREACHABLE, DatabaseUnavailableError
+from ledger.adapters.sealing import CipherKeyError, Sealer
+from ledger.adapters.settings import Settings, load_settings
+from ledger.domain.safe_text import safe_url
+from ledger.services.runtime import SNAPSHOT_READ, Runtime
 from projections import schema
 from projections.read_model import ReadModel
 
@@ -31,10 +31,6 @@ def make_engine(settings: Settings) -> Engine:
     # Personal-data columns (projections.schema.SealedText) find the key here.
     engine.dialect.ledger_sealer = Sealer(settings.cipher_key)  # type: ignore[attr-defined]
     return engine
-
-
-SNAPSHOT_READ = "ledger_snapshot_read"
-"""Execution option: this connection only reads (on SQLite: no write lock is taken)."""
 
 
 def _make_engine(settings: Settings) -> Engine:
@@ -61,18 +57,6 @@ def _make_engine(settings: Settings) -> Engine:
 
         return engine
     return create_engine(settings.sqlalchemy_url, pool_pre_ping=True)
-
-
-@dataclass
-class Runtime:
-    settings: Settings
-    app: Ledger
-    engine: Engine
-    read_model: ReadModel
-
-    def close(self) -> None:
-        self.app.close()
-        self.engine.dispose()
 
 
 def alembic_config(settings: Settings) -> Config:

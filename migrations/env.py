@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from ledger.settings import load_settings
+from ledger.adapters.settings import load_settings
 from projections.schema import metadata
 
 config = context.config

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from projections import schema
 
 if TYPE_CHECKING:
-    from ledger.event_authentication import Authenticator
+    from ledger.adapters.event_authentication import Authenticator
 
 GENESIS = "0" * 64
 LINK = 64

@@ -1,6 +1,6 @@
 """Projecting household members into ``rm_members``: who belongs to which household, when.
 
-The rows are the case record's membership periods (ledger/household.py), rewritten for
+The rows are the case record's membership periods (ledger/domain/household.py), rewritten for
 the case on each member event, so they always equal the fold whatever the order the
 facts were recorded in. Kept apart from the read model's big module, which registers it.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert
 
-from ledger.household import spells
+from ledger.domain.household import spells
 from projections import schema
 
 

@@ -38,9 +38,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from ledger.calendar import Month
-from ledger.case_record import PROGRAMMES, ROSTER_PROGRAMMES
-from ledger.money import divide_half_up, format_yuan
+from ledger.domain.calendar import Month
+from ledger.domain.case_record import PROGRAMMES, ROSTER_PROGRAMMES
+from ledger.domain.money import divide_half_up, format_yuan
 from projections import schema
 from projections.people import case_records, chunks, people_for
 from projections.reports import PAID_STATUSES

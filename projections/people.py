@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, select
 
-from ledger.calendar import Month
-from ledger.case_record import CaseRecord
+from ledger.domain.calendar import Month
+from ledger.domain.case_record import CaseRecord
 from projections import schema
 
 CHUNK = 500

@@ -17,15 +17,15 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
-from ledger import payment_codec
-from ledger.accounts import Account
-from ledger.batch import Batch
-from ledger.case import Case
-from ledger.case_record import CaseRecord
-from ledger.event_authentication import authenticator_of
-from ledger.payment import Payment
-from ledger.payment_codec import RECORDED_TOPIC, RecordedPayment
-from ledger.relief import Relief, approvals_counted
+from ledger.adapters import payment_codec
+from ledger.adapters.event_authentication import authenticator_of
+from ledger.adapters.payment_codec import RECORDED_TOPIC, RecordedPayment
+from ledger.domain.accounts import Account
+from ledger.domain.batch import Batch
+from ledger.domain.case import Case
+from ledger.domain.case_record import CaseRecord
+from ledger.domain.payment import Payment
+from ledger.domain.relief import Relief, approvals_counted
 from projections import schema
 from projections.accounts import account_created, account_disabled, account_role_changed
 from projections.bulk import insert_rows

@@ -1,7 +1,7 @@
 """Does the live read model still say what the event log says?
 
 The hash chain proves the log; it says nothing about the tables people (and, before
-``ledger.approved_lines``, the bank file) read. Here the log is re-projected, up to
+``ledger.services.approved_lines``, the bank file) read. Here the log is re-projected, up to
 the live read model's own position, into a scratch SQLite database with the very
 same projection code, and every table is compared with the live one row by row,
 both sides streamed in key order (memory stays flat). A row edited, inserted or
@@ -89,7 +89,7 @@ def check_read_model(app: Application, engine: Engine, limit: int = LIMIT) -> Re
 
 
 def _snapshot(conn: Connection) -> None:
-    from ledger.bootstrap import SNAPSHOT_READ
+    from ledger.adapters.snapshot_read import SNAPSHOT_READ
 
     if conn.dialect.name == "postgresql":
         conn.execution_options(isolation_level="REPEATABLE READ")

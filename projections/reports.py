@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from ledger.calendar import Month
-from ledger.identity import mask
-from ledger.money import format_yuan, parse_yuan
-from ledger.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
+from ledger.domain.calendar import Month
+from ledger.domain.identity import mask
+from ledger.domain.money import format_yuan, parse_yuan
+from ledger.domain.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
 from projections import schema
 from projections.people import case_records, people_for
 

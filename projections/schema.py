@@ -25,7 +25,7 @@ metadata = MetaData()
 
 
 class SealedText(TypeDecorator[str]):
-    """Text holding personal data: sealed with the engine's key (see ledger.sealing) when set.
+    """Text holding personal data: sealed with the engine's key (see ledger.adapters.sealing) when set.
 
     The sealer hangs on the engine's dialect (``make_engine`` puts it there), so
     two ledgers with different keys in one process never mix.
@@ -200,7 +200,7 @@ accounts = Table(
     Column("created_at", String(32), nullable=False),
     Column("position", BigInteger, nullable=False),
 )
-"""Console accounts (ledger/accounts.py): no password hash here, only who may do what."""
+"""Console accounts (ledger/domain/accounts.py): no password hash here, only who may do what."""
 
 
 members = Table(

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledger.bootstrap import Runtime, open_runtime
+from ledger.bootstrap import open_runtime
+from ledger.services.runtime import Runtime
 from tests.databases import PG_PROBLEM, temporary_database
 
 

@@ -15,15 +15,15 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from ledger.account_service import add_user
-from ledger.accounts import ROLES
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
 from ledger.console.app import create_app
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
-from ledger.temporary_relief import grant_relief
+from ledger.domain.accounts import ROLES
+from ledger.domain.calendar import Month
+from ledger.services.account_service import add_user
+from ledger.services.batches import approve_batch
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
+from ledger.services.temporary_relief import grant_relief
 from tests import county
 
 TOWNS = {1: "城关镇", 2: "城关镇", 3: "城关镇", 4: "新市镇", 5: "新市镇"}

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ledger.identity import generate_card_number, generate_id_number
-from ledger.roster_writer import write_roster_csv
+from ledger.adapters.roster_writer import write_roster_csv
+from ledger.domain.identity import generate_card_number, generate_id_number
 
 TODAY = date(2024, 12, 31)
 

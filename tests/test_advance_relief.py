@@ -14,12 +14,12 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from ledger import ids
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
-from ledger.trace import trace_payment
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
+from ledger.services.trace import trace_payment
 from projections import schema
 from tests import county
 from tests.test_relief_list import grant, run

@@ -13,12 +13,12 @@ from uuid import UUID
 import pytest
 from sqlalchemy import text
 
-from ledger.batch import Batch
-from ledger.batches import approve_batch, batch_row
-from ledger.bootstrap import Runtime
-from ledger.errors import BatchStateError
-from ledger.payment import Payment
-from ledger.payroll_run import run_payroll
+from ledger.domain.batch import Batch
+from ledger.domain.errors import BatchStateError
+from ledger.domain.payment import Payment
+from ledger.services.batches import approve_batch, batch_row
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from tests import county
 from tests.test_bank_roundtrip import JAN, enrol, events, run, transfers
 
@@ -129,7 +129,7 @@ def test_lines_that_differ_from_the_approved_digest_are_refused(
     batch: Batch = rt.app.load(january, Batch, "batch")
     batch.lines_digest = "f" * 64
     out = tmp_path / "jan.csv"
-    from ledger import bank_export
+    from ledger.services import bank_export
 
     original = rt.app.load
     rt.app.load = lambda *a, **k: batch if a[0] == january else original(*a, **k)  # type: ignore[method-assign]

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledger import ids
-from ledger.bank_export import export_batch
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import update_case
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.bank_export import export_batch
+from ledger.services.batches import approve_batch
+from ledger.services.case_changes import update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from tests import county
 from tests.test_bank_roundtrip import csv_rows
 

@@ -35,17 +35,17 @@ from click.testing import CliRunner
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from ledger import ids
-from ledger.bank_export import CHINA_TIME, execution_date
-from ledger.bankfiles.pain001 import NAMESPACE, XSD_PATH, validate_pain001
-from ledger.batches import approve_batch, batch_lines, batch_row
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import update_case
-from ledger.cli import main
-from ledger.enrolment import import_roster
-from ledger.payment import Payment
-from ledger.payroll_run import run_payroll
+from ledger.adapters.bankfiles.pain001 import NAMESPACE, XSD_PATH, validate_pain001
+from ledger.cli.main import main
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.domain.payment import Payment
+from ledger.services.bank_export import CHINA_TIME, execution_date
+from ledger.services.batches import approve_batch, batch_lines, batch_row
+from ledger.services.case_changes import update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from tests import county
 
 JAN, FEB = Month(2024, 1), Month(2024, 2)

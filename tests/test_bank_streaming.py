@@ -23,24 +23,24 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from ledger import approved_lines, bank_export
-from ledger.bank_export import export_batch
-from ledger.bankfiles import DebtorAccount, TransferLine
-from ledger.bankfiles.pain001 import (
+from ledger.adapters.bankfiles import DebtorAccount, TransferLine
+from ledger.adapters.bankfiles.pain001 import (
     NAMESPACE,
     Pain001ValidationError,
     stream_pain001,
     validate_pain001_file,
     write_pain001,
 )
-from ledger.bankfiles.transfer_csv import stream_transfer_csv, write_transfer_csv
-from ledger.batch import Batch
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.debtor_accounts import DebtorAccounts
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
+from ledger.adapters.bankfiles.transfer_csv import stream_transfer_csv, write_transfer_csv
+from ledger.domain.batch import Batch
+from ledger.domain.calendar import Month
+from ledger.services import approved_lines, bank_export
+from ledger.services.bank_export import export_batch
+from ledger.services.batches import approve_batch
+from ledger.services.debtor_accounts import DebtorAccounts
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from projections import schema
 from tests import county
 

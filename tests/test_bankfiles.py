@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from ledger.bankfiles import (
+from ledger.adapters.bankfiles import (
     PROGRAMME_NAMES,
     DebtorAccount,
     TransferLine,
@@ -30,7 +30,7 @@ from ledger.bankfiles import (
     parse_payment_ref,
     payment_ref,
 )
-from ledger.bankfiles.pain001 import (
+from ledger.adapters.bankfiles.pain001 import (
     NAMESPACE,
     XSD_PATH,
     Pain001ValidationError,
@@ -38,9 +38,9 @@ from ledger.bankfiles.pain001 import (
     validate_pain001,
     write_pain001,
 )
-from ledger.bankfiles.results import BankResult, ResultProblem, read_bank_results
-from ledger.bankfiles.transfer_csv import BankFileEncodingError, write_transfer_csv
-from ledger.calendar import Month
+from ledger.adapters.bankfiles.results import BankResult, ResultProblem, read_bank_results
+from ledger.adapters.bankfiles.transfer_csv import BankFileEncodingError, write_transfer_csv
+from ledger.domain.calendar import Month
 
 NS = {"p": NAMESPACE}
 PAIN002_NS = "urn:iso:std:iso:20022:tech:xsd:pain.002.001.10"

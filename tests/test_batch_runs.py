@@ -7,12 +7,12 @@ from uuid import uuid4
 
 import pytest
 
-from ledger.batch_writer import BatchRun, Payee
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.errors import BatchStateError, RunSupersededError
-from ledger.payroll import Line
+from ledger.domain.calendar import Month
+from ledger.domain.errors import BatchStateError, RunSupersededError
+from ledger.domain.payroll import Line
+from ledger.services.batch_writer import BatchRun, Payee
+from ledger.services.batches import approve_batch
+from ledger.services.runtime import Runtime
 
 MONTH = Month(2024, 3)
 PAYEE = Payee("测试", "431023197005170011", "农村信用社", "6217000000000000", "城关镇", "东村")

@@ -1,4 +1,4 @@
-"""Boundaries of the ID and account checks (ledger/identity.py): pure.
+"""Boundaries of the ID and account checks (ledger/domain/identity.py): pure.
 
 Check digits are computed by hand in the comments (Luhn: from the right, double every
 second digit of the body starting with its last, add the digits; the check digit brings
@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from ledger.identity import (
+from ledger.domain.identity import (
     BankAccountError,
     IdNumberError,
     birth_date_of,

@@ -1,4 +1,4 @@
-"""Boundaries of price linkage (ledger/price_linkage.py): thresholds, who is covered, how much.
+"""Boundaries of price linkage (ledger/domain/price_linkage.py): thresholds, who is covered, how much.
 
 Pure, no database. Standards: dibao urban 443.00 a month (5316 yuan/year), rural 380.00 a
 month (4560 yuan/year). Every expected amount is worked out by hand in the test.
@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from ledger.calendar import Month
-from ledger.case_record import CaseRecord
-from ledger.identity import generate_id_number
-from ledger.policy import PolicyBook, PolicyEntry
-from ledger.price_linkage import COVERED, Decision, case_subsidy, decide, subsidy_per_person
-from ledger.standards import StandardBook, StandardEntry
+from ledger.domain.calendar import Month
+from ledger.domain.case_record import CaseRecord
+from ledger.domain.identity import generate_id_number
+from ledger.domain.policy import PolicyBook, PolicyEntry
+from ledger.domain.price_linkage import COVERED, Decision, case_subsidy, decide, subsidy_per_person
+from ledger.domain.standards import StandardBook, StandardEntry
 
 D = Decimal
 JUNE = Month(2024, 6)

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from ledger.calendar import Month
-from ledger.case_record import CaseRecord
-from ledger.identity import generate_id_number
-from ledger.policy import PolicyBook
-from ledger.programmes import Entitlement, entitlement
-from ledger.standards import StandardBook, StandardEntry
+from ledger.domain.calendar import Month
+from ledger.domain.case_record import CaseRecord
+from ledger.domain.identity import generate_id_number
+from ledger.domain.policy import PolicyBook
+from ledger.domain.programmes import Entitlement, entitlement
+from ledger.domain.standards import StandardBook, StandardEntry
 
 MAR = Month(2024, 3)
 SET_AT = datetime(2023, 12, 20, 9, 0)

@@ -12,10 +12,10 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.calendar import Month, MonthFormatError, parse_date
-from ledger.money import divide_half_up, parse_yuan, round_to_yuan
-from ledger.policy import PolicyBook, PolicyEntry, PolicyValueError, parse_policy_value
-from ledger.standards import (
+from ledger.domain.calendar import Month, MonthFormatError, parse_date
+from ledger.domain.money import divide_half_up, parse_yuan, round_to_yuan
+from ledger.domain.policy import PolicyBook, PolicyEntry, PolicyValueError, parse_policy_value
+from ledger.domain.standards import (
     StandardBook,
     StandardEntry,
     UnknownCategoryError,
@@ -201,7 +201,7 @@ def test_policy_history_answers_by_effective_month_whatever_the_recording_order(
 
 
 def test_the_pay_by_day_is_a_day_of_the_month() -> None:
-    from ledger.policy import parse_policy_value as parse
+    from ledger.domain.policy import parse_policy_value as parse
 
     assert (parse("payroll.pay_by_day", "1"), parse("payroll.pay_by_day", "31")) == (1, 31)
     for bad, why in (("0", "must be at least 1: '0'"), ("32", "a day of the month is 1 to 31: '32'"),

@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.cli import main
-from ledger.members import MemberRefusal, add_member, classify_member
-from ledger.payroll_run import run_payroll
-from ledger.trace import trace_payment
+from ledger.cli.main import main
+from ledger.domain.calendar import Month
+from ledger.services.batches import approve_batch
+from ledger.services.members import MemberRefusal, add_member, classify_member
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
+from ledger.services.trace import trace_payment
 from projections import schema
 from tests.test_households import APPLICANT, CHILD, HOUSEHOLD, JAN, SPOUSE, _county, _lines
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.calendar import Month
-from ledger.member_classes import ClassFact, check_classification, recorded
-from ledger.programmes.classified import TopUp, member_percent, top_up
+from ledger.domain.calendar import Month
+from ledger.domain.member_classes import ClassFact, check_classification, recorded
+from ledger.domain.programmes.classified import TopUp, member_percent, top_up
 
 PERCENTS = {"serious_illness": Decimal("30"), "severe_disability": Decimal("20"),
             "elderly70": Decimal("10"), "minor": Decimal("10")}

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ledger.calendar import Month
-from ledger.case_record import CaseRecord
-from ledger.household import MemberChange
-from ledger.member_classes import ClassFact, classes_in_force
-from ledger.programmes import CaseEntitlement
-from ledger.programmes.classified import member_percent, top_up
+from ledger.domain.calendar import Month
+from ledger.domain.case_record import CaseRecord
+from ledger.domain.household import MemberChange
+from ledger.domain.member_classes import ClassFact, classes_in_force
+from ledger.domain.programmes import CaseEntitlement
+from ledger.domain.programmes.classified import member_percent, top_up
 from tests.test_entitlements import book, case, policy, std
 
 JAN = Month(2024, 1)

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ledger import ids
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.members import add_member
-from ledger.temporary_relief import grant_relief, refuse_relief
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.members import add_member
+from ledger.services.runtime import Runtime
+from ledger.services.temporary_relief import grant_relief, refuse_relief
 from tests import console_county as cc
 from tests import county
 

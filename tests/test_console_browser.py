@@ -52,7 +52,7 @@ def _free_port() -> int:
 
 
 def _ledger(*args: str, env: dict[str, str], stdin: str | None = None) -> None:
-    done = subprocess.run([sys.executable, "-m", "ledger.cli", *args], input=stdin, env=env,
+    done = subprocess.run([sys.executable, "-m", "ledger.cli.main", *args], input=stdin, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
 
@@ -79,7 +79,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                                   (3, "王桂兰", "新市镇"))]
     roster = county.write(tmp_path / "花名册.csv", rows)
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "ledger.cli", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "ledger.cli.main", "serve", "--port", str(port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ledger.bootstrap import Runtime
+from ledger.services.runtime import Runtime
 from projections import schema
 from tests import console_county as cc
 from tests import county
@@ -98,9 +98,9 @@ def test_a_households_page_shows_its_members_with_masked_numbers(rt: Runtime,
                                                                   tmp_path: Path) -> None:
     from datetime import date
 
-    from ledger import ids
-    from ledger.calendar import Month
-    from ledger.members import Households
+    from ledger.domain import ids
+    from ledger.domain.calendar import Month
+    from ledger.services.members import Households
 
     c = cc.build(rt, tmp_path)
     spouse = county.person(41, date(1972, 3, 8))

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from ledger.accounts import ROLES
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.roles import ALLOWED
+from ledger.domain.accounts import ROLES
+from ledger.domain.calendar import Month
+from ledger.domain.roles import ALLOWED
+from ledger.services.runtime import Runtime
 from projections import schema
 from tests import console_county as cc
 from tests import county
@@ -147,7 +147,7 @@ def _approvers(c: cc.County) -> str:
 
 
 def test_the_table_covers_every_action() -> None:
-    from ledger.roles import ACTIONS
+    from ledger.domain.roles import ACTIONS
 
     assert set(TABLE) == set(ACTIONS)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
-from ledger.accounts import Account
-from ledger.calendar import Month
 from ledger.console.chart import fund_chart
+from ledger.domain.accounts import Account
+from ledger.domain.calendar import Month
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -46,7 +46,7 @@ def test_a_successful_sign_in_clears_earlier_failures() -> None:
 
 def test_the_dashboard_words_what_is_late_in_chinese() -> None:
     from ledger.console.pages_home import _late_text
-    from ledger.pay_deadline import MonthStatus
+    from ledger.domain.pay_deadline import MonthStatus
 
     jan = MonthStatus(Month(2024, 1), None, "not run", date(2024, 1, 10), -20, ("late",))
     feb = MonthStatus(Month(2024, 2), "b", "approved", date(2024, 2, 10), -2, ("late",))
@@ -91,8 +91,8 @@ def test_the_access_log_masks_id_numbers_in_request_lines() -> None:
 
 def test_refusals_lead_with_a_chinese_headline_and_keep_the_detail() -> None:
     from ledger.console.refusals import refusal_text
-    from ledger.draft_freshness import StaleDraftError
-    from ledger.errors import MakerCheckerError
+    from ledger.domain.errors import MakerCheckerError
+    from ledger.services.draft_freshness import StaleDraftError
 
     stale = StaleDraftError("facts changed since the 2024-02 draft")
     assert refusal_text(stale) == (

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from ledger.account_service import disable_user
-from ledger.bootstrap import Runtime
 from ledger.console.sessions import COOKIE
+from ledger.services.account_service import disable_user
+from ledger.services.runtime import Runtime
 from tests import console_county as cc
 from tests import county
 
@@ -180,7 +180,7 @@ def test_a_town_clerk_sees_only_the_towns_people_and_payments(c: cc.County) -> N
 
 
 def test_a_role_change_takes_effect_on_the_next_page(c: cc.County) -> None:
-    from ledger.account_service import change_role
+    from ledger.services.account_service import change_role
 
     web = cc.client(c)
     cc.sign_in(web, "clerk")

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.bootstrap import open_runtime
-from ledger.cli import main
-from ledger.identity import generate_id_number
+from ledger.cli.main import main
+from ledger.domain.identity import generate_id_number
 from tests import county
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ledger import ids
-from ledger.batches import approve_batch
 from ledger.bootstrap import open_runtime
-from ledger.calendar import Month
-from ledger.members import add_member
-from ledger.payroll_run import run_payroll
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.batches import approve_batch
+from ledger.services.members import add_member
+from ledger.services.payroll_run import run_payroll
 from projections import schema
 from tests import county
 from tests.test_core_commands import event_count, run

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from ledger.bankfiles.pain001 import validate_pain001
+from ledger.adapters.bankfiles.pain001 import validate_pain001
 from ledger.bootstrap import open_runtime
-from ledger.cli import main
+from ledger.cli.main import main
 from projections.reports import funds_report, journal_balance
 
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect, text
 
+from ledger.adapters.sealing import CipherKeyError
 from ledger.bootstrap import open_runtime
-from ledger.cli import main
-from ledger.sealing import CipherKeyError
+from ledger.cli.main import main
 from tests import county
 
 KEY = "w41pO+pUX1YNl59191VfLXtiTtIGnIlzs252MuCOTtY="

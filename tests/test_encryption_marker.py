@@ -11,8 +11,8 @@ from __future__ import annotations
 from click.testing import CliRunner, Result
 from sqlalchemy import delete
 
+from ledger.adapters.encryption_marker import events_encrypted, ledger_meta, read_marker
 from ledger.bootstrap import open_runtime
-from ledger.encryption_marker import events_encrypted, ledger_meta, read_marker
 from tests.test_encryption import KEY, OTHER_KEY
 
 STANDARD = ["standard", "set", "dibao", "--category", "rural", "--amount", "443",
@@ -20,7 +20,7 @@ STANDARD = ["standard", "set", "dibao", "--category", "rural", "--amount", "443"
 
 
 def ledger(*args: str, key: str = "") -> Result:
-    from ledger.cli import main
+    from ledger.cli.main import main
 
     return CliRunner().invoke(main, list(args), env={"LEDGER_CIPHER_KEY": key})
 

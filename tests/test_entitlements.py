@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from ledger.calendar import Month
-from ledger.case_record import CaseRecord
-from ledger.identity import generate_id_number
-from ledger.policy import PolicyBook, PolicyEntry
-from ledger.programmes import CaseEntitlement, Entitlement
-from ledger.standards import StandardBook, StandardEntry, tekun_below_minimum
+from ledger.domain.calendar import Month
+from ledger.domain.case_record import CaseRecord
+from ledger.domain.identity import generate_id_number
+from ledger.domain.policy import PolicyBook, PolicyEntry
+from ledger.domain.programmes import CaseEntitlement, Entitlement
+from ledger.domain.standards import StandardBook, StandardEntry, tekun_below_minimum
 
 SET_AT = datetime(2023, 12, 20, 9, 0)
 JAN_2024 = date(2024, 1, 1)

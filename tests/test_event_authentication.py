@@ -16,10 +16,11 @@ from click.testing import CliRunner
 from eventsourcing.cryptography import AESCipher
 from sqlalchemy import text
 
-from ledger.bootstrap import Runtime, open_runtime
-from ledger.cli import main
-from ledger.event_authentication import EventAuthenticationError, authenticator_of
-from ledger.payment_codec import RECORDED_TOPIC
+from ledger.adapters.event_authentication import EventAuthenticationError, authenticator_of
+from ledger.adapters.payment_codec import RECORDED_TOPIC
+from ledger.bootstrap import open_runtime
+from ledger.cli.main import main
+from ledger.services.runtime import Runtime
 from tests.test_integrity import _events_table, _ledger
 
 

@@ -12,8 +12,8 @@ from uuid import UUID
 
 from click.testing import CliRunner
 
-from ledger.bootstrap import Runtime
-from ledger.cli import main
+from ledger.cli.main import main
+from ledger.services.runtime import Runtime
 from tests import county
 from tests.test_bank_roundtrip import (
     events,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from ledger.bootstrap import Runtime, open_runtime
+from ledger.bootstrap import open_runtime
+from ledger.services.runtime import Runtime
 from projections.follow import Follower
 
 

@@ -1,6 +1,6 @@
 """The graduation exit (低保渐退) derived from the facts: order never matters.
 
-Pure tests of ``ledger.programmes.CaseEntitlement`` over hand-made case records; every
+Pure tests of ``ledger.domain.programmes.CaseEntitlement`` over hand-made case records; every
 expected amount is worked out by hand in the comments.
 """
 
@@ -13,12 +13,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.calendar import Month
-from ledger.case_record import CaseRecord
-from ledger.identity import generate_id_number
-from ledger.policy import PolicyBook, PolicyEntry
-from ledger.programmes import CaseEntitlement
-from ledger.standards import StandardBook, StandardEntry
+from ledger.domain.calendar import Month
+from ledger.domain.case_record import CaseRecord
+from ledger.domain.identity import generate_id_number
+from ledger.domain.policy import PolicyBook, PolicyEntry
+from ledger.domain.programmes import CaseEntitlement
+from ledger.domain.standards import StandardBook, StandardEntry
 
 SET_AT = datetime(2023, 1, 1, 9, 0)
 
@@ -295,7 +295,7 @@ def test_a_change_records_its_recording_order_and_the_latest_of_a_month_wins() -
 def test_a_case_record_survives_its_json_unchanged() -> None:
     from decimal import Decimal
 
-    from ledger.case_record import Graduation
+    from ledger.domain.case_record import Graduation
 
     record = household(100_00, 2, M(2023, 1))
     record.change(M(2023, 3), {"income_per_capita": 400_00})
@@ -312,7 +312,7 @@ def test_a_case_record_survives_its_json_unchanged() -> None:
 def test_a_record_without_exit_or_cancellation_survives_its_json_and_keeps_chinese_text() -> None:
     from decimal import Decimal
 
-    from ledger.case_record import Graduation
+    from ledger.domain.case_record import Graduation
 
     record = household(100_00, 2, M(2023, 1))
     record.graduations.append(Graduation(M(2023, 3), 200_00, 6, (Decimal("100"),)))
@@ -326,7 +326,7 @@ def test_a_record_without_exit_or_cancellation_survives_its_json_and_keeps_chine
 def test_a_legacy_cancellation_marks_the_graduation_in_force_at_its_month() -> None:
     from decimal import Decimal
 
-    from ledger.case_record import Graduation
+    from ledger.domain.case_record import Graduation
 
     taper = (Decimal("100"),)
     first, second = Graduation(M(2023, 3), 1, 2, taper), Graduation(M(2023, 8), 2, 2, taper)

@@ -1,4 +1,4 @@
-"""The household fold (ledger/household.py) by hand and by property: members in force decide
+"""The household fold (ledger/domain/household.py) by hand and by property: members in force decide
 the size, and the order facts of different people or months were recorded in never matters."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.calendar import Month
-from ledger.case_record import CaseRecord
-from ledger.household import MemberChange, household_size, spells
+from ledger.domain.calendar import Month
+from ledger.domain.case_record import CaseRecord
+from ledger.domain.household import MemberChange, household_size, spells
 
 JAN = Month(2024, 1)
 

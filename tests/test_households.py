@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ledger import ids
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.enrolment import import_roster
-from ledger.members import MemberRefusal, add_member, remove_member
-from ledger.payroll_run import run_payroll
-from ledger.price_subsidy_run import run_price_linkage
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.batches import approve_batch
+from ledger.services.enrolment import import_roster
+from ledger.services.members import MemberRefusal, add_member, remove_member
+from ledger.services.payroll_run import run_payroll
+from ledger.services.price_subsidy_run import run_price_linkage
+from ledger.services.runtime import Runtime
 from projections import schema
 from tests import county
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from ledger.identity import (
+from ledger.domain.identity import (
     BankAccountError,
     IdNumberError,
     age_in_month,
@@ -235,8 +235,8 @@ def test_payment_ids_are_uuid5_of_the_documented_name() -> None:
     """Stored ids must never change derivation: a new formula would let a line be paid twice."""
     from uuid import uuid4, uuid5
 
-    from ledger import ids
-    from ledger.calendar import Month
+    from ledger.domain import ids
+    from ledger.domain.calendar import Month
 
     for _ in range(50):
         case = uuid4()

@@ -9,12 +9,12 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.cli import main
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
+from ledger.cli.main import main
+from ledger.domain.calendar import Month
+from ledger.services.batches import approve_batch
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from tests import county
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ledger import ids
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import update_case
-from ledger.enrolment import import_roster
-from ledger.lifecycle import sweep
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.case_changes import update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.lifecycle import sweep
+from ledger.services.runtime import Runtime
 from tests import county
 
 

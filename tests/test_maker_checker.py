@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ledger.bootstrap import open_runtime
-from ledger.cli import main
-from ledger.enrolment import import_roster
+from ledger.cli.main import main
+from ledger.services.enrolment import import_roster
 from tests import county
 
 

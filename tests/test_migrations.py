@@ -7,7 +7,7 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from ledger.bootstrap import Runtime
+from ledger.services.runtime import Runtime
 from projections import schema
 
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.calendar import Month, MonthFormatError
-from ledger.money import (
+from ledger.domain.calendar import Month, MonthFormatError
+from ledger.domain.money import (
     MoneyFormatError,
     divide_half_up,
     format_yuan,

@@ -15,18 +15,19 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from jobs.runner import payroll_draft
-from ledger import ids
-from ledger.bank_export import export_batch
-from ledger.batches import approve_batch, discard_batch
-from ledger.bootstrap import Runtime, open_runtime
-from ledger.calendar import Month
-from ledger.case_changes import update_case
-from ledger.cli import main
-from ledger.enrolment import import_roster
-from ledger.errors import BatchStateError
-from ledger.month_order import LedgerMonths, refusal
-from ledger.payroll_months import MonthOrderError
-from ledger.payroll_run import run_payroll
+from ledger.bootstrap import open_runtime
+from ledger.cli.main import main
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.domain.errors import BatchStateError
+from ledger.domain.month_order import LedgerMonths, refusal
+from ledger.services.bank_export import export_batch
+from ledger.services.batches import approve_batch, discard_batch
+from ledger.services.case_changes import update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_months import MonthOrderError
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from projections import schema
 from tests import county
 

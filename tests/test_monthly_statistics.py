@@ -38,14 +38,14 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from ledger import ids
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import exit_case, update_case
-from ledger.cli import main
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
+from ledger.cli.main import main
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.batches import approve_batch
+from ledger.services.case_changes import exit_case, update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from tests import county
 
 
@@ -137,7 +137,7 @@ def test_in_the_first_month_every_paid_case_is_new_and_people_follow_the_facts_k
 
 def test_the_demo_countys_january_dibao_figures_match_its_roster_by_hand(
         tmp_path: Path, monkeypatch) -> None:
-    """January of the demo (ledger/demo.py): standards rural 4560/12 = 380.00, urban 620.00;
+    """January of the demo (ledger/services/demo.py): standards rural 4560/12 = 380.00, urban 620.00;
     no relief, graduation, exit or price subsidy yet. From the roster file the demo imported,
     a household is paid (standard − income) × size when its income is below the standard.
     """

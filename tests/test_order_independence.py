@@ -22,15 +22,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from ledger import ids
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import exit_case, update_case
-from ledger.enrolment import import_roster
-from ledger.errors import CaseStateError
-from ledger.payroll_run import run_payroll
-from ledger.price_subsidy_run import run_price_linkage
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.domain.errors import CaseStateError
+from ledger.services.batches import approve_batch
+from ledger.services.case_changes import exit_case, update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.price_subsidy_run import run_price_linkage
+from ledger.services.runtime import Runtime
 from projections import schema
 from tests import county
 from tests.conftest import require_backend

@@ -10,8 +10,8 @@ from uuid import UUID
 
 import pytest
 
-from ledger.bootstrap import Runtime
-from ledger.output_files import OutputFileError, ledger_files, write_output
+from ledger.adapters.output_files import OutputFileError, ledger_files, write_output
+from ledger.services.runtime import Runtime
 from tests.test_bank_roundtrip import JAN, approved, enrol, events, run
 
 
@@ -74,7 +74,7 @@ def test_a_full_disk_is_a_clear_error_and_leaves_nothing(tmp_path: Path,
     def no_space(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("ledger.private_files.os.fsync", no_space)
+    monkeypatch.setattr("ledger.adapters.private_files.os.fsync", no_space)
     out = tmp_path / "r.csv"
     with pytest.raises(OutputFileError, match="No space left on device; nothing was written"):
         write_output(out, b"x" * 1000)
@@ -156,7 +156,7 @@ def test_bank_export_onto_a_full_disk_exits_2_and_leaves_nothing(
     def no_space(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("ledger.private_files.os.fsync", no_space)
+    monkeypatch.setattr("ledger.adapters.private_files.os.fsync", no_space)
     folder = tmp_path / "out"
     folder.mkdir()
     before = events(rt)

@@ -1,6 +1,6 @@
 """Issue 13: the month's rhythm — `payroll status`, its `--check`, the daily watch job.
 
-The lateness rule is one pure function (ledger.pay_deadline.watch), tested first with
+The lateness rule is one pure function (ledger.domain.pay_deadline.watch), tested first with
 hand-made months; then the command and the job on both backends, with chosen dates.
 """
 
@@ -15,15 +15,15 @@ import pytest
 from click.testing import CliRunner
 
 from jobs.runner import run_job
-from ledger import ids
-from ledger.bank_export import export_batch
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.cli import main
-from ledger.enrolment import import_roster
-from ledger.pay_deadline import pay_by_date, watch
-from ledger.payroll_run import run_payroll
+from ledger.cli.main import main
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.domain.pay_deadline import pay_by_date, watch
+from ledger.services.bank_export import export_batch
+from ledger.services.batches import approve_batch
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from tests import county
 
 JAN, FEB, MAR = Month(2024, 1), Month(2024, 2), Month(2024, 3)

@@ -12,12 +12,12 @@ from eventsourcing.persistence import Notification, StoredEvent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger import payment_codec
+from ledger.adapters import payment_codec
+from ledger.adapters.event_authentication import EventAuthenticationError
+from ledger.adapters.payment_codec import RecordedPayment
 from ledger.bootstrap import open_runtime
-from ledger.calendar import Month
-from ledger.event_authentication import EventAuthenticationError
-from ledger.payment import Payment, payment_recorded
-from ledger.payment_codec import RecordedPayment
+from ledger.domain.calendar import Month
+from ledger.domain.payment import Payment, payment_recorded
 
 WHEN = datetime(2024, 3, 5, 8, 30, 15, 123456, tzinfo=UTC)
 text = st.text(min_size=0, max_size=12)

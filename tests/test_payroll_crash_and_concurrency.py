@@ -25,17 +25,17 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
-from ledger import ids
 from ledger.bootstrap import open_runtime
-from ledger.calendar import Month
-from ledger.enrolment import import_roster
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.enrolment import import_roster
 from projections import schema
 from tests import county
 
 CASES = 3000
 MONTH = "2024-01"
 LEDGER = Path(sys.executable).with_name("ledger")  # the console script of this venv
-RECORDED = "ledger.payment:Payment.Recorded"
+RECORDED = "ledger.domain.payment:Payment.Recorded"
 
 
 def household(i: int) -> tuple[int, int]:
@@ -201,8 +201,8 @@ def test_payroll_run_killed_part_way_finishes_the_same_batch_when_run_again(rost
         assert data["batch_id"] == batch_id
         check_batch(url, data)
         # The rerun recorded only what was missing: nothing amended, nothing withdrawn.
-        assert store.count("ledger.payment:Payment.Amended") == 0
-        assert store.count("ledger.payment:Payment.Withdrawn") == 0
+        assert store.count("ledger.domain.payment:Payment.Amended") == 0
+        assert store.count("ledger.domain.payment:Payment.Withdrawn") == 0
 
     assert approve(url, batch_id, "checker") == (0, "")
     elapsed = time.monotonic() - started

@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from ledger import ids, payroll_run
-from ledger.batches import approve_batch, batch_lines
-from ledger.bootstrap import Runtime, open_runtime
-from ledger.calendar import Month
-from ledger.case_changes import exit_case, update_case
-from ledger.enrolment import import_roster
+from ledger.bootstrap import open_runtime
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services import payroll_run
+from ledger.services.batches import approve_batch, batch_lines
+from ledger.services.case_changes import exit_case, update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.runtime import Runtime
 from tests import county
 
 ROWS = [county.row(i, "dibao", household_size=1 + i % 3, income_per_capita=f"{100 + i}.00")

@@ -12,12 +12,12 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from ledger.calendar import Month
-from ledger.case_record import CaseRecord
-from ledger.identity import generate_id_number
-from ledger.payroll import CaseLines, Line, Reissue, case_lines
-from ledger.policy import PolicyBook
-from ledger.standards import StandardBook, StandardEntry
+from ledger.domain.calendar import Month
+from ledger.domain.case_record import CaseRecord
+from ledger.domain.identity import generate_id_number
+from ledger.domain.payroll import CaseLines, Line, Reissue, case_lines
+from ledger.domain.policy import PolicyBook
+from ledger.domain.standards import StandardBook, StandardEntry
 
 CASE_ID = "6a1f0c1e-58a4-4c1b-9d3e-3c1f6f2b7a10"
 JAN, FEB, MAR, APR, MAY = (Month(2024, m) for m in range(1, 6))

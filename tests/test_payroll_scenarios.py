@@ -20,16 +20,16 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
-from ledger import ids
-from ledger.batches import approve_batch, batch_lines, batch_row
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import exit_case, update_case
-from ledger.enrolment import import_roster
-from ledger.errors import BatchStateError, MakerCheckerError, ReliefError
-from ledger.payroll_run import run_payroll
-from ledger.price_subsidy_run import run_price_linkage
-from ledger.temporary_relief import approve_relief, grant_relief
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.domain.errors import BatchStateError, MakerCheckerError, ReliefError
+from ledger.services.batches import approve_batch, batch_lines, batch_row
+from ledger.services.case_changes import exit_case, update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.price_subsidy_run import run_price_linkage
+from ledger.services.runtime import Runtime
+from ledger.services.temporary_relief import approve_relief, grant_relief
 from projections import schema
 from tests import county
 

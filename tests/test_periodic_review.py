@@ -17,13 +17,13 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from ledger import ids
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.cli import main
-from ledger.enrolment import import_roster
-from ledger.periodic_review import is_due, review_months
-from ledger.policy import PolicyBook
+from ledger.cli.main import main
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.domain.periodic_review import is_due, review_months
+from ledger.domain.policy import PolicyBook
+from ledger.services.enrolment import import_roster
+from ledger.services.runtime import Runtime
 from projections import schema
 from tests import county
 

@@ -10,8 +10,9 @@ import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from ledger.bootstrap import Runtime, open_runtime
-from ledger.postgres_recorder import PostgresEventRecorder
+from ledger.adapters.postgres_recorder import PostgresEventRecorder
+from ledger.bootstrap import open_runtime
+from ledger.services.runtime import Runtime
 from tests.conftest import require_backend
 from tests.databases import temporary_database
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from ledger import ids
-from ledger.batches import approve_batch, batch_lines
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
-from ledger.price_subsidy_run import run_price_linkage
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.batches import approve_batch, batch_lines
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.price_subsidy_run import run_price_linkage
+from ledger.services.runtime import Runtime
 from tests import county
 
 JAN, FEB, MAR = Month(2024, 1), Month(2024, 2), Month(2024, 3)

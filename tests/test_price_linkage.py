@@ -18,14 +18,14 @@ from sqlalchemy import select
 
 from jobs.runner import run_job
 from jobs.scheduler import add_ledger_jobs, make_scheduler
-from ledger import ids
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import exit_case, update_case
-from ledger.cli import main
-from ledger.enrolment import import_roster
-from ledger.price_linkage import Decision, decide, subsidy_per_person
-from ledger.price_subsidy_run import run_price_linkage
+from ledger.cli.main import main
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.domain.price_linkage import Decision, decide, subsidy_per_person
+from ledger.services.case_changes import exit_case, update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.price_subsidy_run import run_price_linkage
+from ledger.services.runtime import Runtime
 from projections import schema
 from tests import county
 

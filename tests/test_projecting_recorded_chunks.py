@@ -11,12 +11,12 @@ from uuid import uuid4
 
 from sqlalchemy import func, select
 
-from ledger.batch_writer import BatchRun, Payee
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case import Case
-from ledger.identity import birth_date_of
-from ledger.payroll import Line
+from ledger.domain.calendar import Month
+from ledger.domain.case import Case
+from ledger.domain.identity import birth_date_of
+from ledger.domain.payroll import Line
+from ledger.services.batch_writer import BatchRun, Payee
+from ledger.services.runtime import Runtime
 from projections import schema
 from projections.tracking import read_position
 from tests import county

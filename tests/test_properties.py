@@ -27,18 +27,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from ledger import ids
-from ledger.bank_export import export_batch
-from ledger.bank_results_import import import_results
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import exit_case, update_case
-from ledger.draft_freshness import StaleDraftError
-from ledger.enrolment import import_roster
-from ledger.errors import CaseStateError, StandardBelowMinimumError
-from ledger.money import format_yuan, parse_yuan
-from ledger.payroll_run import run_payroll
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.domain.errors import CaseStateError, StandardBelowMinimumError
+from ledger.domain.money import format_yuan, parse_yuan
+from ledger.services.bank_export import export_batch
+from ledger.services.bank_results_import import import_results
+from ledger.services.batches import approve_batch
+from ledger.services.case_changes import exit_case, update_case
+from ledger.services.draft_freshness import StaleDraftError
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from projections import schema
 from projections.rebuild import rebuild
 from projections.reports import funds_report, journal_balance

@@ -9,14 +9,14 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from ledger.bank_export import export_batch
-from ledger.bank_results_import import import_results
-from ledger.batches import approve_batch, batch_lines
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
-from ledger.report_files import roster_csv, roster_xlsx
+from ledger.adapters.report_files import roster_csv, roster_xlsx
+from ledger.domain.calendar import Month
+from ledger.services.bank_export import export_batch
+from ledger.services.bank_results_import import import_results
+from ledger.services.batches import approve_batch, batch_lines
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from projections.reports import ROSTER_HEADER, funds_report, journal_balance, roster_rows
 from tests import county
 

@@ -7,8 +7,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from ledger.bankfiles.results import read_bank_results
-from ledger.bootstrap import Runtime
+from ledger.adapters.bankfiles.results import read_bank_results
+from ledger.services.runtime import Runtime
 from tests.test_bank_roundtrip import events, run
 
 

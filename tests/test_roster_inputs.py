@@ -10,8 +10,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from ledger.bootstrap import Runtime
-from ledger.roster import ROSTER_COLUMNS, read_roster
+from ledger.adapters.roster import ROSTER_COLUMNS, read_roster
+from ledger.services.runtime import Runtime
 from tests import county
 from tests.test_bank_roundtrip import events, run
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from ledger.bootstrap import Runtime
-from ledger.cli import main
+from ledger.cli.main import main
+from ledger.services.runtime import Runtime
 from tests.test_reports import _january_paid_with_one_return
 
 

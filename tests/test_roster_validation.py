@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from ledger.calendar import Month
-from ledger.identity import generate_card_number, generate_id_number
-from ledger.roster import ROSTER_COLUMNS, RosterProblem, RosterRow, read_roster
+from ledger.adapters.roster import ROSTER_COLUMNS, RosterProblem, RosterRow, read_roster
+from ledger.domain.calendar import Month
+from ledger.domain.identity import generate_card_number, generate_id_number
 
 TODAY = date(2024, 6, 15)
 
@@ -25,7 +25,7 @@ def card(seq: int) -> str:
 
 
 def hand_check_digit(body: str) -> str:
-    """GB 11643 check digit, independent of ledger.identity."""
+    """GB 11643 check digit, independent of ledger.domain.identity."""
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     return "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
 

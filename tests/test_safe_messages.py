@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from ledger import payroll_run
-from ledger.cli import main
-from ledger.safe_text import safe_url, scrub
+from ledger.cli.main import main
+from ledger.domain.safe_text import safe_url, scrub
+from ledger.services import payroll_run
 from tests.databases import PG_ADMIN
 from tests.test_maker_checker import cli, events_recorded, ledger, run_month
 
@@ -82,7 +82,7 @@ def _subprocess(*args: str, url: str, extra: dict[str, str] | None = None
                 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
     env |= {"LEDGER_DATABASE_URL": url} | (extra or {})
-    return subprocess.run([sys.executable, "-m", "ledger.cli", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "ledger.cli.main", *args], env=env,
                           capture_output=True, text=True, timeout=60)
 
 

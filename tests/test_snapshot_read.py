@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import select, update
 
-from ledger.bootstrap import SNAPSHOT_READ, Runtime
+from ledger.services.runtime import SNAPSHOT_READ, Runtime
 from projections import schema
 
 

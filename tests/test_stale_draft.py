@@ -14,17 +14,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ledger import ids
-from ledger.batch import Batch
-from ledger.batches import approve_batch, batch_row
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import exit_case, update_case
-from ledger.cli import main
-from ledger.draft_freshness import StaleDraftError
-from ledger.enrolment import import_roster
-from ledger.money import parse_yuan
-from ledger.payroll_run import run_payroll
+from ledger.cli.main import main
+from ledger.domain import ids
+from ledger.domain.batch import Batch
+from ledger.domain.calendar import Month
+from ledger.domain.money import parse_yuan
+from ledger.services.batches import approve_batch, batch_row
+from ledger.services.case_changes import exit_case, update_case
+from ledger.services.draft_freshness import StaleDraftError
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from tests import county
 
 JAN = Month(2024, 1)
@@ -79,7 +79,7 @@ def test_the_payrolls_own_writes_do_not_make_a_draft_stale(rt: Runtime, househol
     january = approve_batch(rt, run_payroll(rt, JAN, "clerk").id, "checker")
     february = run_payroll(rt, Month(2024, 2), "clerk")
     # January's export (a Batch event) comes after February's draft: not a fact for it.
-    from ledger.bank_export import export_batch
+    from ledger.services.bank_export import export_batch
 
     export_batch(rt, january.id, "csv", tmp_path / "jan.csv", "checker")
     assert approve_batch(rt, february.id, "checker").status == "approved"
@@ -101,7 +101,7 @@ def test_a_price_subsidy_draft_left_unchanged_by_its_run_can_still_be_approved(
     would block it for good; what a later fact changes is paid by the regular payroll."""
     from decimal import Decimal
 
-    from ledger.price_subsidy_run import run_price_linkage
+    from ledger.services.price_subsidy_run import run_price_linkage
 
     june = Month(2024, 6)
     rt.app.record_cpi(june, Decimal("4.0"), Decimal("3.0"), "stats")
@@ -114,13 +114,13 @@ def test_a_price_subsidy_draft_left_unchanged_by_its_run_can_still_be_approved(
 
 
 def test_notes_and_the_price_linkage_decision_are_not_facts_that_stale_a_draft() -> None:
-    from ledger.draft_freshness import fact_topics
+    from ledger.services.draft_freshness import fact_topics
 
     topics = fact_topics()
-    for note in ("ledger.case:Case.Reviewed", "ledger.case:Case.AgeBandReached",
-                 "ledger.case:Case.GraduationCompleted",
-                 "ledger.rulebook:CpiRecord.PriceLinkageDecided"):
+    for note in ("ledger.domain.case:Case.Reviewed", "ledger.domain.case:Case.AgeBandReached",
+                 "ledger.domain.case:Case.GraduationCompleted",
+                 "ledger.domain.rulebook:CpiRecord.PriceLinkageDecided"):
         assert note not in topics
-    for fact in ("ledger.case:Case.FactsChanged", "ledger.case:Case.Exited",
-                 "ledger.rulebook:Standard.Set", "ledger.rulebook:CpiRecord.Recorded"):
+    for fact in ("ledger.domain.case:Case.FactsChanged", "ledger.domain.case:Case.Exited",
+                 "ledger.domain.rulebook:Standard.Set", "ledger.domain.rulebook:CpiRecord.Recorded"):
         assert fact in topics

@@ -58,26 +58,26 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
-from ledger import ids
-from ledger.bank_export import export_batch
-from ledger.bank_results_import import import_results
-from ledger.batches import approve_batch, batch_row, discard_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import exit_case, update_case
-from ledger.deaths import import_deaths
-from ledger.draft_freshness import StaleDraftError
-from ledger.enrolment import import_roster
-from ledger.errors import (
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.domain.errors import (
     BatchStateError,
     CaseStateError,
     MakerCheckerError,
     StandardBelowMinimumError,
 )
-from ledger.members import add_member, remove_member
-from ledger.month_order import refusal
-from ledger.payroll_months import MonthOrderError, read_ledger_months
-from ledger.payroll_run import run_payroll
+from ledger.domain.month_order import refusal
+from ledger.services.bank_export import export_batch
+from ledger.services.bank_results_import import import_results
+from ledger.services.batches import approve_batch, batch_row, discard_batch
+from ledger.services.case_changes import exit_case, update_case
+from ledger.services.deaths import import_deaths
+from ledger.services.draft_freshness import StaleDraftError
+from ledger.services.enrolment import import_roster
+from ledger.services.members import add_member, remove_member
+from ledger.services.payroll_months import MonthOrderError, read_ledger_months
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from projections import schema
 from projections.rebuild import rebuild
 from projections.reports import fund_totals, journal_balance
@@ -454,7 +454,7 @@ class LedgerMachine(RuleBasedStateMachine):
         """Events recorded after ``position`` that the payroll did not write itself."""
         return [n.topic for n in self.rt.app.recorder.select_notifications(
                     position, 10**6, inclusive_of_start=False)
-                if not n.topic.startswith(("ledger.batch:", "ledger.payment:"))]
+                if not n.topic.startswith(("ledger.domain.batch:", "ledger.domain.payment:"))]
 
     def file(self, suffix: str) -> Path:
         self.files += 1

@@ -11,15 +11,15 @@ from uuid import UUID
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from ledger import ids
-from ledger.batches import approve_batch
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.enrolment import _case_from_row, import_roster
-from ledger.payroll_run import run_payroll
-from ledger.report_files import roster_csv, roster_xlsx
-from ledger.roster import RosterRow
-from ledger.text_fields import text_problem
+from ledger.adapters.report_files import roster_csv, roster_xlsx
+from ledger.adapters.roster import RosterRow
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.domain.text_fields import text_problem
+from ledger.services.batches import approve_batch
+from ledger.services.enrolment import _case_from_row, import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
 from projections.reports import ROSTER_HEADER
 from tests import county
 from tests.test_bank_roundtrip import events, run
@@ -174,7 +174,7 @@ def test_the_roster_report_of_such_a_case_holds_it_as_text(
 
 def test_workbook_helper_is_not_needed_for_plain_values() -> None:
     ws = Workbook().active
-    from ledger.spreadsheet_safety import append_xlsx_row
+    from ledger.adapters.spreadsheet_safety import append_xlsx_row
 
     append_xlsx_row(ws, ["城关镇", 3, "=1"])
     assert [c.data_type for c in ws[1]] == ["s", "n", "s"]

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from ledger import ids
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import exit_case, update_case
-from ledger.enrolment import import_roster
-from ledger.temporary_relief import NewPerson, grant_relief
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.case_changes import exit_case, update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.runtime import Runtime
+from ledger.services.temporary_relief import NewPerson, grant_relief
 from tests import county
 
 

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from ledger import ids
-from ledger.batches import approve_batch, batch_lines
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import update_case
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
-from ledger.trace import trace_payment
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.batches import approve_batch, batch_lines
+from ledger.services.case_changes import update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.runtime import Runtime
+from ledger.services.trace import trace_payment
 from projections import schema
 from projections.rebuild import READ_MODEL_TABLES, rebuild
 from tests import county

@@ -11,15 +11,15 @@ from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
 
-from ledger import ids
-from ledger.batches import approve_batch, batch_lines
-from ledger.bootstrap import Runtime
-from ledger.calendar import Month
-from ledger.case_changes import update_case
-from ledger.enrolment import import_roster
-from ledger.payroll_run import run_payroll
-from ledger.price_subsidy_run import run_price_linkage
-from ledger.trace import trace_payment
+from ledger.domain import ids
+from ledger.domain.calendar import Month
+from ledger.services.batches import approve_batch, batch_lines
+from ledger.services.case_changes import update_case
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from ledger.services.price_subsidy_run import run_price_linkage
+from ledger.services.runtime import Runtime
+from ledger.services.trace import trace_payment
 from tests import county
 
 RURAL_443 = {"programme": "dibao", "category": "rural", "monthly": "443.00",

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from ledger.accounts import normalise_user_name
 from ledger.bootstrap import open_runtime
-from ledger.cli import main
-from ledger.enrolment import import_roster
+from ledger.cli.main import main
+from ledger.domain.accounts import normalise_user_name
+from ledger.services.enrolment import import_roster
 from tests import county
 
 
@@ -110,7 +110,7 @@ def test_once_accounts_exist_an_approval_needs_the_approvers_password(ledger: st
     # the wrong password was recorded as a failed sign-in; nothing else changed
     rt = open_runtime(ledger)
     try:
-        from ledger.batches import batch_row
+        from ledger.services.batches import batch_row
 
         rt.read_model.catch_up()
         from uuid import UUID

@@ -13,13 +13,13 @@ from uuid import UUID
 
 import pytest
 
-from ledger.batch import Batch
 from ledger.bootstrap import open_runtime
-from ledger.calendar import Month
-from ledger.errors import MakerCheckerError
-from ledger.payroll_run import run_payroll
-from ledger.relief import Relief
-from ledger.user_names import UserNameError, normalise_user, same_user, user_key
+from ledger.domain.batch import Batch
+from ledger.domain.calendar import Month
+from ledger.domain.errors import MakerCheckerError
+from ledger.domain.relief import Relief
+from ledger.domain.user_names import UserNameError, normalise_user, same_user, user_key
+from ledger.services.payroll_run import run_payroll
 from tests import county
 from tests.test_maker_checker import cli, events_recorded, ledger, run_month, show
 

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from eventsourcing.cryptography import AESCipher
 from sqlalchemy import text
 
-from ledger.bootstrap import Runtime, open_runtime
-from ledger.cli import main
+from ledger.bootstrap import open_runtime
+from ledger.cli.main import main
+from ledger.services.runtime import Runtime
 from tests.test_integrity import _events_table, _ledger
 
 SECRET = "6222020000000000666"

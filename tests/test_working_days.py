@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ledger.policy import PolicyValueError, parse_policy_value
-from ledger.working_days import add_working_days, is_working_day
+from ledger.domain.policy import PolicyValueError, parse_policy_value
+from ledger.domain.working_days import add_working_days, is_working_day
 
 FRIDAY = date(2024, 1, 12)
 SATURDAY = date(2024, 1, 13)

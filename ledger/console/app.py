@@ -14,8 +14,6 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ledger.bank_results_import import mask_numbers
-from ledger.bootstrap import Runtime
 from ledger.console import (
     auth,
     pages_admin,
@@ -29,6 +27,8 @@ from ledger.console.jobs import Jobs
 from ledger.console.security import SecurityHeaders
 from ledger.console.sessions import SessionStore
 from ledger.console.web import Console
+from ledger.services.bank_results_import import mask_numbers
+from ledger.services.runtime import Runtime
 
 STATIC = Path(__file__).parent / "static"
 

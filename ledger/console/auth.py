@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from starlette.responses import PlainTextResponse, Response
 
-from ledger.account_service import SignInRefused, authenticate
 from ledger.console.web import Ctx, page
+from ledger.services.account_service import SignInRefused, authenticate
 
 
 @page(public=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ledger.console.formats import yuan
-from ledger.programme_names import programme_name
+from ledger.domain.programme_names import programme_name
 
 COLOURS = ("#1f6fb2", "#e07b39", "#3a9d5d", "#c0392b", "#8e6bb8", "#8c6d3f", "#d16ba5",
            "#7f8c8d", "#b5a31f")

@@ -6,13 +6,13 @@ from typing import Any
 
 from jinja2 import Environment
 
-from ledger.accounts import ROLE_NAMES
-from ledger.bank_results_import import mask_numbers
-from ledger.household import RELATIONS
-from ledger.identity import mask
-from ledger.member_classes import CLASSES
-from ledger.money import format_yuan, parse_yuan
-from ledger.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
+from ledger.domain.accounts import ROLE_NAMES
+from ledger.domain.household import RELATIONS
+from ledger.domain.identity import mask
+from ledger.domain.member_classes import CLASSES
+from ledger.domain.money import format_yuan, parse_yuan
+from ledger.domain.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
+from ledger.services.bank_results_import import mask_numbers
 
 BATCH_STATUS = {"draft": "草稿", "approved": "已审核", "exported": "已导出",
                 "reconciled": "已对账", "discarded": "已作废"}

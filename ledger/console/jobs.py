@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.bootstrap import Runtime
 from ledger.console.refusals import refusal_text
-from ledger.errors import LedgerRefusal
+from ledger.domain.errors import LedgerRefusal
+from ledger.services.runtime import Runtime
 
 log = logging.getLogger("ledger.console")
 

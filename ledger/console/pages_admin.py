@@ -9,20 +9,20 @@ from sqlalchemy import select
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.account_service import add_user, disable_user, list_users
-from ledger.accounts import ROLES
-from ledger.calendar import Month, MonthFormatError, parse_date
 from ledger.console.pages_people import _hex
 from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page
-from ledger.errors import LedgerRefusal
-from ledger.identity import IdNumberError, normalize_id_number
-from ledger.money import MoneyFormatError, parse_yuan
-from ledger.policy import POLICY_KEYS
-from ledger.price_linkage import decide
-from ledger.relief_list import relief_list
-from ledger.standards import CATEGORIES
-from ledger.temporary_relief import approve_relief, grant_relief
+from ledger.domain.accounts import ROLES
+from ledger.domain.calendar import Month, MonthFormatError, parse_date
+from ledger.domain.errors import LedgerRefusal
+from ledger.domain.identity import IdNumberError, normalize_id_number
+from ledger.domain.money import MoneyFormatError, parse_yuan
+from ledger.domain.policy import POLICY_KEYS
+from ledger.domain.price_linkage import decide
+from ledger.domain.standards import CATEGORIES
+from ledger.services.account_service import add_user, disable_user, list_users
+from ledger.services.relief_list import relief_list
+from ledger.services.temporary_relief import approve_relief, grant_relief
 from projections import schema
 
 CHANGE_ERRORS = (LedgerRefusal, ValueError, MonthFormatError, MoneyFormatError, InvalidOperation)

@@ -14,16 +14,16 @@ from uuid import UUID
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.bank_export import FORMATS, export_batch
-from ledger.bank_results_import import import_results, mask_numbers, problem_text
+from ledger.adapters.private_files import write_private_file
+from ledger.adapters.roster import RosterProblem, read_roster
 from ledger.console.pages_payroll import _county_wide, _summary
 from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page
-from ledger.enrolment import import_roster
-from ledger.errors import LedgerRefusal
-from ledger.identity import mask
-from ledger.private_files import write_private_file
-from ledger.roster import RosterProblem, read_roster
+from ledger.domain.errors import LedgerRefusal
+from ledger.domain.identity import mask
+from ledger.services.bank_export import FORMATS, export_batch
+from ledger.services.bank_results_import import import_results, mask_numbers, problem_text
+from ledger.services.enrolment import import_roster
 
 SUFFIXES = (".csv", ".xlsx", ".xml", ".txt")
 

@@ -6,11 +6,11 @@ from sqlalchemy import Connection, func, or_, select
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.calendar import Month
 from ledger.console.chart import fund_chart
 from ledger.console.web import Ctx, User, page
-from ledger.pay_deadline import MonthStatus, pay_by_date
-from ledger.payroll_months import payroll_watch
+from ledger.domain.calendar import Month
+from ledger.domain.pay_deadline import MonthStatus, pay_by_date
+from ledger.services.payroll_months import payroll_watch
 from projections import schema
 from projections.reports import fund_totals
 from projections.tracking import read_position

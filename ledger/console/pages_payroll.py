@@ -15,14 +15,20 @@ from sqlalchemy import func, select
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.batch_text import people as names_of
-from ledger.batch_text import report_case_ids
-from ledger.batches import approve_batch, batch_row, batch_summary, list_batches, report_json
-from ledger.calendar import Month, MonthFormatError
 from ledger.console.pages_people import _hex
 from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page
-from ledger.errors import LedgerRefusal, NotFoundError
+from ledger.domain.calendar import Month, MonthFormatError
+from ledger.domain.errors import LedgerRefusal, NotFoundError
+from ledger.services.batch_people import people as names_of
+from ledger.services.batch_people import report_case_ids
+from ledger.services.batches import (
+    approve_batch,
+    batch_row,
+    batch_summary,
+    list_batches,
+    report_json,
+)
 from projections import schema
 
 PAGE = 100

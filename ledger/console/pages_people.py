@@ -10,14 +10,14 @@ from sqlalchemy import select
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.bank_results_import import mask_numbers
-from ledger.calendar import Month
-from ledger.case_record import CaseRecord
-from ledger.case_view import case_summary
 from ledger.console.web import Ctx, page
-from ledger.errors import NotFoundError
-from ledger.identity import IdNumberError, normalize_id_number
-from ledger.trace import trace_payment
+from ledger.domain.calendar import Month
+from ledger.domain.case_record import CaseRecord
+from ledger.domain.errors import NotFoundError
+from ledger.domain.identity import IdNumberError, normalize_id_number
+from ledger.services.bank_results_import import mask_numbers
+from ledger.services.case_view import case_summary
+from ledger.services.trace import trace_payment
 from projections import schema
 
 LIMIT = 100

@@ -8,10 +8,10 @@ from datetime import timedelta
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.audit import audit_entries
-from ledger.calendar import parse_date
+from ledger.adapters.report_files import funds_xlsx
 from ledger.console.web import Ctx, page
-from ledger.report_files import funds_xlsx
+from ledger.domain.calendar import parse_date
+from ledger.services.audit import audit_entries
 from projections.reports import funds_report, journal_balance
 
 AUDIT_SHOWN = 500

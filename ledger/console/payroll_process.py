@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ledger.bootstrap import Runtime
+from ledger.services.runtime import Runtime
 
 _CONTEXT = multiprocessing.get_context("spawn")
 """A fresh interpreter: no inherited threads, connections or locks from the console."""
@@ -25,10 +25,10 @@ _CONTEXT = multiprocessing.get_context("spawn")
 def _child(url: str, cipher_key: str | None, month: str, by: str, today: str,
            done: Any, total: Any, outcome: Any) -> None:
     from ledger.bootstrap import open_runtime
-    from ledger.calendar import Month
     from ledger.console.refusals import refusal_text
-    from ledger.errors import LedgerRefusal
-    from ledger.payroll_run import run_payroll
+    from ledger.domain.calendar import Month
+    from ledger.domain.errors import LedgerRefusal
+    from ledger.services.payroll_run import run_payroll
 
     def progress(n: int, of: int) -> None:
         done.value, total.value = n, of
@@ -49,7 +49,7 @@ def _child(url: str, cipher_key: str | None, month: str, by: str, today: str,
 def run_in_child(rt: Runtime, month: str, by: str, today: date,
                  progress: Callable[[int, int], None]) -> str:
     """Run the month's payroll in a child process; the batch id, or the refusal raised."""
-    from ledger.errors import LedgerRefusal
+    from ledger.domain.errors import LedgerRefusal
 
     done, total = _CONTEXT.Value("q", 0), _CONTEXT.Value("q", 0)
     outcome = _CONTEXT.Queue()

@@ -6,10 +6,8 @@ console leads with what the clerk must know and keeps the detail for the record.
 
 from __future__ import annotations
 
-from ledger.accounts import AccountError
-from ledger.approved_lines import LinesMismatchError
-from ledger.draft_freshness import StaleDraftError
-from ledger.errors import (
+from ledger.domain.accounts import AccountError
+from ledger.domain.errors import (
     BatchStateError,
     CaseStateError,
     DuplicateEnrolmentError,
@@ -18,7 +16,9 @@ from ledger.errors import (
     ReliefError,
     StandardBelowMinimumError,
 )
-from ledger.payroll_months import MonthOrderError
+from ledger.services.approved_lines import LinesMismatchError
+from ledger.services.draft_freshness import StaleDraftError
+from ledger.services.payroll_months import MonthOrderError
 
 HEADLINES: tuple[tuple[type[Exception], str], ...] = (
     (StaleDraftError, "草稿生成后又登记了新的情况，请重新生成本月发放后再审核"),

@@ -24,11 +24,11 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ledger.accounts import ROLE_NAMES
-from ledger.bootstrap import Runtime
 from ledger.console import formats
 from ledger.console.sessions import COOKIE, Clock, Session, SessionStore
-from ledger.roles import ACTIONS, allowed
+from ledger.domain.accounts import ROLE_NAMES
+from ledger.domain.roles import ACTIONS, allowed
+from ledger.services.runtime import Runtime
 from projections import schema
 
 TEMPLATES = Path(__file__).parent / "templates"

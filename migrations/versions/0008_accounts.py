@@ -3,7 +3,7 @@
 Revision ID: 0008
 Revises: 0007
 
-rm_accounts lists the console's accounts (ledger/accounts.py): name, role, towns and
+rm_accounts lists the console's accounts (ledger/domain/accounts.py): name, role, towns and
 whether disabled; passwords live only as Argon2id hashes in the accounts' events.
 Create Date: 2026-11-30 17:00:00
 """

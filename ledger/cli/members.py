@@ -1,0 +1,178 @@
+"""`ledger member add|remove`, `ledger members import` and `ledger deaths import`.
+
+Households and people (SPEC): a dibao household's members with effective months, and
+the civil-registration death list. Refusals exit 1, bad input exit 2, nothing recorded.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ledger.adapters.settings import acting_user
+from ledger.cli.support import BadInput, by_option, emit, handled, json_option, runtime
+from ledger.cli.text import TEXT
+from ledger.domain.calendar import Month
+from ledger.domain.household import REASONS, RELATIONS
+from ledger.domain.identity import IdNumberError, mask, normalize_id_number
+from ledger.domain.member_classes import CLASSES
+
+_RELATION_CHOICES = {**{k: k for k in RELATIONS}, **{zh: k for k, zh in RELATIONS.items()}}
+
+
+def _id_number(text: str, what: str) -> str:
+    try:
+        return normalize_id_number(text, date.today())
+    except IdNumberError as e:
+        raise BadInput(f"{what}: {e}") from None
+
+
+@click.group()
+def member() -> None:
+    """Members of a dibao household (户内成员), one at a time."""
+
+
+@member.command("add")
+@click.argument("applicant_id_number")
+@click.option("--id-number", "id_number", required=True, help="the member's ID number")
+@click.option("--name", type=TEXT, required=True)
+@click.option("--relation", type=click.Choice(list(_RELATION_CHOICES)), required=True,
+              help="to the applicant; self (本人) is the applicant")
+@click.option("--from", "from_", required=True, help="first month counted, YYYY-MM")
+@click.option("--class", "classes", type=click.Choice(list(CLASSES)), multiple=True,
+              help="a classification (分类施保) from the same month; repeatable")
+@by_option
+@handled
+def member_add(applicant_id_number: str, id_number: str, name: str, relation: str,
+               from_: str, classes: tuple[str, ...], by: str | None) -> None:
+    """Count a person in the applicant's household from a month."""
+    from ledger.services.members import add_member
+
+    applicant = _id_number(applicant_id_number, "applicant ID number")
+    person = _id_number(id_number, "--id-number")
+    month = Month.parse(from_)
+    with runtime() as rt:
+        added = add_member(rt, applicant, person, name, _RELATION_CHOICES[relation], month,
+                           acting_user(by), classes)
+    said = "added to" if added else "already recorded in"
+    click.echo(f"{mask(person)} {said} the household of {mask(applicant)} from {month}")
+
+
+@member.command("classify")
+@click.argument("id_number")
+@click.option("--class", "classification", type=click.Choice(list(CLASSES)), required=True,
+              help="serious_illness 重病, severe_disability 重残, elderly70, minor 未成年")
+@click.option("--from", "from_", required=True, help="first month the class holds, YYYY-MM")
+@click.option("--until", "until", default=None, help="last month it holds, YYYY-MM")
+@by_option
+@handled
+def member_classify(id_number: str, classification: str, from_: str, until: str | None,
+                    by: str | None) -> None:
+    """A household member's classification (分类施保), which adds a dibao top-up."""
+    from ledger.services.members import classify_member
+
+    person = _id_number(id_number, "ID number")
+    start, end = Month.parse(from_), Month.parse(until) if until else None
+    with runtime() as rt:
+        household, done = classify_member(rt, person, classification, start, end,
+                                          acting_user(by))
+    said = "classified" if done else "already classified"
+    click.echo(f"{mask(person)} of household {household.id.hex} {said} {classification} "
+               f"({CLASSES[classification]}) from {start}" + (f" to {end}" if end else ""))
+
+
+@member.command("remove")
+@click.argument("id_number")
+@click.option("--from", "from_", required=True, help="first month no longer counted, YYYY-MM")
+@click.option("--reason", type=click.Choice(REASONS), required=True)
+@by_option
+@handled
+def member_remove(id_number: str, from_: str, reason: str, by: str | None) -> None:
+    """A member leaves their household from a month (death, moved, married, other)."""
+    from ledger.services.members import remove_member
+
+    person = _id_number(id_number, "ID number")
+    month = Month.parse(from_)
+    with runtime() as rt:
+        household = remove_member(rt, person, month, reason, acting_user(by))
+    click.echo(f"{mask(person)} leaves household {household.id.hex} from {month}: {reason}")
+
+
+@click.group()
+def members() -> None:
+    """Household members lists (户内成员名单)."""
+
+
+@members.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="validate only")
+@by_option
+@handled
+def members_import(file: Path, dry_run: bool, by: str | None) -> None:
+    """Record a members list: all or nothing, every problem listed; twice records nothing new."""
+    from ledger.services.members_file import import_members
+
+    with runtime() as rt:
+        result = import_members(rt, file, date.today(), acting_user(by), dry_run)
+    if result.problems or result.refusals:
+        for problem in sorted(result.problems + result.refusals,
+                              key=lambda p: (p.more > 0, p.row, p.column)):
+            click.echo(str(problem), err=True)
+        problems = sum(p.more or 1 for p in result.problems)
+        click.echo(f"{problems} problem(s), {len(result.refusals)} refused by the rules; "
+                   "nothing recorded", err=True)
+        sys.exit(2 if result.problems else 1)
+    verb = "would add" if dry_run else "added"
+    click.echo(f"{file}: {result.rows} rows valid; {verb} {result.added} member(s); "
+               f"{result.already} already recorded")
+
+
+@click.group()
+def deaths() -> None:
+    """The civil-registration death list (死亡名单)."""
+
+
+@deaths.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@json_option
+@by_option
+@handled
+def deaths_import(file: Path, as_json: bool, by: str | None) -> None:
+    """End the cases and memberships of the people on the list from the month after death."""
+    from ledger.services.deaths import import_deaths
+
+    with runtime() as rt:
+        result = import_deaths(rt, file, date.today(), acting_user(by))
+    if result.problems:
+        summary = f"{sum(p.more or 1 for p in result.problems)} problem(s) in {file}; " \
+                  "nothing recorded"
+        if as_json:  # one JSON error on stdout, nothing on stderr
+            raise BadInput("; ".join(map(str, result.problems)) + f" ({summary})")
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        raise BadInput(summary)
+
+    def text() -> None:
+        click.echo(f"{file}: {result.rows} people; {len(result.matched)} matched, "
+                   f"{len(result.cases_ended)} case(s) ended, "
+                   f"{len(result.members_removed)} member(s) removed, "
+                   f"{len(result.unknown)} unknown")
+        for m in result.matched:
+            click.echo(f"  died {m['death_date']}: {m['name']} {m['id_number']} "
+                       f"(from {m['from']})")
+        for e in result.cases_ended:
+            click.echo(f"  case {e['case_id']} {e['programme']} ends from {e['from']}")
+        for r in result.members_removed:
+            click.echo(f"  member {r['id_number']} leaves household {r['case_id']} "
+                       f"from {r['from']}")
+        for u in result.unknown:
+            click.echo(f"  unknown, skipped: {u}")
+
+    emit(result.to_json(), as_json, text)
+
+
+COMMANDS = (member, members, deaths)
+"""The command groups `ledger/cli/main.py` registers."""

@@ -1,0 +1,1 @@
+"""The domain: values, aggregates and the pure programme rules (standard library and eventsourcing.domain only)."""

@@ -1,0 +1,1 @@
+"""The application services: load, do one operation, save. The command line and the console call these."""

@@ -1,0 +1,120 @@
+"""Changes to a case: reassessment (with the dibao graduation decision), care level,
+disability grade, area, bank account, and exit.
+
+A reassessment is recorded as a fact with its effective month, nothing more: the
+graduation exit (渐退) it may bring is derived from the facts in force for each
+month (``ledger/domain/programmes/graduation.py``), so the same facts give the same money
+whatever order they were recorded in. What the reassessment means for the
+household is reported back in words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from ledger.adapters.application import Ledger
+from ledger.domain.calendar import Month
+from ledger.domain.case import Case
+from ledger.domain.errors import CaseStateError
+from ledger.domain.identity import normalize_bank_account
+from ledger.domain.programmes import CaseEntitlement
+from ledger.domain.text_fields import check_text
+
+
+def update_case(
+    app: Ledger,
+    case_id: UUID,
+    effective: Month,
+    by: str,
+    *,
+    income_per_capita: int | None = None,
+    household_size: int | None = None,
+    care_level: str | None = None,
+    disability_grade: int | None = None,
+    area: str | None = None,
+    bank_account: str | None = None,
+    bank_name: str | None = None,
+) -> list[str]:
+    """Record the given changes; returns what was recorded, in words."""
+    case = app.case(case_id)
+    record = case.record
+    values: dict[str, Any] = {}
+    said: list[str] = []
+    if income_per_capita is not None or household_size is not None:
+        if record.programme != "dibao":
+            raise CaseStateError("income and household size are assessed for dibao cases only")
+        if income_per_capita is not None:
+            values["income_per_capita"] = income_per_capita
+        if household_size is not None:
+            if household_size < 1:
+                raise ValueError("--household-size must be at least 1")
+            values["household_size"] = household_size
+    if care_level is not None:
+        if record.programme != "tekun":
+            raise CaseStateError("care level applies to tekun cases only")
+        values["care_level"] = care_level
+    if disability_grade is not None:
+        if not record.programme.startswith("disability_"):
+            raise CaseStateError("disability grade applies to disability cases only")
+        if record.programme == "disability_care" and disability_grade > 2:
+            said.append(f"grade {disability_grade} is not eligible for disability_care: "
+                        "nothing is paid from " + str(effective))
+        values["disability_grade"] = disability_grade
+    if area is not None:
+        values["area"] = area
+    # A repeat of the very same reassessment (same month, same value, nothing recorded for
+    # that month since) records nothing. A reassessment that merely equals the value in force
+    # is still recorded: it is a fact of its own month, which a later correction of an
+    # earlier month must not run over.
+    latest_here: dict[str, Any] = {}
+    for month_, _, change in sorted(record.changes, key=lambda c: c[1]):
+        if month_ == effective:
+            latest_here.update(change)
+    unchanged = sorted(k for k, v in values.items() if k in latest_here and latest_here[k] == v)
+    for key in unchanged:
+        del values[key]
+    if unchanged:
+        said.append(f"unchanged (already recorded for {effective}): " + ", ".join(unchanged))
+    if values:
+        case.change_facts(effective, values, "reassessment", by)
+        said.append(f"changed from {effective}: " + ", ".join(sorted(values)))
+        if record.programme == "dibao":
+            said += _graduation_news(app, case, effective)
+    if bank_account is not None:
+        if not bank_name:
+            raise ValueError("a new bank account needs its bank name")
+        bank_account = normalize_bank_account(bank_account)
+        check_text(bank_name, "bank name")
+        if (bank_account, bank_name) == (record.bank_account, record.bank_name):
+            said.append("unchanged: bank account")
+        else:
+            case.change_bank_account(bank_name, bank_account, by)
+            said.append("bank account changed")
+    if not said:
+        raise ValueError("nothing to change: give at least one of the change options")
+    app.save(case)  # saves nothing when every value was already in force
+    return said
+
+
+def _graduation_news(app: Ledger, case: Case, effective: Month) -> list[str]:
+    """What the facts now say about the household's graduation around ``effective``."""
+    entitled = CaseEntitlement(case.record, app.standard_book(), app.policy_book())
+    g = entitled.facts(effective).graduation
+    if g is None:
+        return []
+    if g.start == effective and (g.cancelled_from is None or g.cancelled_from > effective):
+        return [f"graduation (渐退) from {effective} for {g.months} months"]
+    if g.cancelled_from is not None and g.cancelled_from == effective:
+        return [f"graduation cancelled from {effective}: income below the standard again"]
+    return []
+
+
+def exit_case(app: Ledger, case_id: UUID, effective: Month, reason: str, by: str) -> None:
+    """End payment from ``effective`` (death, moved away, ineligible): no graduation."""
+    if not reason.strip():
+        raise ValueError("a reason is required")
+    check_text(reason, "reason")
+    case: Case = app.case(case_id)
+    case.exit(effective, reason, by)
+    app.save(case)
