@@ -18,8 +18,8 @@ from pathlib import Path
 
 import click
 
-from ledger.adapters.bankfiles.results import ResultProblem
 from ledger.adapters.input_files import MAX_LISTED
+from ledger.adapters.problems import Problem
 from ledger.adapters.settings import acting_user
 from ledger.cli.progress import progress
 from ledger.cli.support import BadInput, by_option, handled, runtime, uuid_arg
@@ -97,7 +97,7 @@ def import_results_command(file: Path, by: str | None) -> None:
         sys.exit(1)
 
 
-def _a_payment_rule(problem: ResultProblem) -> bool:
+def _a_payment_rule(problem: Problem) -> bool:
     """A well-formed line the ledger refused (its problems name the column ``payment``):
     unknown, never sent, or conflicting with an earlier result."""
     return problem.column == "payment"
