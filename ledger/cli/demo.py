@@ -35,5 +35,7 @@ def demo(cases: int, seed: int, out: Path, months: int) -> None:
     returned = sum(summary.returns_by_month.values())
     click.echo(f"bank returns: {returned} payments; price subsidies: {summary.price_subsidies[0]} "
                f"payments, {format_yuan(summary.price_subsidies[1])} yuan")
+    for what in summary.skipped:
+        click.echo(f"skipped: {what}")
     click.echo(f"demo finished: {summary.months} months, {summary.graduations} graduations, "
                f"{summary.exits} exits, {summary.reliefs} reliefs; files in {out}")
