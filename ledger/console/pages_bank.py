@@ -21,9 +21,9 @@ from ledger.console.pages_payroll import _county_wide, _summary
 from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page
 from ledger.domain.errors import LedgerRefusal
-from ledger.domain.identity import mask
+from ledger.domain.identity import mask, mask_numbers
 from ledger.services.bank_export import FORMATS, export_batch
-from ledger.services.bank_results_import import import_results, mask_numbers, problem_text
+from ledger.services.bank_results_import import import_results, problem_text
 from ledger.services.enrolment import import_roster
 
 SUFFIXES = (".csv", ".xlsx", ".xml", ".txt")

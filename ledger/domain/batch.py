@@ -22,6 +22,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger.domain.calendar import Month
 from ledger.domain.errors import BatchStateError, MakerCheckerError, RunSupersededError
+from ledger.domain.statuses import BATCH_APPROVED, BATCH_OPEN
 from ledger.domain.user_names import same_user
 
 
@@ -187,7 +188,7 @@ class Batch(Aggregate):
         self.trigger_event(self.Approved, by=by, lines_digest=lines_digest, lines=lines)
 
     def record_export(self, format: str, sha256: str, encoding: str, by: str) -> None:
-        if self.status not in ("approved", "exported", "reconciled"):
+        if self.status not in BATCH_APPROVED:
             raise BatchStateError(
                 f"batch {self.id.hex} is {self.status}: only an approved batch can be exported"
             )
@@ -206,5 +207,5 @@ class Batch(Aggregate):
         self.trigger_event(self.Exported, format=format, sha256=sha256, encoding=encoding, by=by)
 
     def reconcile(self, by: str) -> None:
-        if self.status in ("approved", "exported"):
+        if self.status in BATCH_OPEN:
             self.trigger_event(self.Reconciled, by=by)

@@ -13,7 +13,6 @@ Import (``import_results``)
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,13 +24,12 @@ from sqlalchemy import select
 from ledger.adapters.bankfiles.results import BankResult, read_bank_results
 from ledger.adapters.problems import Problem
 from ledger.domain.batch import Batch
-from ledger.domain.identity import mask
+from ledger.domain.identity import mask_numbers
 from ledger.domain.payment import Payment
+from ledger.domain.statuses import SENT
 from ledger.services.runtime import Runtime
 from projections import schema
 
-SENT = ("exported", "settled", "returned")
-"""Payment statuses (read model) of a line that went to the bank in a file."""
 CHUNK = 1000
 Progress = Callable[[int, int], None]
 
@@ -197,20 +195,6 @@ def _reconcile(rt: Runtime, batch_ids: list[str], by: str) -> list[UUID]:
     if done:
         rt.read_model.catch_up()
     return done
-
-
-_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{11,30}[\dXx](?![0-9A-Za-z])")
-
-
-def mask_numbers(text: str) -> str:
-    """Mask ID and account numbers a bank may have put in a bad row (first 4, last 4 kept).
-
-    A results file is the bank's, so a row with a mangled payment id may carry an
-    ID or card number in that cell, and the problem message echoes the cell to
-    terminals and logs. Runs of 12 to 31 digits standing alone are masked; a
-    payment id (32 hex digits) is never touched, even when all its digits are decimal.
-    """
-    return _LONG_NUMBER.sub(lambda m: mask(m.group()), text)
 
 
 def problem_text(problem: Problem) -> str:

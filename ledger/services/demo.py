@@ -27,6 +27,7 @@ from ledger.adapters.roster_writer import write_roster_csv
 from ledger.adapters.spending_chart import INSTALL_HINT, spending_chart
 from ledger.domain.batch import Batch
 from ledger.domain.calendar import Month
+from ledger.domain.statuses import PAID
 from ledger.services.batches import approve_batch
 from ledger.services.demo_county import (
     CHECKER,
@@ -199,7 +200,7 @@ def programme_totals(rt: Runtime) -> dict[str, dict[str, int]]:
     p = schema.payments.c
     query = (
         select(p.programme, func.count(func.distinct(p.case_id)), func.count(), func.sum(p.amount))
-        .where(p.status.in_(("approved", "exported", "settled", "returned")))
+        .where(p.status.in_(PAID))
         .group_by(p.programme).order_by(p.programme)
     )
     with rt.engine.connect() as conn:
