@@ -175,8 +175,8 @@ class Batch(Aggregate):
         self.check_draft()
         if self.running or not self.computed:
             raise BatchStateError(
-                f"batch {self.id.hex} has an unfinished run; run `ledger payroll run --month "
-                f"{self.month}` again before approving"
+                f"batch {self.id.hex} has an unfinished run; run the {self.month} {self.kind} "
+                "payroll again before approving"
             )
         if any(same_user(by, maker) for maker in self.makers):
             raise MakerCheckerError(
@@ -201,7 +201,7 @@ class Batch(Aggregate):
                     f"batch {self.id.hex}: its {format} ({encoding}) file was already exported "
                     f"with SHA-256 {e['sha256']}, and this export gives {sha256}; the read "
                     "model, the fund accounts or the code changed since. Nothing was written: "
-                    "send the file first exported, or find what changed (`ledger verify`)")
+                    "send the file first exported, or verify the ledger to find what changed")
         if any(e["format"] == format and e["sha256"] == sha256 for e in self.exports):
             return
         self.trigger_event(self.Exported, format=format, sha256=sha256, encoding=encoding, by=by)

@@ -14,7 +14,7 @@ class DuplicateEnrolmentError(LedgerRefusal):
 
 
 class StandardBelowMinimumError(LedgerRefusal):
-    """Raised when a tekun basic standard is below 1.3 × dibao without --force."""
+    """Raised when a tekun basic standard is below 1.3 × dibao and was not forced."""
 
 
 class MakerCheckerError(LedgerRefusal):
