@@ -106,14 +106,14 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
     ).all()
     paid_for = {ln.case_id for ln in lines if ln.kind in MONTHLY_KINDS}
     exited = {r.case_id for r in ended_rows}
-    ended_rows = [*ended_rows, *(
+    ended: list[tuple[str, str]] = [*((r.case_id, r.programme) for r in ended_rows), *(
         (case_id, "dibao") for (case_id,) in conn.execute(
             select(p.case_id).distinct()
             .where(p.kind == "graduation", p.for_month == str(month + -1),
                    p.status.in_(PAID)))
         if case_id not in paid_for and case_id not in exited)]
     case_ids = {ln.case_id for ln in lines if ln.programme != "temporary"}
-    records = case_records(conn, case_ids | {case_id for case_id, _ in ended_rows})
+    records = case_records(conn, case_ids | {case_id for case_id, _ in ended})
     relief_areas = _relief_areas(conn, {ln.case_id for ln in lines if ln.programme == "temporary"})
     first = _first_paid(conn, paid_for, m)
 
@@ -138,7 +138,7 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
                     f.people += people_for(record, Month.parse(ln.for_month))
                     if ln.kind in MONTHLY_KINDS and first.get(ln.case_id) == m:
                         f.new += 1
-    for case_id, programme in ended_rows:
+    for case_id, programme in ended:
         for f in buckets(programme, records[case_id].facts_for(month + -1).area):
             f.ended += 1
 

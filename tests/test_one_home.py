@@ -22,3 +22,27 @@ def test_every_payment_status_has_a_name_and_every_status_set_is_made_of_known_s
     assert set(statuses.SENT) == {"exported", "settled", "returned"}
     assert set(statuses.BATCH_APPROVED) == {"approved", "exported", "reconciled"}
     assert set(statuses.BATCH_OPEN) <= set(statuses.BATCH_APPROVED) <= set(statuses.BATCH_STATUSES)
+
+
+def test_the_payments_typed_state_names_exactly_the_facts_its_recorded_event_declares() -> None:
+    """Payment.Recorded is the one declaration; the aggregate's annotations (for the type
+    checker only) and the codec's RecordedPayment must follow it, name for name, type for type."""
+    import ast
+    import dataclasses
+    import inspect
+
+    from ledger.adapters.payment_codec import FIELDS, RecordedPayment
+    from ledger.domain import payment
+    from ledger.domain.event_fields import METADATA
+
+    declared = [(f.name, str(f.type)) for f in dataclasses.fields(payment.Payment.Recorded)
+                if f.name not in METADATA]
+    tree = ast.parse(inspect.getsource(payment.Payment))
+    block = next(node for node in ast.walk(tree)
+                 if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    annotated = [(ast.unparse(a.target), ast.unparse(a.annotation)) for a in block.body
+                 if isinstance(a, ast.AnnAssign)]
+    assert annotated == declared
+    assert list(FIELDS) == declared
+    assert [f.name for f in dataclasses.fields(RecordedPayment)] == [
+        "payment_id", *(name for name, _ in declared)]

@@ -22,7 +22,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 from uuid import UUID
 
@@ -99,8 +99,9 @@ class RecordedPayment:
     @classmethod
     def of_event(cls, e: Payment.Recorded) -> RecordedPayment:
         """From a domain event decoded by the library (the generic path)."""
-        plain = {"UUID": lambda u: u.hex, "Month": str,
-                 "list[UUID]": lambda us: tuple(u.hex for u in us)}
+        plain: dict[str, Callable[[Any], Any]] = {
+            "UUID": lambda u: u.hex, "Month": str,
+            "list[UUID]": lambda us: tuple(u.hex for u in us)}
         return cls(e.originator_id.hex, *(plain.get(kind, _same)(getattr(e, name))
                                           for name, kind in FIELDS))
 

@@ -317,7 +317,7 @@ class _Checker:
         for key, (index, _) in self.columns.items():
             if index < len(cells) and isinstance(cells[index], Formula):
                 self.formulas.add((row, key))
-                self.report(row, key, f"a formula {shown_cell(cells[index])}, not a value: "
+                self.report(row, key, f"a formula {shown_cell(str(cells[index]))}, not a value: "
                                       "paste the values (Paste Special > Values) and save again")
 
         def raw(key: str) -> object:

@@ -148,6 +148,7 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
             if fmt == "csv":
                 written = stream_transfer_csv(write, lines, encoding)
             else:
+                assert debtors is not None  # read above for a pain.001
                 stream_pain001(
                     write, message_id=message_id(batch.month, batch.kind),
                     created_at=approved_at, totals=totals, lines=lines,

@@ -144,7 +144,7 @@ class BatchRun:
                     new[len(stored)] = change
                     stored.append(payment_codec.encode(app.mapper, change))
                 else:
-                    stored.extend(app.mapper.to_stored_event(e) for e in change.collect_events())
+                    stored.extend(app.mapper.to_stored_event(e) for e in change.collect_events())  # type: ignore[union-attr]  # None filtered out above
             try:
                 # One transaction: the chunk's payments and the batch's LinesRecorded.
                 positions = app.recorder.insert_events(stored)

@@ -234,4 +234,6 @@ def _skeleton(
         path(pmt_inf, "DbtrAcct/Id/Othr/Id", exact(debtor.account, MAX_ACCOUNT, "account", where))
         path(pmt_inf, "DbtrAgt/FinInstnId/Nm", bank_name)
 
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    rendered: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                     pretty_print=True)
+    return rendered

@@ -143,7 +143,7 @@ def _template() -> str:
     marks = tuple(f"@@{i}@@" for i in range(7))
     holder = etree.Element(f"{{{NAMESPACE}}}PmtInf", nsmap={None: NAMESPACE})
     transfer_element(holder, marks)
-    rendered = etree.tostring(holder, encoding="UTF-8", pretty_print=True)
+    rendered: bytes = etree.tostring(holder, encoding="UTF-8", pretty_print=True)
     end = b"</PmtInf>\n"
     if not rendered.endswith(end):  # lxml changed its pretty-printing: refuse, never guess
         raise RuntimeError("unexpected serialisation of a pain.001 transaction")
