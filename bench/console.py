@@ -31,7 +31,7 @@ from ledger.console.app import create_app
 from ledger.domain.calendar import Month
 from ledger.services.account_service import add_user
 from ledger.services.batches import approve_batch
-from ledger.services.demo import county_roster, set_county_standards
+from ledger.services.demo_county import county_roster, set_county_standards
 from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from projections import schema

@@ -51,7 +51,7 @@ from ledger.domain.payment import Payment
 from ledger.services.bank_export import export_batch
 from ledger.services.batches import approve_batch
 from ledger.services.debtor_accounts import DebtorAccounts
-from ledger.services.demo import county_roster, set_county_standards
+from ledger.services.demo_county import county_roster, set_county_standards
 from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime

@@ -25,7 +25,7 @@ from ledger.adapters.roster_writer import write_roster_csv
 from ledger.bootstrap import open_runtime
 from ledger.domain.calendar import Month
 from ledger.services.batches import approve_batch
-from ledger.services.demo import county_roster, set_county_standards
+from ledger.services.demo_county import county_roster, set_county_standards
 from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from ledger.services.trace import trace_payment

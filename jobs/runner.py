@@ -14,7 +14,7 @@ from typing import Any
 
 from ledger.bootstrap import open_runtime
 from ledger.domain.calendar import Month
-from ledger.domain.errors import LedgerRefusal
+from ledger.domain.errors import LedgerRefusal, NotFoundError
 from ledger.services.runtime import Runtime
 
 log = logging.getLogger("ledger.jobs")
@@ -37,7 +37,7 @@ def payroll_draft(rt: Runtime, on: date, by: str = BY) -> Any:
     month = Month.of(on)
     try:
         batch = run_payroll(rt, month, by, today=on)
-    except LedgerRefusal as e:
+    except (LedgerRefusal, NotFoundError) as e:
         log.warning("payroll draft for %s not run: %s", month, e)
         return None
     log.info("payroll draft %s for %s: %d payments", batch.id.hex, month, batch.payments)
@@ -65,7 +65,7 @@ def price_linkage(rt: Runtime, on: date, by: str = BY) -> Any:
         return None
     try:
         batch = run_price_linkage(rt, month, by)
-    except LedgerRefusal as e:
+    except (LedgerRefusal, NotFoundError) as e:
         log.warning("price linkage for %s not run: %s", month, e)
         return None
     if batch is None:

@@ -13,11 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, TypeDecorator
+from sqlalchemy import Connection, Dialect, Table, TypeDecorator
 
 
 def _placeholder(paramstyle: str) -> str:
     return "?" if paramstyle == "qmark" else "%s"
+
+
+def _binder(kind: TypeDecorator[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """The column type's own conversion of a Python value into what the driver stores."""
+    return lambda value: kind.process_bind_param(value, dialect)
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -30,7 +35,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     processors: list[tuple[int, Callable[[Any], Any]]] = []
     for i, column in enumerate(columns):
         if isinstance(column.type, TypeDecorator):
-            processors.append((i, lambda v, t=column.type: t.process_bind_param(v, dialect)))
+            processors.append((i, _binder(column.type, dialect)))
     mark = _placeholder(dialect.paramstyle)
     sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
            f"VALUES ({', '.join([mark] * len(names))})")

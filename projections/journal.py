@@ -17,41 +17,44 @@ read model's own transaction, so they are exactly-once with it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection, String, case, cast, insert, literal, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from projections import schema
 
 p = schema.payments.c
 
 
-def _post(conn: Connection, where: object, position: object, kind: str, amount: object,
-          debit_account: object, credit_account: object) -> None:
+def _post(conn: Connection, where: ColumnElement[bool], position: ColumnElement[Any], kind: str,
+          amount: ColumnElement[Any], debit_account: ColumnElement[Any],
+          credit_account: ColumnElement[Any]) -> None:
     """Insert both lines of one posting for every payment matching ``where``."""
     for account, is_debit in ((debit_account, True), (credit_account, False)):
-        positive = case((amount >= 0, amount), else_=literal(0))  # type: ignore[operator]
-        negative = case((amount < 0, -amount), else_=literal(0))  # type: ignore[operator]
+        positive = case((amount >= 0, amount), else_=literal(0))
+        negative = case((amount < 0, -amount), else_=literal(0))
         debit, credit = (positive, negative) if is_debit else (negative, positive)
         query = select(
             (literal(kind + ":") + p.payment_id).label("entry"),
-            (position if not isinstance(position, int) else literal(position)).label("position"),  # type: ignore[attr-defined]
+            position.label("position"),
             literal(kind).label("kind"),
             p.payment_id, p.programme, p.batch_month.label("month"), p.town,
-            account.label("account"),  # type: ignore[attr-defined]
+            account.label("account"),
             debit.label("debit"), credit.label("credit"),
-        ).where(where)  # type: ignore[arg-type]
+        ).where(where)
         conn.execute(insert(schema.journal).from_select(
             ["entry", "position", "kind", "payment_id", "programme", "month", "town", "account",
              "debit", "credit"], query))
 
 
-def _expense() -> object:
+def _expense() -> ColumnElement[str]:
     return literal("expense:") + cast(p.programme, String)
 
 
 def post_approval(conn: Connection, batch_id: str, position: int) -> None:
     _post(conn, (p.batch_id == batch_id) & (p.status != "withdrawn") & (p.amount != 0),
-          position, "paid", p.amount, _expense(), literal("bank_clearing"))
+          literal(position), "paid", p.amount, _expense(), literal("bank_clearing"))
 
 
 def post_results(conn: Connection, settled: Sequence[str], returned: Sequence[str]) -> None:

@@ -41,9 +41,9 @@ from sqlalchemy import Connection, func, select
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import PROGRAMMES, ROSTER_PROGRAMMES
 from ledger.domain.money import divide_half_up, format_yuan
+from ledger.domain.statuses import PAID
 from projections import schema
 from projections.people import case_records, chunks, people_for
-from projections.reports import PAID_STATUSES
 
 MONTHLY_KINDS = ("regular", "graduation")
 ONE_OFF_KINDS = ("price_subsidy", "relief")
@@ -86,7 +86,7 @@ def _first_paid(conn: Connection, case_ids: set[str], month: str) -> dict[str, s
     for part in chunks(case_ids):
         out.update(dict(conn.execute(
             select(p.case_id, func.min(p.for_month))
-            .where(p.case_id.in_(part), p.kind.in_(MONTHLY_KINDS), p.status.in_(PAID_STATUSES),
+            .where(p.case_id.in_(part), p.kind.in_(MONTHLY_KINDS), p.status.in_(PAID),
                    p.batch_month <= month)
             .group_by(p.case_id)).all()))
     return out
@@ -98,7 +98,7 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
     p, c = schema.payments.c, schema.cases.c
     lines = conn.execute(
         select(p.case_id, p.programme, p.kind, p.for_month, p.amount)
-        .where(p.batch_month == m, p.status.in_(PAID_STATUSES))
+        .where(p.batch_month == m, p.status.in_(PAID))
     ).all()
     ended_rows = conn.execute(
         select(c.case_id, c.programme)
@@ -106,14 +106,14 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
     ).all()
     paid_for = {ln.case_id for ln in lines if ln.kind in MONTHLY_KINDS}
     exited = {r.case_id for r in ended_rows}
-    ended_rows = [*ended_rows, *(
+    ended: list[tuple[str, str]] = [*((r.case_id, r.programme) for r in ended_rows), *(
         (case_id, "dibao") for (case_id,) in conn.execute(
             select(p.case_id).distinct()
             .where(p.kind == "graduation", p.for_month == str(month + -1),
-                   p.status.in_(PAID_STATUSES)))
+                   p.status.in_(PAID)))
         if case_id not in paid_for and case_id not in exited)]
     case_ids = {ln.case_id for ln in lines if ln.programme != "temporary"}
-    records = case_records(conn, case_ids | {case_id for case_id, _ in ended_rows})
+    records = case_records(conn, case_ids | {case_id for case_id, _ in ended})
     relief_areas = _relief_areas(conn, {ln.case_id for ln in lines if ln.programme == "temporary"})
     first = _first_paid(conn, paid_for, m)
 
@@ -138,7 +138,7 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
                     f.people += people_for(record, Month.parse(ln.for_month))
                     if ln.kind in MONTHLY_KINDS and first.get(ln.case_id) == m:
                         f.new += 1
-    for case_id, programme in ended_rows:
+    for case_id, programme in ended:
         for f in buckets(programme, records[case_id].facts_for(month + -1).area):
             f.ended += 1
 

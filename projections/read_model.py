@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
@@ -84,7 +85,8 @@ class _Page:
         """Write everything folded so far (before any set-wise statement, and at the end)."""
         conn = self.conn
         if self.cases:
-            new_rows, old_rows = [], []
+            new_rows: list[dict[str, Any]] = []
+            old_rows: list[dict[str, Any]] = []
             for case_id, entry in self.cases.items():
                 row = {k: v for k, v in entry.items() if k != "_record"}
                 record: CaseRecord = entry["_record"]
@@ -337,7 +339,7 @@ class ReadModel:
 
     NAME = "read_model"
 
-    def __init__(self, app: Application, engine: Engine) -> None:
+    def __init__(self, app: Application[UUID], engine: Engine) -> None:
         self.app = app
         self.engine = engine
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import Application
 from sqlalchemy import Connection, Engine, Table, create_engine, insert, select
@@ -68,7 +69,7 @@ class ReadModelCheck:
         return not self.differences
 
 
-def check_read_model(app: Application, engine: Engine, limit: int = LIMIT) -> ReadModelCheck:
+def check_read_model(app: Application[UUID], engine: Engine, limit: int = LIMIT) -> ReadModelCheck:
     """Re-project the log into scratch tables and compare them with the live read model."""
     with tempfile.TemporaryDirectory(prefix="ledger-verify-") as folder:
         scratch = create_engine(f"sqlite:///{Path(folder) / 'read_model.db'}")
@@ -97,7 +98,7 @@ def _snapshot(conn: Connection) -> None:
         conn.execution_options(**{SNAPSHOT_READ: True})
 
 
-def _replay(app: Application, scratch: Engine, position: int) -> None:
+def _replay(app: Application[UUID], scratch: Engine, position: int) -> None:
     schema.metadata.create_all(scratch)
     projection = ReadModel(app, scratch)
     with scratch.begin() as conn:

@@ -16,11 +16,11 @@ from ledger.domain.calendar import Month
 from ledger.domain.identity import mask
 from ledger.domain.money import format_yuan, parse_yuan
 from ledger.domain.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
+from ledger.domain.statuses import PAID
 from projections import schema
 from projections.people import case_records, people_for
 
 j = schema.journal.c
-PAID_STATUSES = ("approved", "exported", "settled", "returned")
 
 
 def _totals() -> dict[str, int]:
@@ -61,7 +61,7 @@ def registered_poor(conn: Connection, year: int) -> dict[str, dict[str, int]]:
         select(p.batch_month, p.programme, func.count(func.distinct(p.case_id)))
         .join(schema.cases, c.case_id == p.case_id)
         .where(p.batch_month.like(f"{year:04d}-%"), p.batch_kind == "regular",
-               p.kind.in_(("regular", "graduation")), p.status.in_(PAID_STATUSES),
+               p.kind.in_(("regular", "graduation")), p.status.in_(PAID),
                c.registered_poor.is_(True))
         .group_by(p.batch_month, p.programme)
     )
@@ -106,7 +106,7 @@ def roster_rows(conn: Connection, month: str) -> list[tuple[str, ...]]:
     rows = conn.execute(
         select(p.town, p.village, p.name, p.id_number, p.bank_name, p.bank_account, p.programme,
                p.kind, p.for_month, p.amount, p.status, p.case_id)
-        .where(p.batch_month == month, p.status.in_(PAID_STATUSES))
+        .where(p.batch_month == month, p.status.in_(PAID))
     ).all()
     records = case_records(conn, {r.case_id for r in rows if r.programme != "temporary"})
     keyed = sorted(rows, key=lambda r: (r.town, r.village, r.name, r.programme, r.for_month,

@@ -1,7 +1,8 @@
 """Bank files are streamed, never held: the bytes must still be exactly the whole tree's.
 
 * the streamed pain.001 equals lxml's pretty-print of the whole document, whatever
-  the chunking and whatever characters the names hold (template path and lxml path);
+  the chunking and whatever characters the names hold (every transfer goes through the
+  one template lxml rendered; its escaping must be lxml's);
 * the file validator does not let through what lxml's schema-validating iterparse
   silently stops at (a truncated file, a stray ``&``);
 * the database sorts the lines in code-point order even when the server's collation
@@ -20,6 +21,8 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy import select
 
@@ -88,6 +91,31 @@ def test_streamed_pain001_is_the_whole_tree_pretty_printed(chunk: int) -> None:
     stream_pain001(out.write, totals=totals, lines=grouped, chunk=chunk,
                    **pain001_args())  # type: ignore[arg-type]
     assert out.getvalue() == data
+
+
+_XML_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs"),
+                                   blacklist_characters="\ufffe\uffff"), min_size=1, max_size=20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(names=st.lists(_XML_TEXT.filter(str.strip), min_size=1, max_size=5),
+       bank=_XML_TEXT.filter(str.strip))
+def test_any_name_is_written_as_lxml_writes_the_whole_tree(names: list[str], bank: str) -> None:
+    batch = [TransferLine(uuid.UUID(int=i + 1), name, "431023197005170011", "6217000001",
+                          bank, 100, "dibao", Month(2024, 1)) for i, name in enumerate(names)]
+    data = write_pain001(lines=batch, **pain001_args())  # type: ignore[arg-type]
+    assert data == whole_tree(data)
+    ns = {"p": NAMESPACE}
+    root = etree.fromstring(data)
+    assert root.xpath("//p:Cdtr/p:Nm/text()", namespaces=ns) == [n.strip() for n in names]
+    assert set(root.xpath("//p:CdtrAgt//p:Nm/text()", namespaces=ns)) == {bank.strip()}
+
+
+def test_a_character_xml_cannot_carry_is_refused_naming_the_payment() -> None:
+    bad = TransferLine(uuid.UUID(int=7), "张\ufffe三", "431023197005170011", "6217000001",
+                       "农行", 100, "dibao", Month(2024, 1))
+    with pytest.raises(ValueError, match="payment 0+7: U\\+FFFE"):
+        write_pain001(lines=[bad], **pain001_args())  # type: ignore[arg-type]
 
 
 def test_stream_refuses_lines_that_disagree_with_the_totals() -> None:

@@ -38,8 +38,9 @@ from ledger.adapters.bankfiles.pain001 import (
     validate_pain001,
     write_pain001,
 )
-from ledger.adapters.bankfiles.results import BankResult, ResultProblem, read_bank_results
+from ledger.adapters.bankfiles.results import BankResult, read_bank_results
 from ledger.adapters.bankfiles.transfer_csv import BankFileEncodingError, write_transfer_csv
+from ledger.adapters.problems import Problem
 from ledger.domain.calendar import Month
 
 NS = {"p": NAMESPACE}
@@ -496,10 +497,10 @@ def test_bad_results_rows_are_reported_with_line_and_column_while_the_rest_is_re
         (2, pid(1), True),
         (7, pid(3), False),
     ]
-    assert [(p.line, p.column) for p in problems] == [(3, "付款编号"), (4, "状态"), (6, "付款编号")]
+    assert [(p.row, p.column) for p in problems] == [(3, "付款编号"), (4, "状态"), (6, "付款编号")]
     assert str(problems[0]).startswith(f"{path}:3: 付款编号: not a payment id")
     assert "处理中" in problems[1].problem
-    assert str(ResultProblem("f.csv", 9, "状态", "x")) == "f.csv:9: 状态: x"
+    assert str(Problem("f.csv", 9, "状态", "x")) == "f.csv:9: 状态: x"
 
 
 def test_a_results_csv_without_the_expected_header_is_one_problem(tmp_path: Path) -> None:
@@ -507,7 +508,7 @@ def test_a_results_csv_without_the_expected_header_is_one_problem(tmp_path: Path
         write(tmp_path, "r.csv", "编号,结果\n1,成功\n".encode("gbk"))
     )
     assert results == []
-    assert [(p.line, p.column) for p in problems] == [(1, "header")]
+    assert [(p.row, p.column) for p in problems] == [(1, "header")]
     assert "付款编号" in problems[0].problem
 
 
@@ -518,7 +519,7 @@ def test_a_payment_with_conflicting_results_in_one_file_is_not_applied(tmp_path:
     )
     results, problems = read_bank_results(write(tmp_path, "r.csv", text.encode("utf-8")))
     assert results == [BankResult(3, pid(2), False, "x")]  # a consistent repeat counts once
-    assert [p.line for p in problems] == [2, 4]
+    assert [p.row for p in problems] == [2, 4]
     assert "conflicting" in problems[0].problem
 
 
@@ -580,7 +581,7 @@ def test_pain002_statuses_map_to_results_and_unfinal_or_malformed_ones_are_repor
         BankResult(lines[2], pid(3), False, "AC04: 账户已销户"),
         BankResult(lines[5], pid(5), False, "RJCT"),
     ]
-    assert [(p.line, p.column) for p in problems] == [
+    assert [(p.row, p.column) for p in problems] == [
         (lines[3], "TxSts"),
         (lines[4], "OrgnlEndToEndId"),
     ]

@@ -52,7 +52,7 @@ def test_an_unknown_class_or_an_end_before_the_start_is_bad_input() -> None:
         "class must be one of serious_illness, severe_disability, elderly70, minor, not 'ill'")
     with pytest.raises(ValueError) as backwards:
         check_classification("minor", Month(2024, 3), Month(2024, 2))
-    assert str(backwards.value) == "--until 2024-02 is before --from 2024-03"
+    assert str(backwards.value) == "the class ends in 2024-02, before it starts in 2024-03"
 
 
 def test_a_classification_is_recorded_once_for_its_month_and_end() -> None:

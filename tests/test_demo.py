@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -50,3 +51,17 @@ def test_small_demo_runs_twelve_months_and_its_files_match_the_reports(
     for name in ("funds-2024.xlsx", "roster-2024-12.xlsx", "spending-2024.png"):
         assert (out / name).stat().st_size > 0
     assert (out / "spending-2024.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_demo_runs_without_matplotlib_and_says_the_chart_was_skipped(
+        tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
+    monkeypatch.setenv("LEDGER_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["demo", "--cases", "10", "--months", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output + str(result.exception)
+    assert "skipped: spending chart (matplotlib not installed: pip install -e '.[chart]')" \
+        in result.stdout
+    assert "demo finished: 1 months" in result.stdout
+    assert not (out / "spending-2024.png").exists()
+    assert (out / "funds-2024.xlsx").stat().st_size > 0

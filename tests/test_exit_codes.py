@@ -106,3 +106,19 @@ def test_conflicting_results_within_one_file_are_refused_with_exit_1(
     assert code == 1, err
     assert "conflicting results on lines 2, 3" in err and "nothing was applied" in err
     assert events(rt) == before
+
+
+def test_an_id_that_names_nothing_is_bad_input_with_exit_2_and_records_nothing(
+        rt: Runtime) -> None:
+    missing = "0123456789abcdef0123456789abcdef"
+    before = rt.app.recorder.max_notification_id()
+    for args in (["payroll", "show", missing], ["trace", missing],
+                 ["case", "exit", missing, "--from", "2024-02", "--reason", "x", "--by", "clerk"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith("not found: "), (args, result.stderr)
+        assert "Traceback" not in result.output
+    shown = CliRunner().invoke(main, ["payroll", "show", missing, "--json"])
+    assert shown.exit_code == 2
+    assert '"exit": 2' in shown.stdout and '"error": "not found: no batch' in shown.stdout
+    assert rt.app.recorder.max_notification_id() == before

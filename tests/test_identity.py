@@ -243,3 +243,18 @@ def test_payment_ids_are_uuid5_of_the_documented_name() -> None:
         name = f"payment:2024-03:regular:{case.hex}:dibao:arrears:2023-11"
         assert ids.payment_id(Month(2024, 3), "regular", case, "dibao", "arrears",
                               Month(2023, 11)) == uuid5(ids.NAMESPACE, name)
+
+
+def test_a_relief_line_has_the_reliefs_one_payment_id_whichever_batch_takes_it() -> None:
+    """One derivation for every line: a relief paid by a regular or a relief batch is one payment."""
+    from uuid import uuid4, uuid5
+
+    from ledger.domain import ids
+    from ledger.domain.calendar import Month
+
+    relief = uuid4()
+    expected = uuid5(ids.NAMESPACE, f"payment:relief:{relief.hex}")
+    assert ids.payment_id(Month(2024, 3), "regular", relief, "temporary", "relief",
+                          Month(2024, 3)) == expected
+    assert ids.payment_id(Month(2024, 4), "relief", relief, "temporary", "relief",
+                          Month(2024, 4)) == expected

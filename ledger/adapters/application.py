@@ -53,7 +53,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class Ledger(Application):
+class Ledger(Application[UUID]):
     """All aggregates of one county's ledger."""
 
     name = "Ledger"
@@ -72,7 +72,7 @@ class Ledger(Application):
     # --- generic -----------------------------------------------------------------
     def load(self, aggregate_id: UUID, kind: type[T], what: str) -> T:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(f"no {what} {aggregate_id.hex}") from None
         if not isinstance(aggregate, kind):

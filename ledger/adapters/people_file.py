@@ -16,13 +16,11 @@ from datetime import date
 from pathlib import Path
 
 from ledger.adapters.input_files import MAX_LISTED, Formula, UnreadableInput
-from ledger.adapters.roster import RosterProblem, header_key, is_blank, shown_cell, table_rows
+from ledger.adapters.problems import Problem
+from ledger.adapters.roster import header_key, is_blank, shown_cell, table_rows
 from ledger.domain.calendar import Month, MonthFormatError
 from ledger.domain.identity import IdNumberError, normalize_id_number
 from ledger.domain.text_fields import text_problem
-
-Problem = RosterProblem
-"""One thing wrong in a file, located like a compiler error (the roster's record)."""
 
 
 @dataclass

@@ -34,6 +34,7 @@ from ledger.adapters.input_files import (
     csv_records,
     xlsx_rows,
 )
+from ledger.adapters.problems import Problem as RosterProblem
 from ledger.domain.calendar import Month, MonthFormatError
 from ledger.domain.case_record import ROSTER_PROGRAMMES
 from ledger.domain.identity import (
@@ -198,23 +199,6 @@ class RosterRow:
     start_month: Month
 
 
-@dataclass(frozen=True, slots=True)
-class RosterProblem:
-    """One thing wrong in a roster file, located like a compiler error."""
-
-    file: str
-    row: int
-    column: str
-    problem: str
-    refused: bool = False
-    """A well-formed row a business rule refuses (dibao and tekun in one file): exit 1, not 2."""
-    more: int = 0
-    """On the last, summary problem only: how many further problems were counted, not listed."""
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.row}: {self.column}: {self.problem}"
-
-
 def shown_cell(text: str) -> str:
     """A cell value quoted for a message: long digit runs masked, long text cut.
 
@@ -333,7 +317,7 @@ class _Checker:
         for key, (index, _) in self.columns.items():
             if index < len(cells) and isinstance(cells[index], Formula):
                 self.formulas.add((row, key))
-                self.report(row, key, f"a formula {shown_cell(cells[index])}, not a value: "
+                self.report(row, key, f"a formula {shown_cell(str(cells[index]))}, not a value: "
                                       "paste the values (Paste Special > Values) and save again")
 
         def raw(key: str) -> object:

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import click
 
-from ledger.adapters.bankfiles.results import ResultProblem
 from ledger.adapters.input_files import MAX_LISTED
+from ledger.adapters.problems import Problem
 from ledger.adapters.settings import acting_user
+from ledger.cli.progress import progress
 from ledger.cli.support import BadInput, by_option, handled, runtime, uuid_arg
 from ledger.domain.money import format_yuan
 from ledger.services.bank_export import export_batch
@@ -70,11 +71,7 @@ def export(batch_id: str, fmt: str, out: Path, encoding: str | None, force: bool
 @handled
 def import_results_command(file: Path, by: str | None) -> None:
     """Settle or return each payment the bank reports on (CSV or pain.002)."""
-    from ledger.cli.main import (
-        _progress,  # the command line's one progress bar (none off a terminal)
-    )
-
-    update, stop = _progress(f"results {file.name}")
+    update, stop = progress(f"results {file.name}")
     with runtime() as rt:
         try:
             report = import_results(rt, file, acting_user(by), progress=update)
@@ -100,7 +97,7 @@ def import_results_command(file: Path, by: str | None) -> None:
         sys.exit(1)
 
 
-def _a_payment_rule(problem: ResultProblem) -> bool:
+def _a_payment_rule(problem: Problem) -> bool:
     """A well-formed line the ledger refused (its problems name the column ``payment``):
     unknown, never sent, or conflicting with an earlier result."""
     return problem.column == "payment"

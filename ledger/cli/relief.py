@@ -1,5 +1,5 @@
-"""`ledger relief list|refuse`: the reliefs, their approvals and refusals (the rest of
-`relief` is in cli.py)."""
+"""`ledger relief grant|approve|list|refuse`: temporary relief (临时救助), its approvals and
+refusals."""
 
 from __future__ import annotations
 
@@ -7,13 +7,66 @@ from datetime import date
 
 import click
 
+from ledger.adapters.settings import acting_user
 from ledger.cli.accounts import password_stdin_option, proven_user
 from ledger.cli.support import by_option, emit, handled, json_option, runtime, uuid_arg
 from ledger.cli.text import TEXT
 from ledger.domain.calendar import parse_date
+from ledger.domain.identity import normalize_id_number
 
 
-@click.command("list")
+@click.group()
+def relief() -> None:
+    """Temporary relief (临时救助)."""
+
+
+@relief.command("grant")
+@click.argument("id_number")
+@click.option("--multiple", type=int, required=True)
+@click.option("--reason", type=TEXT, required=True)
+@click.option("--name", type=TEXT, default=None)
+@click.option("--area", type=click.Choice(["urban", "rural"]), default=None)
+@click.option("--town", type=TEXT, default=None)
+@click.option("--village", type=TEXT, default=None)
+@click.option("--bank-account", default=None)
+@click.option("--bank-name", type=TEXT, default=None)
+@click.option("--on", "on", default=None, help="grant date (default today)")
+@click.option("--advance", is_flag=True, help="先行救助: payable by a relief batch before approval")
+@by_option
+@handled
+def relief_grant(id_number: str, multiple: int, reason: str, name: str | None, area: str | None,
+                 town: str | None, village: str | None, bank_account: str | None,
+                 bank_name: str | None, on: str | None, advance: bool, by: str | None) -> None:
+    from ledger.domain.identity import normalize_bank_account
+    from ledger.services.temporary_relief import NewPerson, grant_relief
+
+    today = parse_date(on) if on else date.today()
+    number = normalize_id_number(id_number, today)
+    person = NewPerson(name, area, town, village,
+                       normalize_bank_account(bank_account) if bank_account else None, bank_name)
+    with runtime() as rt:
+        granted = grant_relief(rt, number, multiple, reason, today, acting_user(by), person,
+                               advance)
+    click.echo(f"relief {granted.id.hex} granted{' in advance' if advance else ''}: "
+               f"{granted.formula}; needs {granted.approvals_needed} approval(s)")
+
+
+@relief.command("approve")
+@click.argument("relief_id")
+@password_stdin_option
+@by_option
+@handled
+def relief_approve(relief_id: str, password_stdin: bool, by: str | None) -> None:
+    from ledger.services.temporary_relief import approve_relief
+
+    with runtime() as rt:
+        approver = proven_user(rt, by, password_stdin, "relief.approve")
+        approved = approve_relief(rt, uuid_arg(relief_id, "relief"), approver)
+    state = "payable" if approved.payable else f"needs {approved.approvals_needed - len(approved.approvers)} more approval(s)"
+    click.echo(f"relief {approved.id.hex} approved by {approved.approvers[-1]}: {state}")
+
+
+@relief.command("list")
 @click.option("--overdue", is_flag=True,
               help="only advance relief whose approvals are past due (先行救助)")
 @click.option("--on", "on", default=None, hidden=True, help="today, YYYY-MM-DD (for tests)")
@@ -46,7 +99,7 @@ def relief_list(overdue: bool, on: str | None, as_json: bool) -> None:
     emit({"reliefs": rows}, as_json, text)
 
 
-@click.command("refuse")
+@relief.command("refuse")
 @click.argument("relief_id")
 @click.option("--reason", type=TEXT, required=True)
 @password_stdin_option

@@ -27,7 +27,7 @@ from ledger.console.jobs import Jobs
 from ledger.console.security import SecurityHeaders
 from ledger.console.sessions import SessionStore
 from ledger.console.web import Console
-from ledger.services.bank_results_import import mask_numbers
+from ledger.domain.identity import mask_numbers
 from ledger.services.runtime import Runtime
 
 STATIC = Path(__file__).parent / "static"

@@ -8,11 +8,10 @@ from jinja2 import Environment
 
 from ledger.domain.accounts import ROLE_NAMES
 from ledger.domain.household import RELATIONS
-from ledger.domain.identity import mask
+from ledger.domain.identity import mask, mask_numbers
 from ledger.domain.member_classes import CLASSES
 from ledger.domain.money import format_yuan, parse_yuan
 from ledger.domain.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
-from ledger.services.bank_results_import import mask_numbers
 
 BATCH_STATUS = {"draft": "草稿", "approved": "已审核", "exported": "已导出",
                 "reconciled": "已对账", "discarded": "已作废"}

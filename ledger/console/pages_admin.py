@@ -14,7 +14,7 @@ from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page
 from ledger.domain.accounts import ROLES
 from ledger.domain.calendar import Month, MonthFormatError, parse_date
-from ledger.domain.errors import LedgerRefusal
+from ledger.domain.errors import LedgerRefusal, NotFoundError
 from ledger.domain.identity import IdNumberError, normalize_id_number
 from ledger.domain.money import MoneyFormatError, parse_yuan
 from ledger.domain.policy import POLICY_KEYS
@@ -71,7 +71,7 @@ def relief_approve(ctx: Ctx) -> Response:
     try:
         approved = approve_relief(ctx.rt, UUID(rid), ctx.actor.name)
         ctx.flash(f"已审核；{'可发放' if approved.payable else '还需其他审核人审核'}")
-    except LedgerRefusal as e:
+    except (LedgerRefusal, NotFoundError) as e:
         ctx.flash(f"未审核：{refusal_text(e)}", "error")
     return ctx.redirect("/reliefs")
 

@@ -15,14 +15,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ledger.adapters.private_files import write_private_file
-from ledger.adapters.roster import RosterProblem, read_roster
+from ledger.adapters.problems import Problem
+from ledger.adapters.roster import read_roster
 from ledger.console.pages_payroll import _county_wide, _summary
 from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page
 from ledger.domain.errors import LedgerRefusal
-from ledger.domain.identity import mask
+from ledger.domain.identity import mask, mask_numbers
 from ledger.services.bank_export import FORMATS, export_batch
-from ledger.services.bank_results_import import import_results, mask_numbers, problem_text
+from ledger.services.bank_results_import import import_results, problem_text
 from ledger.services.enrolment import import_roster
 
 SUFFIXES = (".csv", ".xlsx", ".xml", ".txt")
@@ -71,7 +72,7 @@ def roster(ctx: Ctx) -> Response:
                       problems=problems, result=result, refused=bool(problems))
 
 
-def _shown(problem: RosterProblem, name: str, path: str) -> dict[str, str | int]:
+def _shown(problem: Problem, name: str, path: str) -> dict[str, str | int]:
     """A problem with the uploaded file's own name, long numbers masked."""
     file = name if problem.file == path else problem.file
     return {"file": file, "row": problem.row, "column": problem.column,

@@ -146,7 +146,7 @@ def approve(ctx: Ctx) -> Response:
         return ctx.redirect(f"/payroll/{data['batch_id']}/approve")
     try:
         approved = approve_batch(ctx.rt, UUID(data["batch_id"]), ctx.actor.name)
-    except LedgerRefusal as e:
+    except (LedgerRefusal, NotFoundError) as e:
         ctx.flash(f"未审核：{refusal_text(e)}", "error")
         return ctx.redirect(f"/payroll/{data['batch_id']}")
     ctx.flash(f"{approved.month} 批次已由 {approved.approved_by} 审核通过")

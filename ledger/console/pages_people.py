@@ -14,8 +14,7 @@ from ledger.console.web import Ctx, page
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord
 from ledger.domain.errors import NotFoundError
-from ledger.domain.identity import IdNumberError, normalize_id_number
-from ledger.services.bank_results_import import mask_numbers
+from ledger.domain.identity import IdNumberError, mask_numbers, normalize_id_number
 from ledger.services.case_view import case_summary
 from ledger.services.trace import trace_payment
 from projections import schema

@@ -22,6 +22,7 @@ from eventsourcing.domain import Aggregate
 
 from ledger.domain.calendar import Month
 from ledger.domain.errors import BatchStateError, MakerCheckerError, RunSupersededError
+from ledger.domain.statuses import BATCH_APPROVED, BATCH_OPEN
 from ledger.domain.user_names import same_user
 
 
@@ -174,8 +175,8 @@ class Batch(Aggregate):
         self.check_draft()
         if self.running or not self.computed:
             raise BatchStateError(
-                f"batch {self.id.hex} has an unfinished run; run `ledger payroll run --month "
-                f"{self.month}` again before approving"
+                f"batch {self.id.hex} has an unfinished run; run the {self.month} {self.kind} "
+                "payroll again before approving"
             )
         if any(same_user(by, maker) for maker in self.makers):
             raise MakerCheckerError(
@@ -187,7 +188,7 @@ class Batch(Aggregate):
         self.trigger_event(self.Approved, by=by, lines_digest=lines_digest, lines=lines)
 
     def record_export(self, format: str, sha256: str, encoding: str, by: str) -> None:
-        if self.status not in ("approved", "exported", "reconciled"):
+        if self.status not in BATCH_APPROVED:
             raise BatchStateError(
                 f"batch {self.id.hex} is {self.status}: only an approved batch can be exported"
             )
@@ -200,11 +201,11 @@ class Batch(Aggregate):
                     f"batch {self.id.hex}: its {format} ({encoding}) file was already exported "
                     f"with SHA-256 {e['sha256']}, and this export gives {sha256}; the read "
                     "model, the fund accounts or the code changed since. Nothing was written: "
-                    "send the file first exported, or find what changed (`ledger verify`)")
+                    "send the file first exported, or verify the ledger to find what changed")
         if any(e["format"] == format and e["sha256"] == sha256 for e in self.exports):
             return
         self.trigger_event(self.Exported, format=format, sha256=sha256, encoding=encoding, by=by)
 
     def reconcile(self, by: str) -> None:
-        if self.status in ("approved", "exported"):
+        if self.status in BATCH_OPEN:
             self.trigger_event(self.Reconciled, by=by)

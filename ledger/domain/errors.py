@@ -1,12 +1,19 @@
-"""Business refusals. The CLI maps these to exit 1; bad input is a ValueError (exit 2)."""
+"""Business refusals (exit 1 on the command line) and input that names nothing (exit 2).
+
+Bad input is a ValueError (exit 2); a refusal by a business rule is a LedgerRefusal (exit 1).
+"""
 
 
 class LedgerRefusal(Exception):
     """Raised when a command is refused by a business rule (exit 1)."""
 
 
-class NotFoundError(LedgerRefusal):
-    """Raised when a case, batch, payment or relief does not exist."""
+class NotFoundError(ValueError):
+    """Raised when a case, batch, payment, relief or CPI record does not exist.
+
+    Bad input, not a refusal: the id or number given names nothing (exit 2, as the
+    command line's exit codes say), and no rule was asked.
+    """
 
 
 class DuplicateEnrolmentError(LedgerRefusal):
@@ -14,7 +21,7 @@ class DuplicateEnrolmentError(LedgerRefusal):
 
 
 class StandardBelowMinimumError(LedgerRefusal):
-    """Raised when a tekun basic standard is below 1.3 × dibao without --force."""
+    """Raised when a tekun basic standard is below 1.3 × dibao and was not forced."""
 
 
 class MakerCheckerError(LedgerRefusal):

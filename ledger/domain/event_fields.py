@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-_METADATA = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+METADATA = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
+"""The library's own fields of every event; the rest are the event's facts."""
 
 
 def copy_fields(event: Any, aggregate: Any) -> None:
     for key, value in vars(event).items():
-        if key not in _METADATA:
+        if key not in METADATA:
             setattr(aggregate, key, value)

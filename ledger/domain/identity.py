@@ -16,6 +16,7 @@ but a person keeps the old code for life (SPEC: the region is *not* checked).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
@@ -117,6 +118,20 @@ def mask(text: str) -> str:
     if len(text) < _MASK_MIN_LENGTH:
         return "*" * len(text)
     return text[:4] + "*" * (len(text) - 8) + text[-4:]
+
+
+_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{11,30}[\dXx](?![0-9A-Za-z])")
+"""A run of 12 to 31 digits (an ID number may end in X) standing alone: an ID or account."""
+
+
+def mask_numbers(text: str) -> str:
+    """Mask every ID or account number in a free text with :func:`mask` (first 4, last 4 kept).
+
+    The ledger's one rule for numbers inside messages, problem texts and search echoes: runs
+    of 12 to 31 digits standing alone are masked; a payment id (32 hex digits) is never
+    touched, even when all its digits are decimal.
+    """
+    return _LONG_NUMBER.sub(lambda m: mask(m.group()), text)
 
 
 def normalize_bank_account(text: str) -> str:

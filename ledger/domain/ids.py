@@ -42,9 +42,13 @@ def payment_id(
 ) -> UUID:
     """The id of a payment line: the same line of the same batch always gets the same id.
 
-    Equal to ``uuid5(NAMESPACE, name)``; the namespace's hash state is computed once,
-    as a payroll derives one id per line.
+    A relief line (``line_kind`` "relief", ``case`` the relief's id) has the relief's one
+    payment id (:func:`relief_payment_id`), whichever batch takes it. Otherwise equal to
+    ``uuid5(NAMESPACE, name)``; the namespace's hash state is computed once, as a payroll
+    derives one id per line.
     """
+    if line_kind == "relief":
+        return relief_payment_id(case)
     h = _NAMESPACE_SHA1.copy()
     h.update(f"payment:{batch_month}:{batch_kind}:{case.hex}:{programme}:{line_kind}:"
              f"{for_month}".encode())

@@ -58,7 +58,7 @@ def check_classification(classification: str, start: Month, until: Month | None)
     if classification not in CLASSES:
         raise ValueError(f"class must be one of {', '.join(CLASSES)}, not {classification!r}")
     if until is not None and until < start:
-        raise ValueError(f"--until {until} is before --from {start}")
+        raise ValueError(f"the class ends in {until}, before it starts in {start}")
 
 
 def recorded(facts: Sequence[ClassFact], person_key: str, classification: str, start: Month,

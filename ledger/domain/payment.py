@@ -13,7 +13,7 @@ amounts equals the sum of transfers, and no transfer is ever negative.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -27,7 +27,31 @@ LINE_KINDS = ("regular", "graduation", "arrears", "recovery", "reissue", "price_
 
 
 class Payment(Aggregate):
-    """A payment line and what became of it."""
+    """A payment line and what became of it.
+
+    Its state is the facts of :class:`Recorded` (the one declaration of a payment's fields,
+    copied on by ``copy_fields``; amended by :class:`Amended`) and the bank's answer. The
+    annotations below name those attributes' types for the type checker only; a test holds
+    them to ``Recorded``'s fields.
+    """
+
+    if TYPE_CHECKING:  # not at run time: the library would make annotated state a dataclass
+        batch_id: UUID
+        case_id: UUID
+        programme: str
+        kind: str
+        for_month: Month
+        amount: int
+        transfer: int
+        formula: str
+        reissue_of: list[UUID]
+        name: str
+        id_number: str
+        bank_name: str
+        bank_account: str
+        town: str
+        village: str
+        by: str
 
     class Recorded(Aggregate.Created):
         batch_id: UUID

@@ -14,13 +14,12 @@ import os
 import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from ledger.domain.identity import mask
+from ledger.domain.identity import mask_numbers
 
 HIDDEN = "***"
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s]*:)[^@\s]*(?=@)")
 _KEY_VALUE = re.compile(r"(?i)(?P<head>\b(?:password|passwd|pwd|cipher_key)\s*[=:]\s*)"
                         r"(?P<q>['\"]?)[^'\"\s&;,)]+(?P=q)")
-_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{11,30}[\dXx](?![0-9A-Za-z])")
 
 
 def safe_url(url: str) -> str:
@@ -57,4 +56,4 @@ def scrub(text: str) -> str:
     text = _KEY_VALUE.sub(lambda m: m["head"] + HIDDEN, text)
     for secret in _secrets_in_environment():
         text = text.replace(secret, HIDDEN)
-    return _LONG_NUMBER.sub(lambda m: mask(m.group()), text)
+    return mask_numbers(text)

@@ -33,7 +33,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
-from sqlalchemy import Connection, Row, bindparam, select, text
+from sqlalchemy import Connection, Result, Row, bindparam, select, text
 
 from ledger.adapters import payment_codec
 from ledger.adapters.bankfiles import TransferLine
@@ -70,12 +70,13 @@ def ordered_rows(conn: Connection, batch_id: UUID) -> Iterator[Row[Any]]:
     p = schema.payments.c
     keys = (p.programme, p.town, p.village, p.case_id, p.for_month, p.kind, p.payment_id)
     order = [key.collate("C") for key in keys] if conn.dialect.name == "postgresql" else keys
-    yield from conn.execution_options(yield_per=PAGE).execute(
+    rows: Result[Any] = conn.execution_options(yield_per=PAGE).execute(
         select(p.payment_id, p.case_id, p.programme, p.kind, p.for_month, p.amount, p.transfer,
                p.name, p.id_number, p.bank_account, p.bank_name)
         .where(p.batch_id == batch_id.hex, p.status != "withdrawn", p.transfer > 0)
         .order_by(*order)
     )
+    yield from rows
 
 
 def proven_lines(rt: Runtime, conn: Connection, batch_id: UUID,

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.domain import DomainEvent
 
 from ledger.domain.user_names import user_key
 
@@ -19,7 +21,7 @@ AUDITED_FIELDS = ("programme", "kind", "month", "for_month", "effective", "reaso
                   "category", "key", "value", "multiple", "source", "account", "role")
 
 
-def audit_entries(app: Application, since: date, user: str | None = None,
+def audit_entries(app: Application[UUID], since: date, user: str | None = None,
                   page: int = 5000) -> Iterator[dict[str, Any]]:
     """Every recorded change from ``since`` (UTC date) on, optionally by one user, in log order."""
     start_of_day = datetime(since.year, since.month, since.day, tzinfo=UTC)
@@ -32,6 +34,8 @@ def audit_entries(app: Application, since: date, user: str | None = None,
             return
         for n in notifications:
             event = app.mapper.to_domain_event(n)
+            if not isinstance(event, DomainEvent):  # every ledger event is one; it has a time
+                continue
             by = getattr(event, "by", None)
             if by is None:
                 continue  # the creation of a rules aggregate: its first Set, saved with it, says who

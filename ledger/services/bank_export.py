@@ -60,6 +60,7 @@ from ledger.domain.approval_digest import LinesDigest
 from ledger.domain.batch import Batch
 from ledger.domain.calendar import Month
 from ledger.domain.errors import BatchStateError
+from ledger.domain.statuses import BATCH_APPROVED
 from ledger.services.approved_lines import REPAIR, LinesMismatchError, proven_lines
 from ledger.services.debtor_accounts import DebtorAccounts
 from ledger.services.runtime import SNAPSHOT_READ, Runtime
@@ -69,7 +70,6 @@ CHINA_TIME = timezone(timedelta(hours=8), "CST")
 """China Standard Time: the bank's and the bureau's clock (no daylight saving since 1991)."""
 
 FORMATS = ("csv", "pain001")
-EXPORTABLE = ("approved", "exported", "reconciled")
 
 
 
@@ -114,7 +114,7 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
     out = check_output(Path(out), force=force, protected=protected)  # see ledger/adapters/output_files.py
     rt.read_model.catch_up()
     batch: Batch = rt.app.load(batch_id, Batch, "batch")
-    if batch.status not in EXPORTABLE:
+    if batch.status not in BATCH_APPROVED:
         raise BatchStateError(
             f"batch {batch.id.hex} for {batch.month} is {batch.status}: only an approved "
             "batch can be exported"
@@ -148,6 +148,7 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
             if fmt == "csv":
                 written = stream_transfer_csv(write, lines, encoding)
             else:
+                assert debtors is not None  # read above for a pain.001
                 stream_pain001(
                     write, message_id=message_id(batch.month, batch.kind),
                     created_at=approved_at, totals=totals, lines=lines,

@@ -13,7 +13,6 @@ Import (``import_results``)
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,15 +21,15 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import select
 
-from ledger.adapters.bankfiles.results import BankResult, ResultProblem, read_bank_results
+from ledger.adapters.bankfiles.results import BankResult, read_bank_results
+from ledger.adapters.problems import Problem
 from ledger.domain.batch import Batch
-from ledger.domain.identity import mask
+from ledger.domain.identity import mask_numbers
 from ledger.domain.payment import Payment
+from ledger.domain.statuses import SENT
 from ledger.services.runtime import Runtime
 from projections import schema
 
-SENT = ("exported", "settled", "returned")
-"""Payment statuses (read model) of a line that went to the bank in a file."""
 CHUNK = 1000
 Progress = Callable[[int, int], None]
 
@@ -47,7 +46,7 @@ class ImportReport:
     unchanged: int = 0
     """Results the ledger already had: a re-import."""
     reconciled: list[UUID] = field(default_factory=list)
-    problems: list[ResultProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def changes(self) -> int:
@@ -92,7 +91,7 @@ def import_results(rt: Runtime, path: Path, by: str, chunk: int = CHUNK,
             progress(min(start + chunk, len(todo)), len(todo))
     rt.read_model.catch_up()
     report.reconciled = _reconcile(rt, sorted(batches), by)
-    report.problems.sort(key=lambda p: p.line)
+    report.problems.sort(key=lambda p: p.row)
     return report
 
 
@@ -111,26 +110,26 @@ def _sent_payments(rt: Runtime, ids: Iterable[UUID]) -> dict[str, tuple[str, str
     return found
 
 
-def _check(name: str, r: BankResult, known: tuple[str, str, int] | None) -> ResultProblem | None:
+def _check(name: str, r: BankResult, known: tuple[str, str, int] | None) -> Problem | None:
     ref = r.payment_id.hex
     if known is None:
-        return ResultProblem(name, r.line, "payment", f"unknown payment {ref}; not applied")
+        return Problem(name, r.line, "payment", f"unknown payment {ref}; not applied")
     _, status, transfer = known
     if transfer <= 0 or status == "withdrawn":
-        return ResultProblem(name, r.line, "payment",
+        return Problem(name, r.line, "payment",
                              f"payment {ref} is not a transfer (nothing to send: a netted "
                              "recovery, a line netted to zero, or a withdrawn line) and was "
                              "never sent to the bank; not applied")
     if status not in SENT:
-        return ResultProblem(name, r.line, "payment",
+        return Problem(name, r.line, "payment",
                              f"payment {ref} is {status}: its batch has not been exported; "
                              "not applied")
     if status == "returned" and r.ok:
-        return ResultProblem(name, r.line, "payment",
+        return Problem(name, r.line, "payment",
                              f"payment {ref} was already reported returned; a later success "
                              "needs review; not applied")
     if status == "settled" and not r.ok:
-        return ResultProblem(name, r.line, "payment",
+        return Problem(name, r.line, "payment",
                              f"payment {ref} was already reported settled; a later failure "
                              "needs review; not applied")
     return None
@@ -198,20 +197,6 @@ def _reconcile(rt: Runtime, batch_ids: list[str], by: str) -> list[UUID]:
     return done
 
 
-_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{11,30}[\dXx](?![0-9A-Za-z])")
-
-
-def mask_numbers(text: str) -> str:
-    """Mask ID and account numbers a bank may have put in a bad row (first 4, last 4 kept).
-
-    A results file is the bank's, so a row with a mangled payment id may carry an
-    ID or card number in that cell, and the problem message echoes the cell to
-    terminals and logs. Runs of 12 to 31 digits standing alone are masked; a
-    payment id (32 hex digits) is never touched, even when all its digits are decimal.
-    """
-    return _LONG_NUMBER.sub(lambda m: mask(m.group()), text)
-
-
-def problem_text(problem: ResultProblem) -> str:
+def problem_text(problem: Problem) -> str:
     """A problem as ``FILE:LINE: column: problem``, with long numbers masked."""
     return mask_numbers(str(problem))

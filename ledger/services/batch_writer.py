@@ -105,9 +105,8 @@ class BatchRun:
         """
         wanted: dict[UUID, tuple[Line, Payee]] = {}
         for line, payee in lines:
-            pid = (ids.relief_payment_id(line.case_id) if line.kind == "relief" else
-                   ids.payment_id(self.month, self.kind, line.case_id, line.programme, line.kind,
-                                  line.for_month))
+            pid = ids.payment_id(self.month, self.kind, line.case_id, line.programme, line.kind,
+                                 line.for_month)
             if pid in wanted:
                 # Would be recorded once but counted twice in the batch's totals.
                 raise RuntimeError(f"two {line.kind} lines for {line.for_month} of case "
@@ -145,7 +144,7 @@ class BatchRun:
                     new[len(stored)] = change
                     stored.append(payment_codec.encode(app.mapper, change))
                 else:
-                    stored.extend(app.mapper.to_stored_event(e) for e in change.collect_events())
+                    stored.extend(app.mapper.to_stored_event(e) for e in change.collect_events())  # type: ignore[union-attr]  # None filtered out above
             try:
                 # One transaction: the chunk's payments and the batch's LinesRecorded.
                 positions = app.recorder.insert_events(stored)

@@ -147,7 +147,7 @@ def list_batches(rt: Runtime, month: str | None = None) -> list[dict[str, Any]]:
 
 
 def report_json(row: dict[str, Any]) -> dict[str, Any]:
-    report = json.loads(row["report"])
+    report: dict[str, Any] = json.loads(row["report"])
     for key in ("arrears", "recoveries", "receivables"):
         if key in report:
             report[key]["total"] = format_yuan(report[key]["total"])

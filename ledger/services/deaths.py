@@ -19,7 +19,8 @@ from uuid import UUID
 
 from sqlalchemy import select
 
-from ledger.adapters.people_file import PeopleTable, Problem, read_people
+from ledger.adapters.people_file import PeopleTable, read_people
+from ledger.adapters.problems import Problem
 from ledger.domain.calendar import Month
 from ledger.domain.household import members_in_force
 from ledger.domain.identity import mask

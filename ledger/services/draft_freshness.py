@@ -36,7 +36,8 @@ class StaleDraftError(BatchStateError):
 
 
 def _event_classes(cls: type) -> set[type]:
-    found = set()
+    found: set[type] = set()
+    sub: type
     for sub in cls.__subclasses__():
         found.add(sub)
         found |= _event_classes(sub)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ledger.adapters.roster import RosterProblem, RosterRow, read_roster
+from ledger.adapters.problems import Problem
+from ledger.adapters.roster import RosterRow, read_roster
 from ledger.domain import ids
 from ledger.domain.calendar import Month
 from ledger.domain.case import Case
@@ -36,9 +37,9 @@ class ImportResult:
     rows: int = 0
     enrolled: int = 0
     already: int = 0
-    problems: list[RosterProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     """Bad input in the file (exit 2)."""
-    refusals: list[RosterProblem] = field(default_factory=list)
+    refusals: list[Problem] = field(default_factory=list)
     """Good rows the ledger's rules refuse, e.g. a person already in tekun (exit 1)."""
 
 
@@ -60,7 +61,7 @@ def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool =
         member_of = [(s, e) for s, e in members.get(key, []) if row.programme == "tekun"
                      and (e is None or e > row.start_month)]
         if member_of:
-            result.refusals.append(RosterProblem(
+            result.refusals.append(Problem(
                 str(path), row.row, "id_number",
                 f"{mask(row.id_number)} is a dibao household member from {member_of[0][0]} "
                 f"(this row starts {row.start_month}); a person cannot be in dibao and tekun "
@@ -70,7 +71,7 @@ def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool =
         period = existing.get((key, other)) if other else None
         # The other case overlaps unless it exits by the month this one starts.
         if period is not None and (period[1] is None or row.start_month < period[1]):
-            result.refusals.append(RosterProblem(
+            result.refusals.append(Problem(
                 str(path), row.row, "id_number",
                 f"{mask(row.id_number)} is already in {other}"
                 + (f" until {period[1]}" if period[1] else "")

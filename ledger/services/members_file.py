@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ledger.adapters.people_file import PeopleTable, Problem, read_people
+from ledger.adapters.people_file import PeopleTable, read_people
+from ledger.adapters.problems import Problem
 from ledger.domain.calendar import Month
 from ledger.domain.errors import LedgerRefusal
 from ledger.domain.household import RELATIONS

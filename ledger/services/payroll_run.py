@@ -41,16 +41,14 @@ from ledger.domain.policy import PolicyBook
 from ledger.domain.price_linkage import COVERED, Decision, case_subsidy, decide
 from ledger.domain.programmes import CaseEntitlement
 from ledger.domain.rulebook import CpiRecord, PolicySetting, Standard
+from ledger.domain.statuses import BATCH_APPROVED as APPROVED
+from ledger.domain.statuses import PAID as PAID_STATUSES
 from ledger.services.batch_writer import CHUNK, BatchRun, Existing, Payee, Progress, await_newer_run
 from ledger.services.payroll_months import check_month
 from ledger.services.relief_run import relief_lines
 from ledger.services.runtime import SNAPSHOT_READ, Runtime
 from projections import schema
 from projections.tracking import read_position
-
-PAID_STATUSES = ("approved", "exported", "settled", "returned")
-APPROVED = ("approved", "exported", "reconciled")
-"""Batch statuses that paid (a draft or a discarded draft did not)."""
 
 
 def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,

@@ -24,9 +24,9 @@ from ledger.domain.calendar import Month
 from ledger.domain.identity import mask
 from ledger.domain.money import format_yuan
 from ledger.domain.policy import PolicyBook
+from ledger.domain.statuses import PAID
 from ledger.domain.working_days import add_working_days
 from projections import schema
-from projections.reports import PAID_STATUSES
 
 ORDER = ("awaiting approval", "approved", "in draft", "paid", "refused")
 
@@ -46,7 +46,7 @@ def relief_list(conn: Connection, today: date | None = None,
     lines: dict[str, str] = {}
     for relief_id, status in conn.execute(
             select(p.case_id, p.status).where(p.kind == "relief", p.status != "withdrawn")):
-        paid = status in PAID_STATUSES
+        paid = status in PAID
         lines[relief_id] = "paid" if paid or lines.get(relief_id) == "paid" else "in draft"
     out = []
     for row in conn.execute(select(schema.reliefs)).mappings():

@@ -14,6 +14,7 @@ from datetime import date
 from uuid import UUID
 
 from sqlalchemy import Connection, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from ledger.domain.batch import Batch
 from ledger.domain.calendar import Month
@@ -36,7 +37,7 @@ def relief_lines(conn: Connection, batch_id: UUID, month: Month,
         select(p.case_id).where(p.kind == "relief", p.batch_id != batch_id.hex,
                                 p.status != "withdrawn")
     )}
-    payable = r.payable.is_(True)
+    payable: ColumnElement[bool] = r.payable.is_(True)
     if advance:
         payable = or_(payable, r.advance_on.is_not(None) & r.refused_reason.is_(None))
     lines = []

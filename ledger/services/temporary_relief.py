@@ -19,10 +19,10 @@ from ledger.domain.errors import ReliefError
 from ledger.domain.identity import normalize_bank_account
 from ledger.domain.money import format_yuan
 from ledger.domain.relief import Relief, check_multiple, grant, relief_amount
+from ledger.domain.statuses import PAID
 from ledger.domain.text_fields import check_text
 from ledger.services.runtime import Runtime
 from projections import schema
-from projections.reports import PAID_STATUSES
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def refuse_relief(rt: Runtime, relief_id: UUID, reason: str, by: str) -> Relief:
     p = schema.payments.c
     with rt.engine.connect() as conn:
         paid = conn.execute(select(p.amount).where(
-            p.case_id == relief_id.hex, p.kind == "relief", p.status.in_(PAID_STATUSES)
+            p.case_id == relief_id.hex, p.kind == "relief", p.status.in_(PAID)
         )).scalars().all()
     relief.refuse(reason.strip(), sum(int(a) for a in paid), by)
     rt.app.save(relief)

@@ -46,6 +46,7 @@ from ledger.adapters.bankfiles import (
 )
 from ledger.domain.errors import LedgerRefusal
 from ledger.domain.money import format_yuan
+from ledger.domain.programme_names import KIND_NAMES
 from ledger.domain.text_fields import is_live_formula
 
 __all__ = [
@@ -142,9 +143,9 @@ def item(line: TransferLine) -> str:
     """
     name = PROGRAMME_NAMES[line.programme]
     if line.kind == "arrears":
-        return f"{name} 补发 {line.for_month}"
+        return f"{name} {KIND_NAMES['arrears']} {line.for_month}"
     if line.kind == "reissue":
-        return f"{name} 重发"
+        return f"{name} {KIND_NAMES['reissue']}"
     return name
 
 
