@@ -353,13 +353,15 @@ def _progress(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[
 @click.option("--month", required=True)
 @click.option("--on", "on", default=None, hidden=True,
               help="the date the run is made on (default today): no month after the next")
-@click.option("--kind", type=click.Choice(["regular", "relief"]), default="regular",
-              help="relief: the out-of-cycle batch of advance and approved relief")
+@click.option("--kind", type=click.Choice(["regular", "relief", "campaign"]), default="regular",
+              help="relief: the out-of-cycle batch of advance and approved relief; "
+                   "campaign: the month's cash campaigns")
 @json_option
 @by_option
 @handled
 def payroll_run(month: str, on: str | None, kind: str, as_json: bool, by: str | None) -> None:
     from ledger.services.batches import batch_row, batch_summary, report_json
+    from ledger.services.campaign_run import run_campaign_batch
     from ledger.services.payroll_run import run_payroll
     from ledger.services.relief_run import run_relief_batch
 
@@ -369,6 +371,8 @@ def payroll_run(month: str, on: str | None, kind: str, as_json: bool, by: str | 
         try:
             batch = (run_relief_batch(rt, Month.parse(month), acting_user(by), today)
                      if kind == "relief" else
+                     run_campaign_batch(rt, Month.parse(month), acting_user(by), today)
+                     if kind == "campaign" else
                      run_payroll(rt, Month.parse(month), acting_user(by), progress=update,
                                  today=today))
         finally:
@@ -512,9 +516,10 @@ def projections_rebuild() -> None:
 
 
 # Command groups that live in their own modules (they import cli_support, not this module).
+from ledger.cli import integrity as cli_integrity  # noqa: E402
 from ledger.cli.accounts import user  # noqa: E402
 from ledger.cli.bankfile import bankfile  # noqa: E402
-from ledger.cli import integrity as cli_integrity  # noqa: E402
+from ledger.cli.campaign import campaign  # noqa: E402
 from ledger.cli.payroll_status import payroll_discard, payroll_status  # noqa: E402
 from ledger.cli.relief import relief_list, relief_refuse  # noqa: E402
 from ledger.cli.report import report  # noqa: E402
@@ -522,7 +527,8 @@ from ledger.cli.review import review  # noqa: E402
 from ledger.cli.scheduler import scheduler  # noqa: E402
 from ledger.cli.serve import serve  # noqa: E402
 
-for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integrity.verify,
+for group in (bankfile, campaign, report, review, scheduler, cli_integrity.key,
+              cli_integrity.verify,
               cli_integrity.audit, user, serve):
     main.add_command(group)
 relief.add_command(relief_list)

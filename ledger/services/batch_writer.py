@@ -105,7 +105,8 @@ class BatchRun:
         """
         wanted: dict[UUID, tuple[Line, Payee]] = {}
         for line, payee in lines:
-            pid = (ids.relief_payment_id(line.case_id) if line.kind == "relief" else
+            pid = (line.payment_id if line.payment_id is not None else
+                   ids.relief_payment_id(line.case_id) if line.kind == "relief" else
                    ids.payment_id(self.month, self.kind, line.case_id, line.programme, line.kind,
                                   line.for_month))
             if pid in wanted:
