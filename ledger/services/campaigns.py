@@ -141,17 +141,24 @@ def recipients(rt: Runtime, campaign: Campaign,
 
 
 def deliver(rt: Runtime, ref: str, id_number: str, on: date, received_by: str,
-            by: str) -> tuple[Campaign, Share]:
-    """Record that a recipient of an in-kind campaign received it (once)."""
+            by: str, towns: tuple[str, ...] = ()) -> tuple[Campaign, Share]:
+    """Record that a recipient of an in-kind campaign received it (once).
+
+    ``towns``: the acting account's towns (empty: county-wide); a recipient elsewhere is refused.
+    """
     campaign = find_campaign(rt, ref)
     number = normalize_id_number(id_number, on)
     check_text(received_by, "received-by")
     if not received_by.strip():
         raise ValueError("--received-by needs the name of whoever received the items")
     key = rt.app.person_key(number)
-    share = share_of((s for s, _ in recipients(rt, campaign)), key)
+    people = recipients(rt, campaign)
+    share = share_of((s for s, _ in people), key)
     if share is None:
         raise CampaignError(f"{mask(number)} is not in campaign {campaign.name}")
+    town = next(record.town for s, record in people if s is share)
+    if towns and town not in towns:
+        raise CampaignError(f"{mask(number)} lives in {town}, outside your towns")
     campaign.hand_over(share, on, received_by.strip(), by)
     rt.app.save(campaign)
     rt.read_model.catch_up()
