@@ -117,6 +117,16 @@ def test_cash_campaigns_pay_each_targeted_household_or_person_once_in_their_own_
         ("测试5", "100.00", "春节慰问"), ("测试5", "200.00", "冬春救助")]
     assert rows[-1][:3] == ["合计", "6", "900.00"]
 
+    # A campaign payment's trace shows the campaign that decided it.
+    p = schema.payments.c
+    with rt.engine.connect() as conn:
+        pid = conn.execute(select(p.payment_id).where(p.batch_kind == "campaign",
+                                                      p.amount == 150_00)).scalar_one()
+    trace = json.loads(ok("trace", pid, "--json"))
+    assert trace["amount"] == "150.00"
+    created = [e for e in trace["events"] if e["type"].endswith("Campaign.Created")]
+    assert created and created[0]["name"] == "春节慰问" and created[0]["amount"] == "50.00"
+
     # The fund report counts the campaign payments; the journal balances.
     funds = json.loads(ok("report", "funds", "--year", "2024", "--json"))
     assert funds["programmes"]["campaign"] == {"paid": "900.00", "returned": "0.00",
