@@ -23,6 +23,7 @@ def campaign_created(page: Any, e: Any, pos: int) -> None:
         "programmes": json.dumps(list(e.programmes)), "towns": json.dumps(list(e.towns),
                                                                           ensure_ascii=False),
         "ref": e.ref, "created_by": e.by, "created_at": e.timestamp.isoformat(),
+        "position": pos,
     }])
 
 

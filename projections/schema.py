@@ -229,9 +229,10 @@ campaigns = Table(
     Column("ref", Text, nullable=False),
     Column("created_by", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
+    Column("position", BigInteger, nullable=False),
 )
 """One-off campaigns (ledger/domain/campaign.py): amount in fen (0 in kind), items ('' cash),
-target programmes and towns as JSON lists (empty: all)."""
+target programmes and towns as JSON lists (empty: all); position: where the log created it."""
 
 campaign_handovers = Table(
     "rm_campaign_handovers",

@@ -136,18 +136,27 @@ def test_cash_campaigns_pay_each_targeted_household_or_person_once_in_their_own_
     assert debit == credit and debit >= 900_00
 
 
-def test_a_cash_campaign_cannot_be_added_to_a_month_whose_campaign_batch_is_approved(
+def test_a_campaign_created_after_the_draft_needs_a_rerun_and_none_after_approval(
         rt: Runtime, tmp_path: Path) -> None:
     _county(rt, tmp_path)
     _create("冬春救助", "--per", "household", "--amount", "200", *TARGET)
     batch = json.loads(ok("payroll", "run", "--month", "2024-01", "--kind", "campaign",
                           "--on", "2024-01-05", "--json"))
+    # Persons 1, 3 and 5 are the dibao households: 3 × 100.00 = 300.00 more.
+    _create("补充慰问", "--per", "household", "--amount", "100", "--programmes", "dibao")
+    code, _, err = run("payroll", "approve", batch["batch_id"], by="checker")
+    assert code == 1 and "补充慰问 was created after" in err
+    again = json.loads(ok("payroll", "run", "--month", "2024-01", "--kind", "campaign",
+                          "--on", "2024-01-05", "--json"))
+    assert (again["batch_id"], again["payments"], again["total"]) == (
+        batch["batch_id"], 6, "900.00")
     ok("payroll", "approve", batch["batch_id"], by="checker")
-    code, _, err = run("campaign", "create", "补充慰问", "--month", "2024-01", "--per",
+
+    code, _, err = run("campaign", "create", "迟到慰问", "--month", "2024-01", "--per",
                        "household", "--amount", "100")
     assert code == 1 and "already approved" in err
-    assert json.loads(ok("campaign", "list", "--json"))["campaigns"][0]["name"] == "冬春救助"
-    assert len(json.loads(ok("campaign", "list", "--json"))["campaigns"]) == 1
+    assert sorted(c["name"] for c in json.loads(ok("campaign", "list", "--json"))["campaigns"]
+                  ) == ["冬春救助", "补充慰问"]
 
 
 def test_an_in_kind_campaign_lists_exactly_the_household_not_yet_served(

@@ -26,6 +26,7 @@ from ledger.domain.errors import BatchStateError
 from ledger.domain.payroll import Line
 from ledger.services.batch_writer import CHUNK, BatchRun, Payee
 from ledger.services.campaigns import recipients
+from ledger.services.draft_freshness import StaleDraftError
 from ledger.services.runtime import Runtime
 from projections import schema
 
@@ -75,3 +76,17 @@ def run_campaign_batch(rt: Runtime, month: Month, by: str, today: date | None = 
         report = ChangeReport()
         report.add((line for line, _ in lines), [], {})
         return run.complete(position, report.as_dict([]))
+
+
+def check_campaigns_fresh(rt: Runtime, batch: Batch) -> None:
+    """Refuse to approve a campaign draft when a cash campaign of its month came after it."""
+    c = schema.campaigns.c
+    with rt.engine.connect() as conn:
+        later = conn.execute(select(c.name).where(
+            c.month == str(batch.month), c["items"] == "", c.position > batch.position)
+        ).scalars().first()
+    if later is not None:
+        raise StaleDraftError(
+            f"campaign {later} was created after the {batch.month} campaign draft was run: "
+            f"run it again (`ledger payroll run --month {batch.month} --kind campaign`), "
+            "then approve")

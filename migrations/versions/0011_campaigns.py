@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column('ref', sa.Text(), nullable=False),
         sa.Column('created_by', sa.Text(), nullable=False),
         sa.Column('created_at', sa.String(length=32), nullable=False),
+        sa.Column('position', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('campaign_id'),
     )
     op.create_index(op.f('ix_rm_campaigns_month'), 'rm_campaigns', ['month'], unique=False)
