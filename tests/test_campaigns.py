@@ -227,3 +227,28 @@ def test_rebuilding_gives_the_same_campaign_tables(rt: Runtime, tmp_path: Path) 
     rebuild(rt.read_model)
     assert dump_read_model(rt) == before
     ok("verify")
+
+
+def test_a_household_member_with_a_case_of_their_own_is_counted_once_with_the_household(
+        rt: Runtime, tmp_path: Path) -> None:
+    from ledger.domain.calendar import Month
+    from ledger.services.members import add_member
+
+    _county(rt, tmp_path)
+    # Household 5 records its members: 5 (self) and 2 (spouse), who is also in
+    # disability_living. Per person at 50.00: household 1 3 × 50.00 = 150.00, household 5
+    # 2 × 50.00 = 100.00, person 2 not again: 250.00 for 2 recipients.
+    add_member(rt, county.person(5), county.person(5), "测试5", "self", Month(2024, 1), "clerk")
+    add_member(rt, county.person(5), county.person(2), "测试2", "spouse", Month(2024, 1), "clerk")
+    created = _create("春节慰问", "--per", "person", "--amount", "50", *TARGET)
+    assert (created["recipients"], created["persons"], created["total"]) == (2, 5, "250.00")
+    in_kind = _create("棉被发放", "--per", "household", "--items", "棉被 1床", *TARGET)
+    # The member's own ID number finds the household's share: one hand-over for both.
+    ok("campaign", "deliver", "棉被发放", county.person(2), "--date", "2024-01-12",
+       "--received-by", "测试2")
+    code, _, err = run("campaign", "deliver", in_kind["campaign_id"], county.person(5),
+                       "--date", "2024-01-13", "--received-by", "测试5")
+    assert code == 1 and "already received" in err
+    people = {r["name"]: r["received"] for r in
+              json.loads(ok("campaign", "show", "棉被发放", "--json"))["people"]}
+    assert people == {"测试1": False, "测试5": True}
