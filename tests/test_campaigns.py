@@ -178,6 +178,20 @@ def test_an_in_kind_campaign_lists_exactly_the_household_not_yet_served(
                        "2024-01-14", "--received-by", "测试2")
     assert code == 1 and "not in campaign" in err and county.person(2) not in err
 
+    # Bad input: exit 2 with a message, nothing recorded.
+    before = rt.app.recorder.max_notification_id()
+    bad_check = county.person(5)[:-1] + ("0" if county.person(5)[-1] != "0" else "1")
+    code, _, err = run("campaign", "deliver", "棉被发放", bad_check, "--date", "2024-01-14",
+                       "--received-by", "测试5")
+    assert code == 2 and "bad input" in err and bad_check not in err
+    code, _, err = run("campaign", "deliver", "棉被发放", county.person(5), "--date",
+                       "2024-13-01", "--received-by", "测试5")
+    assert code == 2 and "2024-13-01" in err
+    code, _, err = run("campaign", "deliver", "没有这个活动", county.person(5), "--date",
+                       "2024-01-14", "--received-by", "测试5")
+    assert code == 2 and "no campaign" in err
+    assert rt.app.recorder.max_notification_id() == before
+
     report = json.loads(ok("campaign", "show", "棉被发放", "--json"))
     assert (report["received"], report["not_received"]) == (2, 1)
     people = {r["name"]: r for r in report["people"]}
