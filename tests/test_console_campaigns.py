@@ -77,3 +77,25 @@ def test_an_auditor_sees_the_list_but_cannot_record_and_a_town_clerk_only_its_to
                           data={"csrf_token": token, "id_number": county.person(5),
                                 "date": "2024-02-05", "received_by": "居民5"})
     assert "未登记" in elsewhere.text and _handovers(c) == []
+
+
+def test_a_persons_page_lists_their_campaign_payment(rt: Runtime, tmp_path: Path) -> None:
+    from ledger.domain.calendar import Month
+    from ledger.services.campaign_run import run_campaign_batch
+    from ledger.services.campaigns import create_campaign
+
+    c = cc.build(rt, tmp_path)
+    # 城关镇 households 1–3 at 300.00 each (per household).
+    create_campaign(rt, "冬春救助", Month(2024, 2), "household", 300_00, None, ("dibao",),
+                    ("城关镇",), "", "clerk")
+    run_campaign_batch(rt, Month(2024, 2), "clerk")
+    web = cc.client(c)
+    cc.sign_in(web, "auditor")
+    from ledger.domain import ids
+
+    page = web.get(f"/people/{ids.case_id(county.person(2), 'dibao').hex}").text
+    assert "救助活动" in page and "300.00" in page
+    other = web.get(f"/people/{ids.case_id(county.person(4), 'dibao').hex}").text
+    assert "300.00" not in other
+    listing = web.get(f"/campaigns/{ids.campaign_id(Month(2024, 2), '冬春救助').hex}").text
+    assert listing.count("草稿") == 3 and "900.00" in listing

@@ -214,3 +214,10 @@ def list_campaigns(conn: Connection) -> list[dict[str, Any]]:
     rows = conn.execute(select(schema.campaigns).order_by(c.month.desc(), c.name)).mappings()
     return [dict(r) | {"programmes": json.loads(r["programmes"]),
                        "towns": json.loads(r["towns"])} for r in rows]
+
+
+def campaign_payment_ids(conn: Connection, person_key: str) -> list[str]:
+    """The payment ids a person would have from each cash campaign (the person's page)."""
+    c = schema.campaigns.c
+    found = conn.execute(select(c.campaign_id).where(c["items"] == "")).scalars()
+    return [ids.campaign_payment_id(UUID(cid), person_key).hex for cid in found]
