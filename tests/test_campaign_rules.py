@@ -4,7 +4,14 @@ and which terms are refused. Amounts worked out by hand in the comments."""
 from __future__ import annotations
 
 from ledger.domain.calendar import Month
-from ledger.domain.campaign import Candidate, Terms, check_terms, share_of, shares
+from ledger.domain.campaign import (
+    Candidate,
+    Terms,
+    check_terms,
+    persons_of,
+    share_of,
+    shares,
+)
 
 
 def _terms(per: str, amount: int = 100_00, programmes: tuple[str, ...] = (),
@@ -61,3 +68,14 @@ def test_terms_need_exactly_one_of_amount_and_items() -> None:
     assert check_terms(" ", "family", 100_00, None, ()) == [
         "a campaign needs a name", "--per must be household or person, not 'family'"]
     assert check_terms("冬春救助", "person", 100_00, None, ("dibao",)) == []
+
+
+def test_a_lines_people_are_read_back_from_its_formula_whatever_the_name() -> None:
+    household, person = _terms("household"), _terms("person", 50_00)
+    share = shares(household, CANDIDATES)[0]
+    assert share.formula(household) == "冬春救助: 1 household (3 person(s)) × 100.00 = 100.00"
+    assert persons_of(share.formula(household)) == 3
+    assert persons_of(shares(person, CANDIDATES)[0].formula(person)) == 3
+    tricky = Terms("慰问: 9 person(s)", Month(2025, 1), "person", 50_00, "", (), ())
+    assert persons_of(shares(tricky, CANDIDATES)[1].formula(tricky)) == 1
+    assert persons_of("whatever") == 1

@@ -105,6 +105,15 @@ def test_cash_campaigns_pay_each_targeted_household_or_person_once_in_their_own_
                "--on", "2024-01-05")[0] == 1
     assert _payments(rt) == [(n, c, a, "approved") for n, c, a, _ in expected]
 
+    # The roster (花名册): 保障人数 is the people each line counts (household 1: 3, household 5: 2).
+    roster = tmp_path / "roster.csv"
+    ok("report", "roster", "--month", "2024-01", "--csv", str(roster))
+    lines = list(csv.reader(io.StringIO(roster.read_text(encoding="utf-8-sig"))))
+    assert sorted((r[2], r[6], r[9], r[10]) for r in lines[1:-1]) == [
+        ("测试1", "救助活动", "150.00", "3"), ("测试1", "救助活动", "200.00", "3"),
+        ("测试2", "救助活动", "200.00", "1"), ("测试2", "救助活动", "50.00", "1"),
+        ("测试5", "救助活动", "100.00", "2"), ("测试5", "救助活动", "200.00", "2")]
+
     # The bank file's 项目 names each campaign.
     out = tmp_path / "bank.csv"
     ok("bankfile", "export", batch["batch_id"], "--format", "csv", "--out", str(out),

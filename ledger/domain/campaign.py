@@ -21,6 +21,7 @@ month (``shares``), so the payroll, the report and the hand-over form agree:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -119,11 +120,22 @@ class Share:
     """Everyone counted in this share (the payee and a household's members)."""
 
     def formula(self, terms: Terms) -> str:
+        """The payment's formula; ``persons_of`` reads the people counted back from it."""
         if terms.per == "household":
-            return f"{terms.name}: 1 household × {format_yuan(terms.amount)} = " \
-                   f"{format_yuan(self.amount)}"
+            return (f"{terms.name}: 1 household ({self.persons} person(s)) × "
+                    f"{format_yuan(terms.amount)} = {format_yuan(self.amount)}")
         return (f"{terms.name}: {self.persons} person(s) × {format_yuan(terms.amount)} = "
                 f"{format_yuan(self.amount)}")
+
+
+_PERSONS = re.compile(r"^(?:1 household \()?(\d+) person\(s\)")
+
+
+def persons_of(formula: str) -> int:
+    """How many people a campaign line counts (保障人数), from the formula ``Share.formula``
+    wrote: the part after the campaign's name, so a name cannot mislead it; 1 if unreadable."""
+    found = _PERSONS.match(formula.rsplit(": ", 1)[-1])
+    return int(found.group(1)) if found else 1
 
 
 def targeted(terms: Terms, candidate: Candidate) -> bool:
