@@ -23,6 +23,7 @@ from ledger.adapters.event_authentication import authenticator_of
 from ledger.adapters.payment_codec import RECORDED_TOPIC, RecordedPayment
 from ledger.domain.accounts import Account
 from ledger.domain.batch import Batch
+from ledger.domain.campaign import Campaign
 from ledger.domain.case import Case
 from ledger.domain.case_record import CaseRecord
 from ledger.domain.payment import Payment
@@ -30,6 +31,7 @@ from ledger.domain.relief import Relief, approvals_counted
 from projections import schema
 from projections.accounts import account_created, account_disabled, account_role_changed
 from projections.bulk import insert_rows
+from projections.campaigns import campaign_created, campaign_handed_over
 from projections.chain import append as append_links
 from projections.journal import post_approval, post_results
 from projections.members import member_changed
@@ -330,6 +332,8 @@ HANDLERS: dict[type, Handler] = {
     Account.Created: account_created,
     Account.RoleChanged: account_role_changed,
     Account.Disabled: account_disabled,
+    Campaign.Created: campaign_created,
+    Campaign.HandedOver: campaign_handed_over,
 }
 TOPICS = {f"{cls.__module__}:{cls.__qualname__}" for cls in HANDLERS}
 

@@ -39,6 +39,8 @@ _TABLES: list[tuple[Table, tuple[str, ...]]] = [
     (schema.payments, ("payment_id",)),
     (schema.reliefs, ("relief_id",)),
     (schema.members, ("case_id", "person_key", "from_month")),
+    (schema.campaigns, ("campaign_id",)),
+    (schema.campaign_handovers, ("campaign_id", "person_key")),
     (schema.journal, ("entry", "payment_id", "account", "kind", "position", "debit", "credit")),
 ]
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from ledger.domain.calendar import Month
+from ledger.domain.campaign import persons_of
 from ledger.domain.identity import mask
 from ledger.domain.money import format_yuan, parse_yuan
 from ledger.domain.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
@@ -105,16 +106,18 @@ def roster_rows(conn: Connection, month: str) -> list[tuple[str, ...]]:
     p = schema.payments.c
     rows = conn.execute(
         select(p.town, p.village, p.name, p.id_number, p.bank_name, p.bank_account, p.programme,
-               p.kind, p.for_month, p.amount, p.status, p.case_id)
+               p.kind, p.for_month, p.amount, p.status, p.case_id, p.formula)
         .where(p.batch_month == month, p.status.in_(PAID))
     ).all()
-    records = case_records(conn, {r.case_id for r in rows if r.programme != "temporary"})
+    records = case_records(conn, {r.case_id for r in rows
+                                  if r.programme not in ("temporary", "campaign")})
     keyed = sorted(rows, key=lambda r: (r.town, r.village, r.name, r.programme, r.for_month,
                                         r.kind))
     return [(r.town, r.village, r.name, mask(r.id_number), r.bank_name, mask(r.bank_account),
              programme_name(r.programme), KIND_NAMES.get(r.kind, r.kind), r.for_month,
              format_yuan(r.amount),
-             str(people_for(records.get(r.case_id), Month.parse(r.for_month))),
+             str(persons_of(r.formula) if r.programme == "campaign" else
+                 people_for(records.get(r.case_id), Month.parse(r.for_month))),
              STATUS_NAMES.get(r.status, r.status)) for r in keyed]
 
 

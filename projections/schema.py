@@ -213,3 +213,34 @@ members = Table(
 )
 """Household members (户内成员), one row per period of membership: finds a person's
 households by the keyed person hash, never by the raw number (names live in the case record)."""
+
+
+campaigns = Table(
+    "rm_campaigns",
+    metadata,
+    Column("campaign_id", String(32), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("month", String(7), nullable=False, index=True),
+    Column("per", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("items", Text, nullable=False),
+    Column("programmes", Text, nullable=False),
+    Column("towns", Text, nullable=False),
+    Column("ref", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+"""One-off campaigns (ledger/domain/campaign.py): amount in fen (0 in kind), items ('' cash),
+target programmes and towns as JSON lists (empty: all); position: where the log created it."""
+
+campaign_handovers = Table(
+    "rm_campaign_handovers",
+    metadata,
+    Column("campaign_id", String(32), primary_key=True),
+    Column("person_key", String(128), primary_key=True),
+    Column("handed_on", String(10), nullable=False),
+    Column("received_by", SealedText, nullable=False),
+    Column("recorded_by", Text, nullable=False),
+)
+"""Hand-overs of in-kind campaigns: one row per recipient (a household's applicant or a person)."""

@@ -3,7 +3,8 @@
 Five dibao households in two towns (城关镇: 1–3, 新市镇: 4–5), one account per
 role (named after the role, password ``<role>-password``), the January payroll
 approved, the February payroll drafted by the clerk, one temporary relief
-waiting for approval. The clock is a settable object the tests move.
+waiting for approval, one in-kind campaign (棉被发放, 2024-02, every dibao household, none
+served yet). The clock is a settable object the tests move.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ledger.domain.accounts import ROLES
 from ledger.domain.calendar import Month
 from ledger.services.account_service import add_user
 from ledger.services.batches import approve_batch
+from ledger.services.campaigns import create_campaign
 from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
@@ -54,6 +56,7 @@ class County:
     january: str
     february: str
     relief: str
+    campaign: str
     id_numbers: list[str]
     accounts: list[str]
 
@@ -71,10 +74,12 @@ def build(rt: Runtime, tmp: Path) -> County:
     # The relief is granted before February is drafted: a fact recorded after a draft makes
     # it stale, and its approval is refused until the month is run again.
     relief = grant_relief(rt, county.person(1), 1, "火灾", county.TODAY, "clerk")
+    campaign = create_campaign(rt, "棉被发放", Month(2024, 2), "household", None, "棉被 1床",
+                               ("dibao",), (), "", "clerk")
     feb = run_payroll(rt, Month(2024, 2), "clerk")
     rt.read_model.catch_up()
     return County(rt, Clock(datetime(2024, 2, 5, 9, 0, tzinfo=UTC)), jan.id.hex, feb.id.hex,
-                  relief.id.hex, [county.person(i) for i in TOWNS],
+                  relief.id.hex, campaign.id.hex, [county.person(i) for i in TOWNS],
                   [county.card(i) for i in TOWNS])
 
 

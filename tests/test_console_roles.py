@@ -87,6 +87,12 @@ def relief_grant(web: TestClient, token: str, c: cc.County, tmp: Path) -> object
                                             "multiple": "2", "reason": "疾病"})
 
 
+def campaign_deliver(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
+    return web.post(f"/campaigns/{c.campaign}/deliver",
+                    data={"csrf_token": token, "id_number": county.person(2),
+                          "date": "2024-02-05", "received_by": "居民2"})
+
+
 def relief_approve(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
     return web.post(f"/reliefs/{c.relief}/approve", data={"csrf_token": token})
 
@@ -128,6 +134,8 @@ TABLE: dict[str, tuple[Act, Callable[[cc.County], bool]]] = {
     "bank.export": (bank_export, lambda c: _status(c, c.january) == "exported"),
     "bank.import": (bank_import, lambda c: _status(c, c.january) == "reconciled"),
     "relief.grant": (relief_grant, lambda c: _count(c, schema.reliefs) == 2),
+    "campaign.deliver": (campaign_deliver,
+                         lambda c: _count(c, schema.campaign_handovers) == 1),
     "relief.approve": (relief_approve, lambda c: '"approver"' in _approvers(c)),
     "audit.read": (audit_read, lambda c: True),
     "verify": (verify, lambda c: True),

@@ -74,6 +74,7 @@ from ledger.cli import integrity as cli_integrity  # noqa: E402
 from ledger.cli import members as cli_members  # noqa: E402
 from ledger.cli.accounts import user  # noqa: E402
 from ledger.cli.bankfile import bankfile  # noqa: E402
+from ledger.cli.campaign import campaign  # noqa: E402
 from ledger.cli.case import case  # noqa: E402
 from ledger.cli.demo import demo  # noqa: E402
 from ledger.cli.payroll import payroll  # noqa: E402
@@ -85,7 +86,7 @@ from ledger.cli.scheduler import scheduler  # noqa: E402
 from ledger.cli.serve import serve  # noqa: E402
 from ledger.cli.standard import cpi, policy, standard  # noqa: E402
 
-for group in (standard, policy, cpi, roster, case, relief, payroll, demo, bankfile, report,
+for group in (standard, policy, cpi, roster, case, relief, payroll, campaign, demo, bankfile, report,
               review, scheduler, cli_integrity.key, cli_integrity.verify, cli_integrity.audit,
               user, serve, *cli_members.COMMANDS):
     main.add_command(group)

@@ -25,13 +25,15 @@ def payroll() -> None:
 @click.option("--month", required=True)
 @click.option("--on", "on", default=None, hidden=True,
               help="the date the run is made on (default today): no month after the next")
-@click.option("--kind", type=click.Choice(["regular", "relief"]), default="regular",
-              help="relief: the out-of-cycle batch of advance and approved relief")
+@click.option("--kind", type=click.Choice(["regular", "relief", "campaign"]), default="regular",
+              help="relief: the out-of-cycle batch of advance and approved relief; "
+                   "campaign: the month's cash campaigns")
 @json_option
 @by_option
 @handled
 def payroll_run(month: str, on: str | None, kind: str, as_json: bool, by: str | None) -> None:
     from ledger.services.batches import batch_row, batch_summary, report_json
+    from ledger.services.campaign_run import run_campaign_batch
     from ledger.services.payroll_run import run_payroll
     from ledger.services.relief_run import run_relief_batch
 
@@ -41,6 +43,8 @@ def payroll_run(month: str, on: str | None, kind: str, as_json: bool, by: str | 
         try:
             batch = (run_relief_batch(rt, Month.parse(month), acting_user(by), today)
                      if kind == "relief" else
+                     run_campaign_batch(rt, Month.parse(month), acting_user(by), today)
+                     if kind == "campaign" else
                      run_payroll(rt, Month.parse(month), acting_user(by), progress=update,
                                  today=today))
         finally:

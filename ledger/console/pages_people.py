@@ -15,6 +15,7 @@ from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord
 from ledger.domain.errors import NotFoundError
 from ledger.domain.identity import IdNumberError, mask_numbers, normalize_id_number
+from ledger.services.campaigns import campaign_payment_ids
 from ledger.services.case_view import case_summary
 from ledger.services.trace import trace_payment
 from projections import schema
@@ -90,10 +91,11 @@ def person(ctx: Ctx) -> Response:
         records = [CaseRecord.from_json(r) for r in conn.execute(
             select(c.record).where(c.person_key == key.person_key).order_by(c.programme)).scalars()]
         case_ids = [r.case_id for r in records]
+        shares = campaign_payment_ids(conn, key.person_key)  # paid under the campaign's id
         payments = conn.execute(
             select(p.payment_id, p.case_id, p.programme, p.kind, p.for_month, p.batch_month,
                    p.amount, p.status)
-            .where(p.case_id.in_(case_ids), p.status != "withdrawn")
+            .where(p.case_id.in_(case_ids) | p.payment_id.in_(shares), p.status != "withdrawn")
             .order_by(p.batch_month.desc(), p.for_month.desc()).limit(500)).mappings().all()
     month = Month.of(ctx.console.clock().date())
     standards, policy = ctx.rt.app.standard_book(), ctx.rt.app.policy_book()

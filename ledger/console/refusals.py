@@ -7,6 +7,7 @@ console leads with what the clerk must know and keeps the detail for the record.
 from __future__ import annotations
 
 from ledger.domain.accounts import AccountError
+from ledger.domain.campaign import CampaignError
 from ledger.domain.errors import (
     BatchStateError,
     CaseStateError,
@@ -29,6 +30,7 @@ HEADLINES: tuple[tuple[type[Exception], str], ...] = (
     (DuplicateEnrolmentError, "同一人不能同时享受低保（申请人）和特困供养"),
     (StandardBelowMinimumError, "特困基本生活标准低于低保标准的1.3倍"),
     (ReliefError, "临时救助不符合规定"),
+    (CampaignError, "救助活动发放登记被拒绝"),
     (CaseStateError, "对象当前状态不允许此变更"),
     (NotFoundError, "没有找到"),
     (AccountError, "账户操作被拒绝"),

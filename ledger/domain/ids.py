@@ -63,3 +63,13 @@ def relief_payment_id(relief: UUID) -> UUID:
 
 def price_linkage_id(month: Month) -> UUID:
     return uuid5(NAMESPACE, f"price-linkage:{month}")
+
+
+def campaign_id(month: Month, name: str) -> UUID:
+    """One campaign per month and name: creating it again collides in the event store."""
+    return uuid5(NAMESPACE, f"campaign:{month}:{name}")
+
+
+def campaign_payment_id(campaign: UUID, person_key: str) -> UUID:
+    """The one payment a person can ever get from a cash campaign, whichever run records it."""
+    return uuid5(NAMESPACE, f"payment:campaign:{campaign.hex}:{person_key}")

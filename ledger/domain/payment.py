@@ -23,7 +23,8 @@ from ledger.domain.calendar import Month
 from ledger.domain.errors import LedgerRefusal
 from ledger.domain.event_fields import copy_fields
 
-LINE_KINDS = ("regular", "graduation", "arrears", "recovery", "reissue", "price_subsidy", "relief")
+LINE_KINDS = ("regular", "graduation", "arrears", "recovery", "reissue", "price_subsidy", "relief",
+              "campaign")
 
 
 class Payment(Aggregate):

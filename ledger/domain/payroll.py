@@ -41,6 +41,9 @@ class Line:
     transfer: Fen
     formula: str
     reissue_of: tuple[UUID, ...] = ()
+    payment_id: UUID | None = None
+    """Fixed by what the line pays, whatever batch takes it (a campaign share); None: derived
+    from the batch and the line (``ids.payment_id``)."""
 
 
 @dataclass(frozen=True, slots=True)

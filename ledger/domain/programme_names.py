@@ -18,6 +18,7 @@ PROGRAMME_NAMES: dict[str, str] = {
     "child_in_difficulty": "困境儿童基本生活费",
     "temporary": "临时救助",
     "price_subsidy": "价格临时补贴",
+    "campaign": "救助活动",
 }
 """Programme key -> its Chinese name (spec, "Programmes and money rules")."""
 
@@ -30,6 +31,7 @@ KIND_NAMES: dict[str, str] = {
     "reissue": "重发",
     "price_subsidy": "价格临时补贴",
     "relief": "临时救助",
+    "campaign": "救助活动",
 }
 """Payment line kind -> the word a clerk's roster uses."""
 

@@ -40,6 +40,7 @@ from ledger.adapters.bankfiles import TransferLine
 from ledger.adapters.payment_codec import RECORDED_TOPIC, RecordedPayment
 from ledger.domain.approval_digest import ApprovedLine, LinesDigest
 from ledger.domain.calendar import Month
+from ledger.domain.campaign import Campaign
 from ledger.domain.errors import BatchStateError
 from ledger.domain.payment import Payment
 from ledger.services.runtime import SNAPSHOT_READ, Runtime
@@ -84,6 +85,7 @@ def proven_lines(rt: Runtime, conn: Connection, batch_id: UUID,
     """The batch's transfer lines built from the log, fed to ``digest`` as they are yielded."""
     events = _EventsTable(rt)
     months: dict[str, Month] = {}
+    item_names: dict[str, str] = {}
     for page in _pages(ordered_rows(conn, batch_id), PAGE):
         histories = events.histories(conn, [r.payment_id for r in page])
         for row in page:
@@ -95,7 +97,17 @@ def proven_lines(rt: Runtime, conn: Connection, batch_id: UUID,
                 line.for_month, Month.parse(line.for_month))
             yield TransferLine(UUID(line.payment_id), line.name, line.id_number,
                                line.bank_account, line.bank_name, line.transfer, line.programme,
-                               month, line.kind)
+                               month, line.kind, _item_name(rt, line, item_names))
+
+
+def _item_name(rt: Runtime, line: ApprovedLine, names: dict[str, str]) -> str:
+    """A campaign line's 项目: the campaign's name, read from the campaign's own events."""
+    if line.kind != "campaign":
+        return ""
+    if line.case_id not in names:
+        campaign: Campaign = rt.app.load(UUID(line.case_id), Campaign, "campaign")
+        names[line.case_id] = campaign.name
+    return names[line.case_id]
 
 
 def digest_batch(rt: Runtime, batch_id: UUID, approved_total: int) -> LinesDigest:

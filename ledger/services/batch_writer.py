@@ -105,8 +105,9 @@ class BatchRun:
         """
         wanted: dict[UUID, tuple[Line, Payee]] = {}
         for line, payee in lines:
-            pid = ids.payment_id(self.month, self.kind, line.case_id, line.programme, line.kind,
-                                 line.for_month)
+            pid = (line.payment_id if line.payment_id is not None else
+                   ids.payment_id(self.month, self.kind, line.case_id, line.programme, line.kind,
+                                  line.for_month))
             if pid in wanted:
                 # Would be recorded once but counted twice in the batch's totals.
                 raise RuntimeError(f"two {line.kind} lines for {line.for_month} of case "

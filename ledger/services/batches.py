@@ -37,10 +37,14 @@ def approve_batch(rt: Runtime, batch_id: UUID, by: str) -> Batch:
             raise BatchStateError(
                 f"the {earlier} payroll is still a draft: approve months in order")
     batch.check_approvable(by)
-    if batch.kind in ("regular", "relief"):
+    if batch.kind in ("regular", "relief", "campaign"):
         # A price-subsidy run leaves an unchanged draft as it was (its position too); later
         # facts about its measured month reach people through the regular payroll's arrears.
         check_fresh(rt, batch)
+    if batch.kind == "campaign":
+        from ledger.services.campaign_run import check_campaigns_fresh
+
+        check_campaigns_fresh(rt, batch)
     digest = digest_batch(rt, batch.id, batch.total)
     batch.approve(by, digest.hexdigest(), digest.lines)
     rt.app.save(batch)

@@ -26,9 +26,11 @@ OUTPUT_AGGREGATES = ("Batch", "Payment", "Account", "UserAccount")
 """Aggregates whose events a payroll writes (batches, payments) or never reads (accounts)."""
 
 NOTES = ("Case.Reviewed", "Case.TimeNoted", "Case.AgeBandReached", "Case.GraduationCompleted",
-         "CpiRecord.PriceLinkageDecided")
+         "CpiRecord.PriceLinkageDecided", "Campaign.Created", "Campaign.HandedOver")
 """Events that record what happened (a review, a time note, the price-linkage job's own
-decision) without changing a fact the regular payroll reads."""
+decision, a campaign and its hand-overs) without changing a fact the regular payroll reads.
+A campaign batch's own freshness also checks its month's campaigns
+(``ledger.services.campaign_run.check_campaigns_fresh``)."""
 
 
 class StaleDraftError(BatchStateError):

@@ -59,6 +59,8 @@ class TransferLine:
     for_month: Month
     kind: str = "regular"
     """The line's kind (``regular``, ``arrears``, ``reissue`` …): the CSV's 项目 says 补发/重发."""
+    item_name: str = ""
+    """What the CSV's 项目 says instead of the programme's name (a campaign's own name)."""
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,8 @@ def item(line: TransferLine) -> str:
     ``最低生活保障 重发`` for a returned payment sent again. Regular lines say only the
     programme, as before.
     """
+    if line.item_name:
+        return line.item_name  # a campaign (救助活动) is known by its own name
     name = PROGRAMME_NAMES[line.programme]
     if line.kind == "arrears":
         return f"{name} {KIND_NAMES['arrears']} {line.for_month}"
