@@ -30,6 +30,7 @@ from projections import schema
 from projections.accounts import account_created, account_disabled, account_role_changed
 from projections.bulk import insert_rows
 from projections.chain import append as append_links
+from projections.institutions import HANDLERS as INSTITUTION_HANDLERS
 from projections.journal import post_approval, post_results
 from projections.members import member_changed
 from projections.relief_events import relief_in_advance, relief_refused
@@ -328,6 +329,7 @@ HANDLERS: dict[type, Handler] = {
     Account.Created: account_created,
     Account.RoleChanged: account_role_changed,
     Account.Disabled: account_disabled,
+    **INSTITUTION_HANDLERS,
 }
 TOPICS = {f"{cls.__module__}:{cls.__qualname__}" for cls in HANDLERS}
 

@@ -38,6 +38,8 @@ _TABLES: list[tuple[Table, tuple[str, ...]]] = [
     (schema.payments, ("payment_id",)),
     (schema.reliefs, ("relief_id",)),
     (schema.members, ("case_id", "person_key", "from_month")),
+    (schema.institutions, ("institution_id",)),
+    (schema.institution_grants, ("institution_id", "number")),
     (schema.journal, ("entry", "payment_id", "account", "kind", "position", "debit", "credit")),
 ]
 

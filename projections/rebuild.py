@@ -10,7 +10,8 @@ from projections.read_model import ReadModel
 from projections.tracking import reset
 
 READ_MODEL_TABLES = (schema.chain, schema.journal, schema.payments, schema.batches, schema.cases, schema.reliefs,
-                     schema.reviews, schema.accounts, schema.members)
+                     schema.reviews, schema.accounts, schema.members,
+                     schema.institutions, schema.institution_grants)
 
 
 def rebuild(read_model: ReadModel) -> int:

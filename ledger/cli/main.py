@@ -512,9 +512,10 @@ def projections_rebuild() -> None:
 
 
 # Command groups that live in their own modules (they import cli_support, not this module).
+from ledger.cli import integrity as cli_integrity  # noqa: E402
 from ledger.cli.accounts import user  # noqa: E402
 from ledger.cli.bankfile import bankfile  # noqa: E402
-from ledger.cli import integrity as cli_integrity  # noqa: E402
+from ledger.cli.institution import institution  # noqa: E402
 from ledger.cli.payroll_status import payroll_discard, payroll_status  # noqa: E402
 from ledger.cli.relief import relief_list, relief_refuse  # noqa: E402
 from ledger.cli.report import report  # noqa: E402
@@ -523,7 +524,7 @@ from ledger.cli.scheduler import scheduler  # noqa: E402
 from ledger.cli.serve import serve  # noqa: E402
 
 for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integrity.verify,
-              cli_integrity.audit, user, serve):
+              cli_integrity.audit, user, serve, institution):
     main.add_command(group)
 relief.add_command(relief_list)
 relief.add_command(relief_refuse)

@@ -59,3 +59,8 @@ def relief_payment_id(relief: UUID) -> UUID:
 
 def price_linkage_id(month: Month) -> UUID:
     return uuid5(NAMESPACE, f"price-linkage:{month}")
+
+
+def institution_id(code: str) -> UUID:
+    """One institution per unified social credit code: adding it twice collides."""
+    return uuid5(NAMESPACE, f"institution:{code}")

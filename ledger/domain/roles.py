@@ -11,6 +11,7 @@ ACTIONS: dict[str, str] = {
     "roster.import": "导入花名册",
     "payroll.run": "生成发放草稿",
     "relief.grant": "临时救助登记",
+    "institution.grant": "登记机构补助",
     "payroll.approve": "审核发放批次",
     "relief.approve": "审核临时救助",
     "bank.export": "导出银行文件",
@@ -24,7 +25,7 @@ ACTIONS: dict[str, str] = {
 }
 
 ALLOWED: dict[str, frozenset[str]] = {
-    "clerk": frozenset({"roster.import", "payroll.run", "relief.grant"}),
+    "clerk": frozenset({"roster.import", "payroll.run", "relief.grant", "institution.grant"}),
     "approver": frozenset({"payroll.approve", "relief.approve"}),
     "finance": frozenset({"bank.export", "bank.import"}),
     "auditor": frozenset({"audit.read", "verify"}),

@@ -268,7 +268,22 @@ def _probe(text: str) -> None:
     etree.Element("probe").text = text
 
 
-def _tx_element(pmt_inf: etree._Element, values: Sequence[str]) -> None:
+ORGANISATION_PROGRAMMES = frozenset({"institution"})
+"""Programmes whose creditors are organisations: the id is a unified social credit code."""
+
+
+def creditor_id(cdtr: etree._Element, id_number: str, organisation: bool = False) -> None:
+    """``Cdtr/Id``: a person's ID number (``PrvtId``, scheme ``NIDN``), or an organisation's
+    unified social credit code (``OrgId``, scheme ``COID``: the registration number a
+    country's authority gives an organisation, as GB 32100 codes are)."""
+    kind, scheme = ("OrgId", "COID") if organisation else ("PrvtId", "NIDN")
+    othr = _sub(_sub(_sub(cdtr, "Id"), kind), "Othr")
+    _sub(othr, "Id", id_number)
+    _path(othr, "SchmeNm/Cd", scheme)
+
+
+def _tx_element(pmt_inf: etree._Element, values: Sequence[str],
+                organisation: bool = False) -> None:
     """Append one ``CdtTrfTxInf``: the one builder behind both the template and the lxml path."""
     ref, amount, bank_name, name, id_number, bank_account, remittance = values
     tx = _sub(pmt_inf, "CdtTrfTxInf")
@@ -278,9 +293,7 @@ def _tx_element(pmt_inf: etree._Element, values: Sequence[str]) -> None:
     _path(tx, "CdtrAgt/FinInstnId/Nm", bank_name)
     cdtr = _sub(tx, "Cdtr")
     _sub(cdtr, "Nm", name)
-    othr = _sub(_sub(_sub(cdtr, "Id"), "PrvtId"), "Othr")
-    _sub(othr, "Id", id_number)
-    _path(othr, "SchmeNm/Cd", "NIDN")
+    creditor_id(cdtr, id_number, organisation)
     _path(tx, "CdtrAcct/Id/Othr/Id", bank_account)
     _path(tx, "RmtInf/Ustrd", remittance)
 
@@ -465,7 +478,9 @@ def _transactions(lines: Sequence[TransferLine]) -> bytes:
     parts: list[str] = []
     for line in lines:
         values = _tx_values(line)
-        if all(values) and _SPECIAL.search("".join(values)) is None:
+        if line.programme in ORGANISATION_PROGRAMMES:  # OrgId: not the template's PrvtId
+            parts.append(_serialise_transactions([values], True).decode("utf-8"))
+        elif all(values) and _SPECIAL.search("".join(values)) is None:
             parts.append(template % values)
         else:
             parts.append(_serialise_transactions([values]).decode("utf-8"))
@@ -496,7 +511,7 @@ def _tx_template() -> str:
     return text
 
 
-def _serialise_transactions(rows: Iterable[Sequence[str]]) -> bytes:
+def _serialise_transactions(rows: Iterable[Sequence[str]], organisation: bool = False) -> bytes:
     """``CdtTrfTxInf`` elements of these texts by lxml, indented for their depth in the file.
 
     Built under a namespaced holder and pretty-printed; the holder's own lines
@@ -506,7 +521,7 @@ def _serialise_transactions(rows: Iterable[Sequence[str]]) -> bytes:
     """
     holder = etree.Element(f"{{{NAMESPACE}}}PmtInf", nsmap={None: NAMESPACE})
     for values in rows:
-        _tx_element(holder, values)
+        _tx_element(holder, values, organisation)
     text = etree.tostring(holder, encoding="UTF-8", pretty_print=True)
     first = text.index(b"\n") + 1
     end = b"</PmtInf>\n"
