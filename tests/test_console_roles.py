@@ -87,6 +87,12 @@ def relief_grant(web: TestClient, token: str, c: cc.County, tmp: Path) -> object
                                             "multiple": "2", "reason": "疾病"})
 
 
+def institution_grant(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
+    return web.post("/institutions/grant", data={
+        "csrf_token": token, "code": cc.INSTITUTION, "programme": "tekun", "amount": "1200",
+        "per": "month", "from": "2024-02", "ref": "县民政发〔2024〕9号"})
+
+
 def relief_approve(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
     return web.post(f"/reliefs/{c.relief}/approve", data={"csrf_token": token})
 
@@ -128,6 +134,8 @@ TABLE: dict[str, tuple[Act, Callable[[cc.County], bool]]] = {
     "bank.export": (bank_export, lambda c: _status(c, c.january) == "exported"),
     "bank.import": (bank_import, lambda c: _status(c, c.january) == "reconciled"),
     "relief.grant": (relief_grant, lambda c: _count(c, schema.reliefs) == 2),
+    "institution.grant": (institution_grant,
+                          lambda c: _count(c, schema.institution_grants) == 1),
     "relief.approve": (relief_approve, lambda c: '"approver"' in _approvers(c)),
     "audit.read": (audit_read, lambda c: True),
     "verify": (verify, lambda c: True),

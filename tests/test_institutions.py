@@ -30,7 +30,7 @@ from ledger.domain import ids
 from ledger.domain.calendar import Month
 from ledger.domain.uscc import check_character, parse_uscc
 from ledger.services.enrolment import import_roster
-from ledger.services.institutions import add, grant
+from ledger.services.institutions import grant
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from ledger.services.trace import trace_payment
@@ -250,8 +250,7 @@ def test_bad_grants_and_a_second_add_are_refused_and_nothing_recorded(rt: Runtim
 # --- the console -----------------------------------------------------------------------------
 def test_the_institutions_page_lists_grants_and_a_clerk_adds_one(rt: Runtime,
                                                                  tmp_path: Path) -> None:
-    c = cc.build(rt, tmp_path)
-    add(rt, HOME, "城关镇幸福院", "城关镇", "43050101234567890001", "农业银行城关支行", "clerk")
+    c = cc.build(rt, tmp_path)  # 城关镇幸福院 (HOME) added, no grants yet
     web = cc.client(c)
     token = cc.sign_in(web, "clerk")
     body = web.get("/institutions").text
