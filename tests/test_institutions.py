@@ -29,13 +29,14 @@ from ledger.cli.main import main
 from ledger.domain import ids
 from ledger.domain.calendar import Month
 from ledger.domain.uscc import check_character, parse_uscc
+from ledger.services.batch_people import people
 from ledger.services.enrolment import import_roster
 from ledger.services.institutions import grant
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from ledger.services.trace import trace_payment
 from projections.rebuild import rebuild
-from projections.reports import journal_balance
+from projections.reports import journal_balance, roster_rows
 from tests import console_county as cc
 from tests import county
 from tests.databases import dump_read_model
@@ -159,7 +160,14 @@ def test_grants_are_paid_by_the_regular_payroll_exported_and_reported(
     assert funds["towns"]["城关镇"]["institution"]["paid"] == "2833.34"
     with rt.engine.connect() as conn:
         debit, credit = journal_balance(conn)
+        roster = {r[2]: r for r in roster_rows(conn, "2024-01")}
+        named = people(conn, [home])
     assert debit == credit
+    # The roster (花名册) lists the institution's line; the change report names it with its code
+    assert [roster["城关镇幸福院"][i] for i in (0, 6, 9, 10)] == [
+        "城关镇", "机构供养补助", "2833.34", "1"]
+    assert named == {home: f"城关镇幸福院 {HOME}"}
+    assert run("report", "monthly", "--month", "2024-01", "--json")[0] == 0
 
     # The trace names the institution and its grants
     pid = ids.payment_id(JAN, "regular", UUID(home), "institution", "regular", JAN)
