@@ -23,11 +23,13 @@ from uuid import UUID
 
 from click.testing import CliRunner
 from lxml import etree
+from sqlalchemy import func, select
 
 from ledger.adapters.bankfiles.pain001 import NAMESPACE, validate_pain001
 from ledger.cli.main import main
 from ledger.domain import ids
 from ledger.domain.calendar import Month
+from ledger.domain.institution import Grant, month_line
 from ledger.domain.uscc import check_character, parse_uscc
 from ledger.services.batch_people import people
 from ledger.services.enrolment import import_roster
@@ -35,6 +37,7 @@ from ledger.services.institutions import grant
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from ledger.services.trace import trace_payment
+from projections import schema
 from projections.rebuild import rebuild
 from projections.reports import journal_balance, roster_rows
 from tests import console_county as cc
@@ -78,6 +81,22 @@ def test_a_wrong_check_character_or_a_forbidden_letter_is_refused_saying_why() -
             assert says in str(e)
         else:
             raise AssertionError(f"{text} accepted")
+
+
+def test_grants_pay_in_their_months_only_and_a_year_rounds_half_up_to_the_fen() -> None:
+    year = Grant(1, "tekun", 1_000_006, "year", JAN, MAR, "r")  # 83,333.83… fen → 83,334
+    month = Grant(2, "tekun", 150_000, "month", FEB, None, "r")
+    once = Grant(3, "tekun", 200_000, "once", FEB, None, "r")
+    assert [year.due(m) for m in (Month(2023, 12), JAN, MAR, Month(2024, 4))] == [
+        0, 83_334, 83_334, 0]
+    assert [month.due(m) for m in (JAN, FEB, Month(2030, 1))] == [0, 150_000, 150_000]
+    assert [once.due(m) for m in (JAN, FEB, MAR)] == [0, 200_000, 0]
+    # 10,000.00 a year: 1,000,000 ÷ 12 = 83,333.33… → 833.33 (rounded down)
+    assert Grant(4, "tekun", 1_000_000, "year", JAN, None, "r").monthly() == 83_333
+    assert month_line([year, month, once], FEB) == (
+        433_334, "#1 tekun 10000.06/year ÷ 12 = 833.34 [r]; #2 tekun 1500.00/month [r]; "
+                 "#3 tekun 2000.00 once [r] = 4333.34")
+    assert month_line([once], MAR) is None
 
 
 # --- paid by the regular payroll ------------------------------------------------------------
@@ -185,6 +204,18 @@ def test_grants_are_paid_by_the_regular_payroll_exported_and_reported(
     assert run("payroll", "approve", february.id.hex, by="checker")[0] == 0
     march = run_payroll(rt, MAR, "clerk")
     assert _institution_lines(rt, march.id) == {home: ("833.34", "regular")}
+    before = events(rt)  # run again with nothing changed: the same lines, none recorded twice
+    again = run_payroll(rt, MAR, "clerk")
+    assert again.id == march.id and _institution_lines(rt, march.id) == {
+        home: ("833.34", "regular")}
+    assert again.by_programme["institution"] == [1, 833_34]
+    p = schema.payments.c
+    with rt.engine.connect() as conn:
+        recorded = conn.execute(select(func.count()).where(
+            p.batch_id == march.id.hex, p.programme == "institution")).scalar_one()
+    topics = {n.topic.rsplit(":", 1)[-1] for n in
+              rt.app.recorder.select_notifications(before, 100, inclusive_of_start=False)}
+    assert recorded == 1 and topics == {"Batch.RunStarted", "Batch.Computed"}, topics
 
     incremental = dump_read_model(rt)
     rebuild(rt.read_model)
