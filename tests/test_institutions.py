@@ -42,7 +42,7 @@ from tests import console_county as cc
 from tests import county
 from tests.databases import dump_read_model
 
-HOME = "91330100716105852F"  # 幸福院 (a published code; check character worked out below)
+HOME = "91330100716105852F"  # 幸福院 (a published code; check character worked out in test_institution_rules.py)
 CARE = "9144030071526726XG"  # 敬老院 (likewise)
 UNKNOWN = "914403001922038216"  # valid, never added
 JAN, FEB, MAR = Month(2024, 1), Month(2024, 2), Month(2024, 3)
