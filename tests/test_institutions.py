@@ -264,6 +264,12 @@ def test_the_institutions_page_lists_grants_and_a_clerk_adds_one(rt: Runtime,
     body = web.post("/institutions/grant", data={**form, "code": HOME[:17] + "E",
                                                  "csrf_token": token}).text
     assert "未登记" in body and "wrong check character" in body
+    # February run again: the institution's line (12,000.00 ÷ 12 = 1,000.00) and its trace page
+    run_payroll(rt, FEB, "clerk")
+    pid = ids.payment_id(FEB, "regular", ids.institution_id(HOME), "institution", "regular", FEB)
+    body = web.get(f"/payments/{pid.hex}").text
+    assert "机构供养补助" in body and "1,000.00 元" in body and 'href="/institutions"' in body
+    assert "Institution.Granted" in body and "43050101234567890001" not in body
 
     other = cc.client(c)
     token = cc.sign_in(other, "approver")
