@@ -270,6 +270,8 @@ def test_the_institutions_page_lists_grants_and_a_clerk_adds_one(rt: Runtime,
     body = web.get(f"/payments/{pid.hex}").text
     assert "机构供养补助" in body and "1,000.00 元" in body and 'href="/institutions"' in body
     assert "Institution.Granted" in body and "43050101234567890001" not in body
+    body = web.get(f"/payroll/{c.february}").text
+    assert '<a href="/institutions">城关镇幸福院</a>' in body
 
     other = cc.client(c)
     token = cc.sign_in(other, "approver")
