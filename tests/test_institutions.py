@@ -23,7 +23,7 @@ from uuid import UUID
 
 from click.testing import CliRunner
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ledger.adapters.bankfiles.pain001 import NAMESPACE, validate_pain001
 from ledger.cli.main import main
@@ -193,6 +193,17 @@ def test_institution_list_shows_grants_with_the_account_masked(rt: Runtime,
     assert care["grants"][0]["to"] == "2024-02"
     code, out, _ = run("institution", "list")
     assert HOME in out and "43050101234567890001" not in out
+
+    # `verify` re-projects the log: an institution's account edited in the read model shows
+    code, out, err = run("verify", "--json")
+    assert code == 0 and json.loads(out)["read_model_ok"], err + out
+    i = schema.institutions.c
+    with rt.engine.begin() as conn:
+        conn.execute(update(schema.institutions).where(i.code == HOME)
+                     .values(bank_account="62000000000000000000"))
+    code, out, _ = run("verify", "--json")
+    differences = json.loads(out)["read_model_differences"]
+    assert code != 0 and [d["table"] for d in differences] == ["rm_institutions"]
 
 
 # --- bad input: refused, nothing recorded ---------------------------------------------------
