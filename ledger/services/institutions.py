@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ledger.domain import ids
 from ledger.domain.calendar import Month
-from ledger.domain.case_record import PROGRAMMES
+from ledger.domain.case_record import ROSTER_PROGRAMMES
 from ledger.domain.errors import NotFoundError
 from ledger.domain.identity import mask, normalize_bank_account
 from ledger.domain.institution import (
@@ -30,7 +30,7 @@ from ledger.domain.uscc import parse_uscc
 from ledger.services.runtime import Runtime
 from projections import schema
 
-GRANT_PROGRAMMES = PROGRAMMES[:7]
+GRANT_PROGRAMMES = ROSTER_PROGRAMMES
 """Whose fund a grant comes from: the roster programmes (集中供养 is usually ``tekun``)."""
 APPROVED = ("approved", "exported", "reconciled")
 
