@@ -33,6 +33,7 @@ from projections.accounts import account_created, account_disabled, account_role
 from projections.bulk import insert_rows
 from projections.campaigns import campaign_created, campaign_handed_over
 from projections.chain import append as append_links
+from projections.institutions import HANDLERS as INSTITUTION_HANDLERS
 from projections.journal import post_approval, post_results
 from projections.members import member_changed
 from projections.relief_events import relief_in_advance, relief_refused
@@ -334,6 +335,7 @@ HANDLERS: dict[type, Handler] = {
     Account.Disabled: account_disabled,
     Campaign.Created: campaign_created,
     Campaign.HandedOver: campaign_handed_over,
+    **INSTITUTION_HANDLERS,
 }
 TOPICS = {f"{cls.__module__}:{cls.__qualname__}" for cls in HANDLERS}
 

@@ -41,6 +41,8 @@ _TABLES: list[tuple[Table, tuple[str, ...]]] = [
     (schema.members, ("case_id", "person_key", "from_month")),
     (schema.campaigns, ("campaign_id",)),
     (schema.campaign_handovers, ("campaign_id", "person_key")),
+    (schema.institutions, ("institution_id",)),
+    (schema.institution_grants, ("institution_id", "number")),
     (schema.journal, ("entry", "payment_id", "account", "kind", "position", "debit", "credit")),
 ]
 

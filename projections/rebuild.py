@@ -11,7 +11,7 @@ from projections.tracking import reset
 
 READ_MODEL_TABLES = (schema.chain, schema.journal, schema.payments, schema.batches, schema.cases, schema.reliefs,
                      schema.reviews, schema.accounts, schema.members, schema.campaigns,
-                     schema.campaign_handovers)
+                     schema.campaign_handovers, schema.institutions, schema.institution_grants)
 
 
 def rebuild(read_model: ReadModel) -> int:

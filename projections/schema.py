@@ -244,3 +244,35 @@ campaign_handovers = Table(
     Column("recorded_by", Text, nullable=False),
 )
 """Hand-overs of in-kind campaigns: one row per recipient (a household's applicant or a person)."""
+
+
+institutions = Table(
+    "rm_institutions",
+    metadata,
+    Column("institution_id", String(32), primary_key=True),
+    Column("code", String(18), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("town", Text, nullable=False),
+    Column("bank_name", Text, nullable=False),
+    Column("bank_account", Text, nullable=False),
+    Column("added_by", Text, nullable=False),
+    Column("added_at", String(32), nullable=False),
+)
+"""Institutions as payees (幸福院、敬老院), by unified social credit code: organisations, not
+people, so nothing here is sealed."""
+
+institution_grants = Table(
+    "rm_institution_grants",
+    metadata,
+    Column("institution_id", String(32), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("programme", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("per", String(8), nullable=False),
+    Column("from_month", String(7), nullable=False),
+    Column("to_month", String(7)),
+    Column("ref", Text, nullable=False),
+    Column("granted_by", Text, nullable=False),
+    Column("granted_at", String(32), nullable=False),
+)
+"""An institution's grants (per month, year or once), in the order granted."""

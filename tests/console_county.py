@@ -23,12 +23,15 @@ from ledger.services.account_service import add_user
 from ledger.services.batches import approve_batch
 from ledger.services.campaigns import create_campaign
 from ledger.services.enrolment import import_roster
+from ledger.services.institutions import add as add_institution
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from ledger.services.temporary_relief import grant_relief
 from tests import county
 
 TOWNS = {1: "城关镇", 2: "城关镇", 3: "城关镇", 4: "新市镇", 5: "新市镇"}
+INSTITUTION = "91330100716105852F"
+"""The county's institution: a published unified social credit code (tests/test_institutions.py)."""
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -76,6 +79,9 @@ def build(rt: Runtime, tmp: Path) -> County:
     relief = grant_relief(rt, county.person(1), 1, "火灾", county.TODAY, "clerk")
     campaign = create_campaign(rt, "棉被发放", Month(2024, 2), "household", None, "棉被 1床",
                                ("dibao",), (), "", "clerk")
+    # An institution (幸福院) without grants yet: the 机构 page's grant form has one to pay.
+    add_institution(rt, INSTITUTION, "城关镇幸福院", "城关镇", "43050101234567890001",
+                    "农业银行城关支行", "clerk")
     feb = run_payroll(rt, Month(2024, 2), "clerk")
     rt.read_model.catch_up()
     return County(rt, Clock(datetime(2024, 2, 5, 9, 0, tzinfo=UTC)), jan.id.hex, feb.id.hex,

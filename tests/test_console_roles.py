@@ -93,6 +93,12 @@ def campaign_deliver(web: TestClient, token: str, c: cc.County, tmp: Path) -> ob
                           "date": "2024-02-05", "received_by": "居民2"})
 
 
+def institution_grant(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
+    return web.post("/institutions/grant", data={
+        "csrf_token": token, "code": cc.INSTITUTION, "programme": "tekun", "amount": "1200",
+        "per": "month", "from": "2024-02", "ref": "县民政发〔2024〕9号"})
+
+
 def relief_approve(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
     return web.post(f"/reliefs/{c.relief}/approve", data={"csrf_token": token})
 
@@ -136,6 +142,8 @@ TABLE: dict[str, tuple[Act, Callable[[cc.County], bool]]] = {
     "relief.grant": (relief_grant, lambda c: _count(c, schema.reliefs) == 2),
     "campaign.deliver": (campaign_deliver,
                          lambda c: _count(c, schema.campaign_handovers) == 1),
+    "institution.grant": (institution_grant,
+                          lambda c: _count(c, schema.institution_grants) == 1),
     "relief.approve": (relief_approve, lambda c: '"approver"' in _approvers(c)),
     "audit.read": (audit_read, lambda c: True),
     "verify": (verify, lambda c: True),

@@ -35,7 +35,8 @@ def test_health_needs_no_sign_in_and_every_other_page_does(c: cc.County) -> None
     health = web.get("/healthz")
     assert (health.status_code, health.text) == (200, "ok")
     for path in ("/", "/people?q=居民", "/payroll", f"/payroll/{c.february}", "/audit",
-                 "/reports/funds?year=2024", "/users", "/reliefs", "/rules", "/cpi"):
+                 "/reports/funds?year=2024", "/users", "/reliefs", "/rules", "/cpi",
+                 "/institutions"):
         response = web.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/login", path
 

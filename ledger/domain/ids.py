@@ -73,3 +73,8 @@ def campaign_id(month: Month, name: str) -> UUID:
 def campaign_payment_id(campaign: UUID, person_key: str) -> UUID:
     """The one payment a person can ever get from a cash campaign, whichever run records it."""
     return uuid5(NAMESPACE, f"payment:campaign:{campaign.hex}:{person_key}")
+
+
+def institution_id(code: str) -> UUID:
+    """One institution per unified social credit code: adding it twice collides."""
+    return uuid5(NAMESPACE, f"institution:{code}")

@@ -19,8 +19,10 @@ PROGRAMME_NAMES: dict[str, str] = {
     "temporary": "临时救助",
     "price_subsidy": "价格临时补贴",
     "campaign": "救助活动",
+    "institution": "机构供养补助",
 }
-"""Programme key -> its Chinese name (spec, "Programmes and money rules")."""
+"""Programme key -> its Chinese name (spec, "Programmes and money rules"; ``institution``:
+grants to institutions as payees, 幸福院、敬老院)."""
 
 
 KIND_NAMES: dict[str, str] = {

@@ -12,6 +12,7 @@ ACTIONS: dict[str, str] = {
     "payroll.run": "生成发放草稿",
     "relief.grant": "临时救助登记",
     "campaign.deliver": "登记救助活动物资发放",
+    "institution.grant": "登记机构补助",
     "payroll.approve": "审核发放批次",
     "relief.approve": "审核临时救助",
     "bank.export": "导出银行文件",
@@ -25,7 +26,8 @@ ACTIONS: dict[str, str] = {
 }
 
 ALLOWED: dict[str, frozenset[str]] = {
-    "clerk": frozenset({"roster.import", "payroll.run", "relief.grant", "campaign.deliver"}),
+    "clerk": frozenset({"roster.import", "payroll.run", "relief.grant", "campaign.deliver",
+                        "institution.grant"}),
     "approver": frozenset({"payroll.approve", "relief.approve"}),
     "finance": frozenset({"bank.export", "bank.import"}),
     "auditor": frozenset({"audit.read", "verify"}),

@@ -31,7 +31,8 @@ def payees(conn: Connection, payment_ids: Iterable[str]) -> dict[str, str]:
 
 
 def people(conn: Connection, case_ids: Iterable[str]) -> dict[str, str]:
-    """Case (or relief) id -> 'name masked-ID' of its person."""
+    """Case (or relief) id -> 'name masked-ID' of its person; an institution's id -> 'name code'
+    (an organisation's code is not personal data)."""
     ids = set(case_ids)
     out = {cid: f"{r.name} {mask(r.id_number)}" for cid, r in case_records(conn, ids).items()}
     rest = ids - set(out)
@@ -40,6 +41,11 @@ def people(conn: Connection, case_ids: Iterable[str]) -> dict[str, str]:
         for rid, name, number in conn.execute(
                 select(r.relief_id, r.name, r.id_number).where(r.relief_id.in_(part))):
             out[rid] = f"{name} {mask(number)}"
+    i = schema.institutions.c
+    for part in chunks(ids - set(out)):
+        for iid, name, code in conn.execute(
+                select(i.institution_id, i.name, i.code).where(i.institution_id.in_(part))):
+            out[iid] = f"{name} {code}"
     return out
 
 

@@ -44,6 +44,7 @@ from ledger.domain.rulebook import CpiRecord, PolicySetting, Standard
 from ledger.domain.statuses import BATCH_APPROVED as APPROVED
 from ledger.domain.statuses import PAID as PAID_STATUSES
 from ledger.services.batch_writer import CHUNK, BatchRun, Existing, Payee, Progress, await_newer_run
+from ledger.services.institution_lines import record_institution_lines
 from ledger.services.payroll_months import check_month
 from ledger.services.relief_run import relief_lines
 from ledger.services.runtime import SNAPSHOT_READ, Runtime
@@ -138,6 +139,7 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
     with rt.engine.connect() as conn:
         existing = existing_lines(conn, batch.id, relief=True)
     run.record(reliefs, existing, chunk)
+    record_institution_lines(run, snapshot, month, report, chunk)
     return run.complete(position, report.as_dict(held))
 
 
@@ -355,8 +357,9 @@ def existing_lines(conn: Connection, batch_id: UUID, part: CaseRange | None = No
         p.batch_id == batch_id.hex)
     if relief:
         query = query.where(p.kind == "relief")
-    elif part is not None:
-        query = query.where(_in_part(p.case_id, part), p.kind != "relief")
+    elif part is not None:  # an institution's line is no case's (institution_lines)
+        query = query.where(_in_part(p.case_id, part), p.kind != "relief",
+                            p.programme != "institution")
     return {UUID(r[0]): (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(query)}
 
 
@@ -365,6 +368,7 @@ def _previous_lines(conn: Connection, month: Month, part: CaseRange) -> list[Pre
     rows = conn.execute(
         select(p.case_id, p.programme, p.kind, p.amount)
         .where(p.batch_month == str(month + -1), p.batch_kind == "regular",
-               p.status != "withdrawn", _in_part(p.case_id, part))
+               p.status != "withdrawn", _in_part(p.case_id, part),
+               p.programme != "institution")
     )
     return [(r[0], r[1], r[2], int(r[3])) for r in rows]

@@ -75,7 +75,8 @@ def trace_payment(rt: Runtime, payment_id: UUID) -> dict[str, Any]:
     app = rt.app
     payment: Payment = app.load(payment_id, Payment, "payment")
     events: list[dict[str, Any]] = []
-    subject = {"temporary": "relief", "campaign": "campaign"}.get(payment.programme, "case")
+    subject = {"temporary": "relief", "campaign": "campaign",
+               "institution": "institution"}.get(payment.programme, "case")
     for event in app.events.get(payment.case_id):
         events.append(describe(event, subject))
     own_events = list(app.events.get(payment_id))

@@ -80,14 +80,22 @@ def path(parent: etree._Element, tags: str, text: str) -> etree._Element:
     return el
 
 
-def creditor_id(cdtr: etree._Element, id_number: str) -> None:
-    """The recipient's ``Cdtr/Id``: the ID number with scheme ``NIDN`` (一卡通 banks check it)."""
-    othr = sub(sub(sub(cdtr, "Id"), "PrvtId"), "Othr")
+ORGANISATION_PROGRAMMES = frozenset({"institution"})
+"""Programmes whose creditors are organisations: the id is a unified social credit code."""
+
+
+def creditor_id(cdtr: etree._Element, id_number: str, organisation: bool = False) -> None:
+    """The recipient's ``Cdtr/Id``: a person's ID number (``PrvtId``, scheme ``NIDN``: 一卡通
+    banks check it), or an organisation's unified social credit code (``OrgId``, scheme
+    ``COID``: the registration number a country's authority gives an organisation)."""
+    kind, scheme = ("OrgId", "COID") if organisation else ("PrvtId", "NIDN")
+    othr = sub(sub(sub(cdtr, "Id"), kind), "Othr")
     sub(othr, "Id", id_number)
-    path(othr, "SchmeNm/Cd", "NIDN")
+    path(othr, "SchmeNm/Cd", scheme)
 
 
-def transfer_element(pmt_inf: etree._Element, values: Sequence[str]) -> None:
+def transfer_element(pmt_inf: etree._Element, values: Sequence[str],
+                     organisation: bool = False) -> None:
     """Append one ``CdtTrfTxInf`` with these texts, in the order :func:`transfer_texts` gives."""
     ref, amount, bank_name, name, id_number, bank_account, remittance = values
     tx = sub(pmt_inf, "CdtTrfTxInf")
@@ -96,7 +104,7 @@ def transfer_element(pmt_inf: etree._Element, values: Sequence[str]) -> None:
     path(tx, "CdtrAgt/FinInstnId/Nm", bank_name)
     cdtr = sub(tx, "Cdtr")
     sub(cdtr, "Nm", name)
-    creditor_id(cdtr, id_number)
+    creditor_id(cdtr, id_number, organisation)
     path(tx, "CdtrAcct/Id/Othr/Id", bank_account)
     path(tx, "RmtInf/Ustrd", remittance)
 
@@ -122,8 +130,8 @@ def transfer_texts(line: TransferLine) -> tuple[str, str, str, str, str, str, st
 
 def transfers(lines: Sequence[TransferLine]) -> bytes:
     """These lines' ``CdtTrfTxInf`` elements, byte for byte as lxml writes the whole tree."""
-    template = _template()
-    return "".join(template % tuple(map(_escaped, transfer_texts(line)))
+    return "".join(_template(line.programme in ORGANISATION_PROGRAMMES)
+                   % tuple(map(_escaped, transfer_texts(line)))
                    for line in lines).encode("utf-8")
 
 
@@ -132,9 +140,10 @@ def _escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-@lru_cache(maxsize=1)
-def _template() -> str:
-    """A ``%s`` template of one ``CdtTrfTxInf``, rendered by lxml from :func:`transfer_element`.
+@lru_cache(maxsize=2)
+def _template(organisation: bool = False) -> str:
+    """A ``%s`` template of one ``CdtTrfTxInf`` (a person's or an organisation's), rendered by
+    lxml from :func:`transfer_element`.
 
     Built under a namespaced holder and pretty-printed; the holder's own lines are cut
     and every line indented two levels deeper, so the template has lxml's tags, quoting
@@ -142,7 +151,7 @@ def _template() -> str:
     """
     marks = tuple(f"@@{i}@@" for i in range(7))
     holder = etree.Element(f"{{{NAMESPACE}}}PmtInf", nsmap={None: NAMESPACE})
-    transfer_element(holder, marks)
+    transfer_element(holder, marks, organisation)
     rendered: bytes = etree.tostring(holder, encoding="UTF-8", pretty_print=True)
     end = b"</PmtInf>\n"
     if not rendered.endswith(end):  # lxml changed its pretty-printing: refuse, never guess
