@@ -24,6 +24,13 @@ def test_every_payment_status_has_a_name_and_every_status_set_is_made_of_known_s
     assert set(statuses.BATCH_OPEN) <= set(statuses.BATCH_APPROVED) <= set(statuses.BATCH_STATUSES)
 
 
+def test_the_console_names_every_batch_status_and_names_batch_kinds_as_their_programmes() -> None:
+    from ledger.console.formats import BATCH_KINDS, BATCH_STATUS
+
+    assert set(BATCH_STATUS) == set(statuses.BATCH_STATUSES)
+    assert (BATCH_KINDS["price_subsidy"], BATCH_KINDS["relief"]) == ("价格临时补贴", "临时救助")
+
+
 def test_the_payments_typed_state_names_exactly_the_facts_its_recorded_event_declares() -> None:
     """Payment.Recorded is the one declaration; the aggregate's annotations (for the type
     checker only) and the codec's RecordedPayment must follow it, name for name, type for type."""

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from ledger.adapters.roster import ROSTER_COLUMNS, RosterProblem, RosterRow, read_roster
+from ledger.adapters.problems import Problem
+from ledger.adapters.roster import ROSTER_COLUMNS, RosterRow, read_roster
 from ledger.domain.calendar import Month
 from ledger.domain.identity import generate_card_number, generate_id_number
 
@@ -420,7 +421,7 @@ def test_every_problem_in_every_row_is_reported_in_file_order(tmp_path: Path) ->
 
 
 def test_problem_prints_like_a_compiler_error() -> None:
-    problem = RosterProblem("r.csv", 7, "身份证号", "wrong check digit")
+    problem = Problem("r.csv", 7, "身份证号", "wrong check digit")
     assert str(problem) == "r.csv:7: 身份证号: wrong check digit"
 
 

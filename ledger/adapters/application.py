@@ -108,7 +108,7 @@ class Ledger(Application[UUID]):
         check_category(programme, category)
         check_text(ref, "reference")
         if per not in ("month", "year"):
-            raise ValueError(f"--per must be month or year, not {per!r}")
+            raise ValueError(f"a standard is per month or per year, not per {per!r}")
         if amount < 0:
             raise ValueError("a standard cannot be negative")
         warnings = []
@@ -131,8 +131,8 @@ class Ledger(Application[UUID]):
                     f"{format_yuan(dibao)}/month from {effective}"
                 )
                 if not force:
-                    raise StandardBelowMinimumError(message + " (use --force to record it anyway)")
-                warnings.append("WARNING: " + message + "; recorded because of --force")
+                    raise StandardBelowMinimumError(message + " (it may be recorded forced)")
+                warnings.append("WARNING: " + message + "; recorded because it was forced")
         sid = ids.standard_id(programme, category)
         standard = self.maybe(sid) or Standard(programme=programme, category=category, id=sid)
         standard.set(amount, per, effective, ref, force and bool(warnings), by)

@@ -12,7 +12,7 @@ from ledger.cli.support import BadInput, by_option, emit, handled, json_option, 
 from ledger.cli.text import TEXT
 from ledger.domain.calendar import Month
 from ledger.domain.errors import NotFoundError
-from ledger.domain.identity import IdNumberError, mask, normalize_id_number
+from ledger.domain.identity import IdNumberError, mask_numbers, normalize_id_number
 from ledger.domain.money import parse_yuan
 from ledger.services.runtime import Runtime
 
@@ -56,7 +56,7 @@ def case_show(ref: str, month: str | None, as_json: bool) -> None:
     with runtime() as rt:
         rows = _find_cases(rt, ref)
         if not rows:
-            raise NotFoundError(f"no case for {mask(ref) if len(ref) == 18 else ref}")
+            raise NotFoundError(f"no case for {mask_numbers(ref)}")
         when = Month.parse(month) if month else Month.of(date.today())
         standards, policy_book = rt.app.standard_book(), rt.app.policy_book()
         cases = []

@@ -12,6 +12,7 @@ from ledger.adapters.settings import acting_user
 from ledger.cli.support import BadInput, by_option, emit, handled, json_option, runtime
 from ledger.cli.text import TEXT
 from ledger.domain.calendar import Month, parse_date
+from ledger.domain.errors import StandardBelowMinimumError
 from ledger.domain.money import format_yuan, parse_yuan
 
 
@@ -33,8 +34,11 @@ def standard() -> None:
 def standard_set(programme: str, category: str, amount: str, per: str, from_: str, ref: str,
                  force: bool, by: str | None) -> None:
     with runtime() as rt:
-        warnings = rt.app.set_standard(programme, category, parse_yuan(amount), per,
-                                       parse_date(from_), ref, force, acting_user(by))
+        try:
+            warnings = rt.app.set_standard(programme, category, parse_yuan(amount), per,
+                                           parse_date(from_), ref, force, acting_user(by))
+        except StandardBelowMinimumError as e:
+            raise StandardBelowMinimumError(f"{e}; give --force to record it anyway") from None
         for warning in warnings:
             click.echo(warning, err=True)
         click.echo(f"standard {programme}/{category} {amount} per {per} from {from_} recorded")

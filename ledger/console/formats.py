@@ -11,12 +11,18 @@ from ledger.domain.household import RELATIONS
 from ledger.domain.identity import mask, mask_numbers
 from ledger.domain.member_classes import CLASSES
 from ledger.domain.money import format_yuan, parse_yuan
-from ledger.domain.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
+from ledger.domain.programme_names import (
+    KIND_NAMES,
+    PROGRAMME_NAMES,
+    STATUS_NAMES,
+    programme_name,
+)
 
 BATCH_STATUS = {"draft": "草稿", "approved": "已审核", "exported": "已导出",
                 "reconciled": "已对账", "discarded": "已作废"}
-BATCH_KINDS = {"regular": "月度发放", "price_subsidy": "价格临时补贴", "relief": "临时救助",
-               "campaign": "专项救助"}
+BATCH_KINDS = {"regular": "月度发放", "price_subsidy": PROGRAMME_NAMES["price_subsidy"],
+               "relief": PROGRAMME_NAMES["temporary"], "campaign": "专项救助"}
+"""A batch's kind: the two out-of-cycle kinds are named as the programme they pay."""
 CASE_STATUS = {"in_payment": "在保", "exited": "已退出", "graduating": "渐退中",
                "pending": "未开始", "graduated": "已渐退"}
 

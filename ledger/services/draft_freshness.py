@@ -70,5 +70,5 @@ def check_fresh(rt: Runtime, batch: Batch) -> None:
         kind = newer[0].topic.rsplit(":", 1)[-1]
         raise StaleDraftError(
             f"facts changed since the {batch.month} draft was run at position {batch.position} "
-            f"({kind} at position {newer[0].id}): run it again "
-            f"(`ledger payroll run --month {batch.month}`), then approve")
+            f"({kind} at position {newer[0].id}): run it again (the {batch.month} payroll), "
+            "then approve")

@@ -7,9 +7,11 @@ a bank file can be regenerated years later from the recorded lines alone.
 The submodules are:
 
 * :mod:`ledger.adapters.bankfiles.transfer_csv` — the GBK CSV most county banks take;
-* :mod:`ledger.adapters.bankfiles.pain001` — ISO 20022 ``pain.001.001.09`` (validated
-  against the official XSD shipped beside it);
-* :mod:`ledger.adapters.bankfiles.results` — the bank's answer, as CSV or ``pain.002``.
+* :mod:`ledger.adapters.bankfiles.pain001` — ISO 20022 ``pain.001.001.09``, one streaming
+  writer; its elements in ``pain001_elements``, the check against the official XSD shipped
+  beside it in ``pain001_schema``;
+* :mod:`ledger.adapters.bankfiles.results` — the bank's answer as CSV (``pain.002`` in
+  ``results_pain002``), each as :class:`~ledger.adapters.bankfiles.result_values.BankResult`.
 
 What they share lives here: the line of a transfer, the paying account, the one
 way a payment id is written, and the programmes' Chinese names.
