@@ -78,6 +78,13 @@ def migrate(settings: Settings, engine: Engine) -> None:
             conn.execute(insert(schema.tracking).values(name=ReadModel.NAME, position=0))
 
 
+def create_schema(settings: Settings, engine: Engine) -> None:
+    """A county's own PostgreSQL schema (``?schema=NAME``), made before anything goes in it."""
+    if settings.schema:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{settings.schema}"')
+
+
 class NotInitialisedError(RuntimeError):
     """Raised when the database has no ledger tables yet (run `ledger init`)."""
 
@@ -100,6 +107,7 @@ def _open(settings: Settings, init: bool) -> Runtime:
                 f"no ledger in {safe_url(settings.url)}: run `ledger init` first")
     engine = make_engine(settings)
     if init:
+        create_schema(settings, engine)
         migrate(settings, engine)
         encryption_marker.create_table(engine)
     elif not inspect(engine).has_table("rm_tracking"):
