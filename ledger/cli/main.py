@@ -516,6 +516,7 @@ from ledger.cli import integrity as cli_integrity  # noqa: E402
 from ledger.cli.accounts import user  # noqa: E402
 from ledger.cli.bankfile import bankfile  # noqa: E402
 from ledger.cli.payroll_status import payroll_discard, payroll_status  # noqa: E402
+from ledger.cli.province import province  # noqa: E402
 from ledger.cli.relief import relief_list, relief_refuse  # noqa: E402
 from ledger.cli.report import report  # noqa: E402
 from ledger.cli.review import review  # noqa: E402
@@ -523,7 +524,7 @@ from ledger.cli.scheduler import scheduler  # noqa: E402
 from ledger.cli.serve import serve  # noqa: E402
 
 for group in (bankfile, report, review, scheduler, cli_integrity.key, cli_integrity.verify,
-              cli_integrity.audit, user, serve):
+              cli_integrity.audit, user, serve, province):
     main.add_command(group)
 relief.add_command(relief_list)
 relief.add_command(relief_refuse)
