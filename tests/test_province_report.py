@@ -172,3 +172,11 @@ def test_counties_must_be_named() -> None:
     result = CliRunner().invoke(main, ["province", "report", "--month", "2024-01"])
     assert result.exit_code == 2
     assert "--counties" in result.stderr
+
+
+def test_a_county_server_that_cannot_be_reached_is_one_line_without_its_password() -> None:
+    result = CliRunner().invoke(main, ["province", "report", "--month", "2024-01", "--counties",
+                                       "postgresql://clerk:s3cretpw@127.0.0.1:1/p?schema=county_a"])
+    assert result.exit_code == 2
+    assert "cannot reach the database" in result.stderr and "county_a" in result.stderr
+    assert "s3cretpw" not in result.output and "Traceback" not in result.output
