@@ -6,6 +6,8 @@ the same wiring against whatever ``LEDGER_DATABASE_URL`` names.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +80,13 @@ def migrate(settings: Settings, engine: Engine) -> None:
             conn.execute(insert(schema.tracking).values(name=ReadModel.NAME, position=0))
 
 
+def create_schema(settings: Settings, engine: Engine) -> None:
+    """A county's own PostgreSQL schema (``?schema=NAME``), made before anything goes in it."""
+    if settings.schema:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{settings.schema}"')
+
+
 class NotInitialisedError(RuntimeError):
     """Raised when the database has no ledger tables yet (run `ledger init`)."""
 
@@ -100,6 +109,7 @@ def _open(settings: Settings, init: bool) -> Runtime:
                 f"no ledger in {safe_url(settings.url)}: run `ledger init` first")
     engine = make_engine(settings)
     if init:
+        create_schema(settings, engine)
         migrate(settings, engine)
         encryption_marker.create_table(engine)
     elif not inspect(engine).has_table("rm_tracking"):
@@ -118,6 +128,45 @@ def _open(settings: Settings, init: bool) -> Runtime:
         engine.dispose()
         raise
     return Runtime(settings, app, engine, ReadModel(app, engine))
+
+
+@contextmanager
+def read_only_engine(url: str, cipher_key: str | None = None) -> Iterator[Engine]:
+    """A county's read model, for reading only (the province report).
+
+    No event store, no migration, no catch-up: the engine cannot write (SQLite
+    ``query_only``; PostgreSQL read-only transactions), so reading a county can never
+    change it. Refused when ``url`` holds no ledger.
+    """
+    settings = load_settings(url, cipher_key)
+    if settings.backend == "sqlite":
+        path = Path(settings.sqlalchemy_url[len("sqlite:///"):])
+        if not path.is_file():
+            raise NotInitialisedError(f"no ledger in {safe_url(settings.url)}")
+        engine = create_engine(settings.sqlalchemy_url, connect_args={"timeout": 60})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _: Any) -> None:
+            dbapi_connection.isolation_level = None
+            dbapi_connection.execute("PRAGMA query_only = ON")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")  # deferred: a snapshot that never takes the write lock
+    else:
+        engine = create_engine(settings.sqlalchemy_url).execution_options(
+            postgresql_readonly=True)
+    engine.dialect.ledger_sealer = Sealer(settings.cipher_key)  # type: ignore[attr-defined]
+    try:
+        try:
+            initialised = inspect(engine).has_table("rm_tracking")
+        except UNREACHABLE as e:
+            raise DatabaseUnavailableError(settings.url, e) from None
+        if not initialised:
+            raise NotInitialisedError(f"no ledger in {safe_url(settings.url)}")
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def check_key(app: Ledger) -> None:

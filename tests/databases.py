@@ -89,3 +89,13 @@ def fresh_ledger(backend: str) -> Iterator[tuple[Any, Path]]:
                 rt.close()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@contextmanager
+def two_county_urls(backend: str, scratch: Path) -> Iterator[tuple[str, str]]:
+    """Two empty county ledgers: two SQLite files, or two schemas of one PostgreSQL database."""
+    if backend == "sqlite":
+        yield f"sqlite:///{scratch / 'county_a.db'}", f"sqlite:///{scratch / 'county_b.db'}"
+        return
+    with temporary_database("postgresql", scratch) as url:
+        yield f"{url}?schema=county_a", f"{url}?schema=county_b"

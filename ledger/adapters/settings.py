@@ -3,19 +3,28 @@
 ``LEDGER_DATABASE_URL`` picks both the event store (the eventsourcing library's
 own SQLite or PostgreSQL module) and the read-model database (SQLAlchemy); they
 are the same database, so one backup holds everything.
+
+On PostgreSQL one county's ledger may live in its own schema of a shared database:
+``postgresql://host/province?schema=county_431023``. The schema is then the library's
+``POSTGRES_SCHEMA`` (event table, its type and function) and the read models' only
+``search_path`` (SQLAlchemy, alembic and the scheduler's job store), so nothing of one
+county is ever found in another's; ``ledger init`` creates the schema.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from ledger.domain.safe_text import safe_url
 from ledger.domain.user_names import normalise_user
 
 DEFAULT_URL = "sqlite:///ledger.db"
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+"""A county schema: lower-case letters, digits and _, as PostgreSQL keeps it unquoted."""
 
 
 class SettingsError(ValueError):
@@ -31,6 +40,8 @@ class Settings:
     """'sqlite' or 'postgresql'."""
     cipher_key: str | None = None
     """LEDGER_CIPHER_KEY: personal data in events and read models is encrypted with it."""
+    schema: str | None = None
+    """PostgreSQL only: the county's schema (``?schema=NAME``), or None for ``public``."""
 
 
 def load_settings(url: str | None = None, cipher_key: str | None = None) -> Settings:
@@ -49,6 +60,7 @@ def load_settings(url: str | None = None, cipher_key: str | None = None) -> Sett
         parts = urlsplit(url)
         if not parts.path.strip("/"):
             raise SettingsError(f"no database name in LEDGER_DATABASE_URL {safe_url(url)!r}")
+        schema, query = _county_schema(parts.query, url)
         env.update(
             PERSISTENCE_MODULE="eventsourcing.postgres",
             POSTGRES_DBNAME=parts.path.strip("/"),
@@ -62,7 +74,9 @@ def load_settings(url: str | None = None, cipher_key: str | None = None) -> Sett
             POSTGRES_POOL_SIZE="2",
             POSTGRES_MAX_OVERFLOW="4",
         )
-        sa_url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        if schema:
+            env["POSTGRES_SCHEMA"] = schema
+        sa_url = "postgresql+psycopg://" + parts._replace(scheme="", query=query).geturl()[2:]
         backend = "postgresql"
     else:
         raise SettingsError(
@@ -72,7 +86,38 @@ def load_settings(url: str | None = None, cipher_key: str | None = None) -> Sett
     if cipher_key:
         env.update(CIPHER_TOPIC="eventsourcing.cryptography:AESCipher", CIPHER_KEY=cipher_key)
     return Settings(url=url, event_store_env=env, sqlalchemy_url=sa_url, backend=backend,
-                    cipher_key=cipher_key)
+                    cipher_key=cipher_key, schema=schema if backend == "postgresql" else None)
+
+
+def _county_schema(query: str, url: str) -> tuple[str | None, str]:
+    """The ``schema`` of a PostgreSQL URL, and the query the driver gets instead.
+
+    The schema becomes the connection's only ``search_path`` (libpq ``options``). A
+    ``search_path`` given by hand is refused: the event store would not follow it, and a
+    county whose events and read models sat in different schemas would be two ledgers.
+    """
+    schema = None
+    rest, options = [], []
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key == "schema":
+            if not SCHEMA_NAME.fullmatch(value):
+                raise SettingsError(
+                    f"schema {value!r} in {safe_url(url)!r}: use lower-case letters, digits "
+                    "and _ (at most 63, not starting with a digit)")
+            schema = value
+        elif key == "options" and "search_path" in value:
+            raise SettingsError(
+                f"name a county's schema with ?schema=NAME, not a search_path option "
+                f"({safe_url(url)!r})")
+        elif key == "options":
+            options.append(value)
+        else:
+            rest.append((key, value))
+    if schema:
+        options.append(f"-csearch_path={schema}")
+    if options:
+        rest.append(("options", " ".join(options)))
+    return schema, urlencode(rest, quote_via=quote)
 
 
 def acting_user(by: str | None = None) -> str:

@@ -79,6 +79,7 @@ from ledger.cli.case import case  # noqa: E402
 from ledger.cli.demo import demo  # noqa: E402
 from ledger.cli.institution import institution  # noqa: E402
 from ledger.cli.payroll import payroll  # noqa: E402
+from ledger.cli.province import province  # noqa: E402
 from ledger.cli.relief import relief  # noqa: E402
 from ledger.cli.report import report  # noqa: E402
 from ledger.cli.review import review  # noqa: E402
@@ -89,7 +90,7 @@ from ledger.cli.standard import cpi, policy, standard  # noqa: E402
 
 for group in (standard, policy, cpi, roster, case, relief, payroll, campaign, demo, bankfile, report,
               review, scheduler, cli_integrity.key, cli_integrity.verify, cli_integrity.audit,
-              user, serve, institution, *cli_members.COMMANDS):
+              user, serve, institution, province, *cli_members.COMMANDS):
     main.add_command(group)
 
 if __name__ == "__main__":

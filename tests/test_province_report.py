@@ -1,0 +1,182 @@
+"""The province report on two small counties (two SQLite files; two PostgreSQL schemas).
+
+Standards (tests/county.py): dibao rural 5316/12 = 443.00, urban 600.00 a month; tekun
+rural 583.33 basic + 25.00 self care; disability_living grade 1 100.00. January 2024, every
+case new that month, by hand:
+
+- county_a: case 1 dibao rural, 3 people, income 120 → (443 − 120) × 3 = 969.00;
+  case 2 tekun → 608.33. Total 969.00 + 608.33 = 1577.33.
+- county_b: case 6 dibao rural, 2 people, income 120 → (443 − 120) × 2 = 646.00; case 5
+  dibao urban, 2 people, income 200 → (600 − 200) × 2 = 800.00; case 3 disability_living
+  → 100.00. dibao: 2 households, 4 people, 646.00 + 800.00 = 1446.00. Total 1546.00.
+- province: dibao 3 households, 7 people, 969.00 + 1446.00 = 2415.00, 3 new; tekun 1, 1,
+  608.33; disability_living 1, 1, 100.00; total 1577.33 + 1546.00 = 3123.33.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from ledger.bootstrap import open_runtime, read_only_engine
+from ledger.cli.main import main
+from ledger.domain.calendar import Month
+from ledger.services.batches import approve_batch
+from ledger.services.enrolment import import_roster
+from ledger.services.payroll_run import run_payroll
+from projections import schema
+from tests import county
+from tests.conftest import require_backend
+from tests.databases import two_county_urls
+
+
+def build(url: str, rows: list[dict], scratch: Path) -> None:
+    rt = open_runtime(url, init=True)
+    try:
+        county.set_standards(rt.app)
+        assert not import_roster(rt, county.write(scratch / "r.csv", rows), county.TODAY,
+                                 "clerk").problems
+        approve_batch(rt, run_payroll(rt, Month(2024, 1), "clerk").id, "checker")
+    finally:
+        rt.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def counties(request: pytest.FixtureRequest, tmp_path: Path,
+             monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, str]]:
+    monkeypatch.delenv("LEDGER_CIPHER_KEY", raising=False)
+    monkeypatch.delenv("LEDGER_DATABASE_URL", raising=False)
+    require_backend(request.param)
+    with two_county_urls(request.param, tmp_path) as (url_a, url_b):
+        build(url_a, [county.row(1, "dibao"), county.row(2, "tekun")], tmp_path)
+        build(url_b, [county.row(6, "dibao", household_size=2),
+                      county.row(5, "dibao", area="urban", household_size=2,
+                                 income_per_capita="200.00"),
+                      county.row(3, "disability_living")], tmp_path)
+        yield url_a, url_b
+
+
+def figures(households: int, people: int, paid: str, new: int) -> dict:
+    return {"households": households, "people": people, "paid": paid, "new": new, "ended": 0}
+
+
+def state(url: str) -> tuple[int, int, int]:
+    """(events, projected position, read-model payment rows) of a county."""
+    rt = open_runtime(url)
+    try:
+        with rt.engine.connect() as conn:
+            position = conn.execute(select(schema.tracking.c.position)).scalar()
+            rows = conn.execute(select(func.count()).select_from(schema.payments)).scalar()
+        return rt.app.recorder.max_notification_id() or 0, int(position or 0), int(rows or 0)
+    finally:
+        rt.close()
+
+
+def test_each_county_on_its_own_line_and_the_province_summed_by_hand(
+        counties: tuple[str, str], tmp_path: Path) -> None:
+    url_a, url_b = counties
+    before = (state(url_a), state(url_b))
+    out = tmp_path / "province.xlsx"
+    result = CliRunner().invoke(main, ["province", "report", "--month", "2024-01", "--json",
+                                       "--counties", f"{url_a},{url_b}", "--xlsx", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["month"] == "2024-01"
+    assert [c["county"] for c in data["counties"]] == ["county_a", "county_b"]
+    a, b = data["counties"]
+    assert a["programmes"] == {"dibao": figures(1, 3, "969.00", 1),
+                               "tekun": figures(1, 1, "608.33", 1)}
+    assert a["total"] == {"paid": "1577.33"}
+    assert b["programmes"] == {"dibao": figures(2, 4, "1446.00", 2),
+                               "disability_living": figures(1, 1, "100.00", 1)}
+    assert b["total"] == {"paid": "1546.00"}
+    assert data["province"] == {
+        "programmes": {"dibao": figures(3, 7, "2415.00", 3), "tekun": figures(1, 1, "608.33", 1),
+                       "disability_living": figures(1, 1, "100.00", 1)},
+        "total": {"paid": "3123.33"}}
+    assert (state(url_a), state(url_b)) == before  # read, never written
+
+    cells = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert cells[0] == ("县", "项目", "户数", "人数", "支出", "新增", "减少")
+    assert ("county_b", "最低生活保障", 2, 4, 1446, 2, 0) in cells
+    assert cells[-1] == ("全省合计", "合计", None, None, 3123.33, None, None)
+
+    text_out = CliRunner().invoke(main, ["province", "report", "--month", "2024-01",
+                                         "--counties", f"{url_a},{url_b}"])
+    assert text_out.exit_code == 0, text_out.output
+    lines = text_out.stdout.splitlines()
+    assert lines[-1].split() == ["province", "total", "3123.33"]
+    assert any(line.split() == ["county_a", "dibao", "1", "3", "969.00"] for line in lines)
+
+
+def test_a_county_not_caught_up_is_reported_as_projected_and_left_alone(
+        counties: tuple[str, str], tmp_path: Path) -> None:
+    url_a, url_b = counties
+    rt = open_runtime(url_a)
+    try:  # an event the county has not projected yet: the report must not project it
+        rt.app.set_policy("graduation.months", "3", county.TODAY, "clerk")
+    finally:
+        rt.close()
+    events, position, _ = state(url_a)
+    assert events > position
+    config = tmp_path / "counties.toml"
+    config.write_text(f'[counties]\n"甲县" = "{url_a}"\n"乙县" = "{url_b}"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["province", "report", "--month", "2024-01", "--json",
+                                       "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [c["county"] for c in data["counties"]] == ["甲县", "乙县"]
+    assert data["counties"][0]["position"] == position
+    assert state(url_a)[1] == position
+
+
+def test_the_county_connection_cannot_write(counties: tuple[str, str]) -> None:
+    url_a, _ = counties
+    rows = state(url_a)[2]
+    with read_only_engine(url_a) as engine:
+        with pytest.raises(DBAPIError), engine.begin() as conn:
+            conn.execute(text("DELETE FROM rm_payments"))
+    assert state(url_a)[2] == rows == 2
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_county_named_twice_or_without_a_ledger_is_bad_input_and_nothing_is_written(
+        backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_backend(backend)
+    monkeypatch.delenv("LEDGER_CIPHER_KEY", raising=False)
+    out = tmp_path / "p.xlsx"
+    with two_county_urls(backend, tmp_path) as (url_a, url_b):
+        build(url_a, [county.row(1, "dibao")], tmp_path)
+        twice = CliRunner().invoke(main, ["province", "report", "--month", "2024-01", "--counties",
+                                          f"{url_a},{url_a}", "--xlsx", str(out)])
+        assert twice.exit_code == 2
+        assert "named twice" in twice.stderr
+        missing = CliRunner().invoke(main, ["province", "report", "--month", "2024-01", "--json",
+                                            "--counties", f"{url_a},{url_b}", "--xlsx", str(out)])
+        assert missing.exit_code == 2
+        assert json.loads(missing.stdout) == {
+            "error": f"error: no ledger in {url_b}", "exit": 2}
+        assert not out.exists()
+    if backend == "sqlite":
+        assert not Path(url_b[len("sqlite:///"):]).exists()  # no empty file left behind
+
+
+def test_counties_must_be_named() -> None:
+    result = CliRunner().invoke(main, ["province", "report", "--month", "2024-01"])
+    assert result.exit_code == 2
+    assert "--counties" in result.stderr
+
+
+def test_a_county_server_that_cannot_be_reached_is_one_line_without_its_password() -> None:
+    result = CliRunner().invoke(main, ["province", "report", "--month", "2024-01", "--counties",
+                                       "postgresql://clerk:s3cretpw@127.0.0.1:1/p?schema=county_a"])
+    assert result.exit_code == 2
+    assert "cannot reach the database" in result.stderr and "county_a" in result.stderr
+    assert "s3cretpw" not in result.output and "Traceback" not in result.output
