@@ -31,7 +31,7 @@ from tests import county
 
 TOWNS = {1: "城关镇", 2: "城关镇", 3: "城关镇", 4: "新市镇", 5: "新市镇"}
 INSTITUTION = "91330100716105852F"
-"""The county's institution: a published unified social credit code (tests/test_institutions.py)."""
+"""The county's institution: a published unified social credit code (tests/integration/test_institutions.py)."""
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -5,7 +5,7 @@ decodes every one of them. Through the library's generic path each costs a froze
 event object plus a transcoder walk on the way in, and a decode with an object
 hook on the way out — together more than the insert itself. These two functions
 produce and read *exactly* the bytes the library's mapper would
-(``tests/test_payment_codec.py`` holds them to that, encrypted or not), so the
+(``tests/integration/test_payment_codec.py`` holds them to that, encrypted or not), so the
 repository, ``trace`` and every other reader see ordinary events. With a key, the
 authentication tag (``ledger.adapters.event_authentication``) is appended and checked here
 exactly as the ledger's mapper does it.

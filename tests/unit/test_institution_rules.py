@@ -1,7 +1,7 @@
 """Institutions' rules, pure: the unified social credit code's check character (GB 32100,
 worked out by hand for two published codes) and which months a grant pays, how much.
 
-The same codes and grants are paid end to end in tests/test_institutions.py.
+The same codes and grants are paid end to end in tests/integration/test_institutions.py.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ledger.adapters.bankfiles.results import read_bank_results
 from ledger.services.runtime import Runtime
-from tests.test_bank_roundtrip import events, run
+from tests.integration.test_bank_roundtrip import events, run
 
 
 def problems(path: Path) -> list[str]:

@@ -1,6 +1,6 @@
 """What leaves the ledger is what was approved: bank files proven from the event log.
 
-Both backends. The county and its January amounts are those of tests/test_bank_roundtrip.py.
+Both backends. The county and its January amounts are those of tests/integration/test_bank_roundtrip.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ledger.services.batches import approve_batch, batch_row
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from tests import county
-from tests.test_bank_roundtrip import JAN, enrol, events, run, transfers
+from tests.integration.test_bank_roundtrip import JAN, enrol, events, run, transfers
 
 SECRET_ACCOUNT = "6222020000000000666"
 

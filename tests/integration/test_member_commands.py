@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests import county
-from tests.test_core_commands import event_count, run
+from tests.integration.test_core_commands import event_count, run
 
 APPLICANT = county.person(1)
 SPOUSE = county.person(11)

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from ledger.bootstrap import open_runtime
 from ledger.cli.main import main
 from ledger.services.runtime import Runtime
-from tests.test_integrity import _events_table, _ledger
+from tests.integration.test_integrity import _events_table, _ledger
 
 SECRET = "6222020000000000666"
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from ledger.cli.main import main
 from ledger.services.runtime import Runtime
 from tests import county
-from tests.test_bank_roundtrip import (
+from tests.integration.test_bank_roundtrip import (
     events,
     export,
     january,

@@ -22,7 +22,15 @@ from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from ledger.services.trace import trace_payment
 from projections import schema
-from tests.test_households import APPLICANT, CHILD, HOUSEHOLD, JAN, SPOUSE, _county, _lines
+from tests.integration.test_households import (
+    APPLICANT,
+    CHILD,
+    HOUSEHOLD,
+    JAN,
+    SPOUSE,
+    _county,
+    _lines,
+)
 
 
 def _household(rt: Runtime) -> None:

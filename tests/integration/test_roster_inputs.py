@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from ledger.adapters.roster import ROSTER_COLUMNS, read_roster
 from ledger.services.runtime import Runtime
 from tests import county
-from tests.test_bank_roundtrip import events, run
+from tests.integration.test_bank_roundtrip import events, run
 
 TODAY = date(2024, 12, 31)
 

@@ -22,7 +22,7 @@ from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from projections.reports import ROSTER_HEADER
 from tests import county
-from tests.test_bank_roundtrip import events, run
+from tests.integration.test_bank_roundtrip import events, run
 
 JAN = Month(2024, 1)
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete
 
 from ledger.adapters.encryption_marker import events_encrypted, ledger_meta, read_marker
 from ledger.bootstrap import open_runtime
-from tests.test_encryption import KEY, OTHER_KEY
+from tests.integration.test_encryption import KEY, OTHER_KEY
 
 STANDARD = ["standard", "set", "dibao", "--category", "rural", "--amount", "443",
             "--per", "month", "--from", "2024-01-01", "--by", "admin"]

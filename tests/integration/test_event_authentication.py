@@ -21,7 +21,7 @@ from ledger.adapters.payment_codec import RECORDED_TOPIC
 from ledger.bootstrap import open_runtime
 from ledger.cli.main import main
 from ledger.services.runtime import Runtime
-from tests.test_integrity import _events_table, _ledger
+from tests.integration.test_integrity import _events_table, _ledger
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from ledger.domain.relief import Relief
 from ledger.domain.user_names import UserNameError, normalise_user, same_user, user_key
 from ledger.services.payroll_run import run_payroll
 from tests import county
-from tests.test_maker_checker import cli, events_recorded, ledger, run_month, show
+from tests.integration.test_maker_checker import cli, events_recorded, ledger, run_month, show
 
 __all__ = ["ledger"]  # the fixture, imported for its side effect on pytest
 

@@ -22,7 +22,7 @@ from ledger.services.runtime import Runtime
 from ledger.services.trace import trace_payment
 from projections import schema
 from tests import county
-from tests.test_relief_list import grant, run
+from tests.integration.test_relief_list import grant, run
 
 
 def _county(rt: Runtime, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from ledger.cli.main import main
 from ledger.domain.safe_text import safe_url, scrub
 from ledger.services import payroll_run
 from tests.databases import PG_ADMIN
-from tests.test_maker_checker import cli, events_recorded, ledger, run_month
+from tests.integration.test_maker_checker import cli, events_recorded, ledger, run_month
 
 __all__ = ["ledger"]
 

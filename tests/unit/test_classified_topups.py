@@ -16,7 +16,7 @@ from ledger.domain.household import MemberChange
 from ledger.domain.member_classes import ClassFact, classes_in_force
 from ledger.domain.programmes import CaseEntitlement
 from ledger.domain.programmes.classified import member_percent, top_up
-from tests.test_entitlements import book, case, policy, std
+from tests.unit.test_entitlements import book, case, policy, std
 
 JAN = Month(2024, 1)
 STANDARDS = book(std("dibao", "rural", 44300))

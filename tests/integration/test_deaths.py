@@ -23,7 +23,7 @@ from ledger.services.members import add_member
 from ledger.services.payroll_run import run_payroll
 from projections import schema
 from tests import county
-from tests.test_core_commands import event_count, run
+from tests.integration.test_core_commands import event_count, run
 
 APPLICANT = county.person(1)
 SPOUSE = county.person(11)

@@ -1,6 +1,6 @@
 """The roster report (花名册) speaks Chinese, counts people and ends with 合计; both backends.
 
-January of tests/test_reports.py: dibao household of 3 in 太平镇 一村 969.00 (settled),
+January of tests/integration/test_reports.py: dibao household of 3 in 太平镇 一村 969.00 (settled),
 tekun in 城关镇 二村 608.33 (returned by the bank), disability_living in 城关镇 一村
 100.00 (settled). Total 969.00 + 608.33 + 100.00 = 1677.33 for 3 + 1 + 1 = 5 people.
 """
@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from ledger.cli.main import main
 from ledger.services.runtime import Runtime
-from tests.test_reports import _january_paid_with_one_return
+from tests.integration.test_reports import _january_paid_with_one_return
 
 
 def test_roster_names_programmes_kinds_and_statuses_in_chinese_with_people_and_a_total(

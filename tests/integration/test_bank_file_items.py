@@ -19,7 +19,7 @@ from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from tests import county
-from tests.test_bank_roundtrip import csv_rows
+from tests.integration.test_bank_roundtrip import csv_rows
 
 
 def test_an_arrears_line_says_which_month_it_makes_up_and_reexport_is_byte_identical(

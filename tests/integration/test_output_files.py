@@ -12,7 +12,7 @@ import pytest
 
 from ledger.adapters.output_files import OutputFileError, ledger_files, write_output
 from ledger.services.runtime import Runtime
-from tests.test_bank_roundtrip import JAN, approved, enrol, events, run
+from tests.integration.test_bank_roundtrip import JAN, approved, enrol, events, run
 
 
 def _leftovers(folder: Path) -> list[str]:

@@ -177,7 +177,7 @@ def test_a_graduating_household_is_covered_and_an_exited_one_is_not(
 
 # --- the scheduler ---------------------------------------------------------------------------
 def touch(path: str) -> None:
-    """A job stored by reference (tests.test_price_linkage:touch)."""
+    """A job stored by reference (tests.integration.test_price_linkage:touch)."""
     Path(path).write_text("fired")
 
 
@@ -187,7 +187,7 @@ def test_apscheduler_fires_a_job_from_the_sqlalchemy_job_store(tmp_path: Path) -
     sched = make_scheduler(url, background=True)
     sched.start()
     try:
-        sched.add_job("tests.test_price_linkage:touch", "date",
+        sched.add_job("tests.integration.test_price_linkage:touch", "date",
                       run_date=datetime.now(UTC) + timedelta(seconds=1), args=[str(marker)])
         deadline = time.monotonic() + 15
         while not marker.exists() and time.monotonic() < deadline:
