@@ -512,9 +512,9 @@ def projections_rebuild() -> None:
 
 
 # Command groups that live in their own modules (they import cli_support, not this module).
+from ledger.cli import integrity as cli_integrity  # noqa: E402
 from ledger.cli.accounts import user  # noqa: E402
 from ledger.cli.bankfile import bankfile  # noqa: E402
-from ledger.cli import integrity as cli_integrity  # noqa: E402
 from ledger.cli.payroll_status import payroll_discard, payroll_status  # noqa: E402
 from ledger.cli.relief import relief_list, relief_refuse  # noqa: E402
 from ledger.cli.report import report  # noqa: E402
