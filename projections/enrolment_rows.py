@@ -36,7 +36,7 @@ def stored_state(mapper: Mapper[Any], n: Notification) -> dict[str, Any]:
         data = mapper.cipher.decrypt(data)
     if mapper.compressor:
         data = mapper.compressor.decompress(data)
-    state: dict[str, Any] = json.loads(data)
+    state: dict[str, Any] = json.loads(data.decode())  # str: json skips sniffing the encoding
     return state
 
 
