@@ -9,10 +9,6 @@ from projections import schema
 from projections.read_model import ReadModel
 from projections.tracking import reset
 
-REBUILD_PAGE = 20000
-"""Events per transaction in a rebuild: four times a catch-up's page, so a replay of the
-whole log spends less on commits (each a disk sync); a page's rows stay a few MB."""
-
 READ_MODEL_TABLES = (schema.chain, schema.journal, schema.payments, schema.batches, schema.cases, schema.reliefs,
                      schema.reviews, schema.accounts, schema.members)
 
@@ -24,4 +20,4 @@ def rebuild(read_model: ReadModel) -> int:
             conn.execute(table.delete())
         reset(conn, read_model.NAME)
         conn.execute(schema.tracking.insert().values(name=read_model.NAME, position=0))
-    return read_model.catch_up(page_size=REBUILD_PAGE)
+    return read_model.catch_up()
