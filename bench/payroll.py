@@ -1,6 +1,7 @@
 """Payroll throughput per phase, judged against two baselines measured in the same run.
 
 Usage: python -m bench.payroll --cases 10000 [--url postgresql://postgres@127.0.0.1/bench] [--encrypt]
+       [--only-import] [--skip-rebuild]
 
 Phases on the ledger under test: roster import, payroll run, approval, bank CSV and
 pain.001 export of the approved batch, a second payroll run, and projection catch-up
@@ -177,6 +178,8 @@ def main() -> None:
     parser.add_argument("--url", default=None)
     parser.add_argument("--encrypt", action="store_true",
                         help="set a cipher key: events and personal read-model columns encrypted")
+    parser.add_argument("--only-import", action="store_true",
+                        help="time the roster import alone and print its peak memory")
     parser.add_argument("--skip-rebuild", action="store_true",
                         help="leave out the rebuild phase (bench/projections.py measures it too)")
     args = parser.parse_args()
@@ -193,6 +196,12 @@ def main() -> None:
     result, s = timed(lambda: import_roster(rt, roster, date(2024, 1, 1), "bench"))
     assert not result.problems, result.problems[:3]
     phases.append(("roster import (validate+enrol+project)", s, result.enrolled))
+    if args.only_import:
+        print(f"{'phase':<44} {'seconds':>8} {'items':>9} {'items/s':>10} {'peak MB':>8}")
+        print(f"{phases[0][0]:<44} {s:>8.2f} {result.enrolled:>9} {result.enrolled / s:>10.0f} "
+              f"{PEAKS[0]:>8.0f}")
+        rt.close()
+        return
     batch, s = timed(lambda: run_payroll(rt, Month(2024, 1), "bench"))
     phases.append(("payroll run 2024-01", s, batch.payments))
     _, s = timed(lambda: approve_batch(rt, batch.id, "checker"))

@@ -33,6 +33,7 @@ from projections.accounts import account_created, account_disabled, account_role
 from projections.bulk import insert_rows
 from projections.campaigns import campaign_created, campaign_handed_over
 from projections.chain import append as append_links
+from projections.enrolment_rows import ENROLLED_TOPIC, enrolled_row
 from projections.institutions import HANDLERS as INSTITUTION_HANDLERS
 from projections.journal import post_approval, post_results
 from projections.members import member_changed
@@ -66,7 +67,10 @@ class _Page:
             entry = dict(row)
             entry["_record"] = CaseRecord.from_json(row["record"])
             self.cases[case_id] = entry
-        return self.cases[case_id]
+        entry = self.cases[case_id]
+        if entry["_record"] is None:  # enrolled in this page, its record still as JSON
+            entry["_record"] = CaseRecord.from_json(entry["record"])
+        return entry
 
     # --- payments ----------------------------------------------------------------
     def change_payment(self, payment_id: str, **values: Any) -> None:
@@ -92,9 +96,10 @@ class _Page:
             old_rows: list[dict[str, Any]] = []
             for case_id, entry in self.cases.items():
                 row = {k: v for k, v in entry.items() if k != "_record"}
-                record: CaseRecord = entry["_record"]
-                row["record"] = record.to_json()
-                row["exit_month"] = str(record.exit_month) if record.exit_month else None
+                record: CaseRecord | None = entry["_record"]
+                if record is not None:  # None: a new case's JSON, unchanged since enrolment
+                    row["record"] = record.to_json()
+                    row["exit_month"] = str(record.exit_month) if record.exit_month else None
                 (new_rows if case_id in self.new_cases else old_rows).append(row)
             if new_rows:
                 insert_rows(conn, schema.cases, new_rows)
@@ -410,6 +415,13 @@ class ReadModel:
                 payment = (known.get(n.id) if known else None) or payment_codec.decode(mapper, n)
                 if payment is not None:
                     _payment_recorded(page, payment, n.id)
+                    continue
+            elif n.topic == ENROLLED_TOPIC:
+                # Roster imports' bulk, also without domain events (projections/enrolment_rows).
+                case = enrolled_row(mapper, n, n.id)
+                if case is not None:
+                    page.new_cases.add(case["case_id"])
+                    page.cases[case["case_id"]] = case
                     continue
             if n.topic not in TOPICS:
                 continue

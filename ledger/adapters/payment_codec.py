@@ -178,7 +178,7 @@ def decode(mapper: Mapper[Any], n: Notification) -> RecordedPayment | None:
         data = mapper.cipher.decrypt(data)
     if mapper.compressor:
         data = mapper.compressor.decompress(data)
-    s = json.loads(data)
+    s = json.loads(data.decode())  # str: json skips sniffing the encoding
     if "class_version" in s:
         return None
     return _read(

@@ -1,25 +1,35 @@
-"""Roster import: validate a whole file, then enrol every new case in one transaction.
+"""Roster import: validate a whole file, then enrol every new case, in two streamed passes.
 
 All-or-nothing: the file is checked first (every bad row reported with file,
-row and column); only when nothing is wrong are the cases recorded. They are
-saved in chunks of :data:`CHUNK` cases, each one transaction: one save of a
-whole province's roster would hold the event table's lock for minutes, and on
-PostgreSQL a single pipeline of 100,000 inserts stalled (client and server each
-waiting for the other). Case ids are derived from the person and programme, so
-importing the same file again finds every case already there and records
-nothing; an import killed half-way is finished by importing the file again.
+row and column); only when nothing is wrong are the cases recorded. Pass 1 streams
+the file once, validating each row (keeping only digests for duplicate detection,
+``ledger.adapters.roster_duplicates``) and checking each chunk of valid rows against
+the ledger for refusals (already in the other of dibao/tekun); pass 2, only when
+pass 1 found nothing wrong, reads the file again and enrols it chunk by chunk. So
+memory holds one chunk of rows, not the file: a province roster of a million rows
+imports in flat memory. The file's SHA-256 is compared before pass 2, so a file
+changed in between is refused rather than half-imported.
+
+Each chunk of :data:`CHUNK` cases is saved in one transaction: one save of a whole
+province's roster would hold the event table's lock for minutes, and on PostgreSQL a
+single pipeline of 100,000 inserts stalled (client and server each waiting for the
+other). Case ids are derived from the person and programme, so importing the same
+file again finds every case already there and records nothing; an import killed
+half-way is finished by importing the file again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import select
 
 from ledger.adapters.problems import Problem
-from ledger.adapters.roster import RosterRow, read_roster
+from ledger.adapters.roster import RosterRow, RosterScan, file_digest
 from ledger.domain import ids
 from ledger.domain.calendar import Month
 from ledger.domain.case import Case
@@ -43,16 +53,55 @@ class ImportResult:
     """Good rows the ledger's rules refuse, e.g. a person already in tekun (exit 1)."""
 
 
-def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool = False) -> ImportResult:
-    rows, problems = read_roster(path, today)
-    # dibao and tekun for one person in one file is the same rule as across two imports.
-    result = ImportResult(rows=len(rows), problems=[p for p in problems if not p.refused],
-                          refusals=[p for p in problems if p.refused])
+def _chunks(rows: Iterator[RosterRow], size: int) -> Iterator[list[RosterRow]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool = False,
+                  chunk: int = CHUNK) -> ImportResult:
     rt.read_model.catch_up()
-    existing = _existing_cases(rt, rows)
+    digest = file_digest(path) if path.is_file() else ""
+    # Pass 1: validate, and check the rules against the ledger, a chunk at a time.
+    scan = RosterScan(path, today)
+    result = ImportResult()
+    to_enrol = 0
+    for rows in _chunks(iter(scan), chunk):
+        to_enrol += len(_new_rows(rt, path, rows, result))
+    result.rows = scan.rows
+    # dibao and tekun for one person in one file is the same rule as across two imports.
+    result.problems = [p for p in scan.problems if not p.refused]
+    result.refusals = [p for p in scan.problems if p.refused] + (
+        [] if scan.unreadable else result.refusals)
+    if scan.unreadable:
+        result.rows = 0
+    if result.problems or result.refusals or dry_run or not to_enrol:
+        return result
+    # Pass 2: the same file again (unchanged), enrolled chunk by chunk. Cases are built a
+    # chunk at a time: a province roster's aggregates, each with its pending event, would
+    # otherwise all be in memory at once.
+    if file_digest(path) != digest:
+        result.problems = [Problem(str(path), 1, "file", "changed while it was being "
+                                         "imported: nothing was recorded; import it again")]
+        return result
+    again = RosterScan(path, today)
+    for rows in _chunks(iter(again), chunk):
+        new = _new_rows(rt, path, rows, ImportResult())
+        if new:
+            rt.app.save(*(_case_from_row(rt, row, key, by) for row, key in new))
+            result.enrolled += len(new)
+    if result.enrolled:
+        rt.read_model.catch_up()
+    return result
+
+
+def _new_rows(rt: Runtime, path: Path, rows: list[RosterRow],
+              result: ImportResult) -> list[tuple[RosterRow, str]]:
+    """The rows of one chunk to enrol, with their person keys; others counted or refused."""
     keys = {row.row: rt.app.person_key(row.id_number) for row in rows}
-    new_rows: list[RosterRow] = []
+    existing = _existing_cases(rt, sorted(set(keys.values())))
     members = dibao_memberships(rt, sorted({keys[r.row] for r in rows if r.programme == "tekun"}))
+    new_rows: list[tuple[RosterRow, str]] = []
     for row in rows:
         key = keys[row.row]
         if (key, row.programme) in existing:
@@ -79,24 +128,13 @@ def import_roster(rt: Runtime, path: Path, today: date, by: str, dry_run: bool =
                 "tekun at the same time",
             ))
             continue
-        new_rows.append(row)
-    if result.problems or result.refusals or dry_run:
-        return result
-    # Cases are built a chunk at a time: a province roster's aggregates, each with its
-    # pending event, would otherwise all be in memory at once.
-    for i in range(0, len(new_rows), CHUNK):
-        rt.app.save(*(_case_from_row(rt, row, keys[row.row], by)
-                      for row in new_rows[i:i + CHUNK]))
-    if new_rows:
-        rt.read_model.catch_up()
-    result.enrolled = len(new_rows)
-    return result
+        new_rows.append((row, key))
+    return new_rows
 
 
-def _existing_cases(rt: Runtime, rows: list[RosterRow]
+def _existing_cases(rt: Runtime, keys: list[str]
                     ) -> dict[tuple[str, str], tuple[Month, Month | None]]:
-    """(person key, programme) -> (start month, exit month or None), for the people in the file."""
-    keys = sorted({rt.app.person_key(r.id_number) for r in rows})
+    """(person key, programme) -> (start month, exit month or None), for these people."""
     found: dict[tuple[str, str], tuple[Month, Month | None]] = {}
     c = schema.cases.c
     with rt.engine.connect() as conn:

@@ -4,14 +4,17 @@ The decision is recorded on the month's CPI record either way. When triggered,
 every covered case in payment in the measured month gets one ``price_subsidy``
 line in the month's own ``price_subsidy`` batch. Payment ids are deterministic
 and an unchanged batch is left alone, so running it again records nothing new.
+Streamed in parts of cases like the payroll (compared, then recorded, a part at a
+time), so a province's price subsidy holds one part of lines in memory.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from ledger.domain import ids
 from ledger.domain.batch import Batch
@@ -22,9 +25,10 @@ from ledger.domain.payroll import Line
 from ledger.domain.policy import PolicyBook
 from ledger.domain.price_linkage import Decision, case_subsidy, decide
 from ledger.domain.standards import StandardBook
-from ledger.services.batch_writer import CHUNK, BatchRun, Payee, differs
+from ledger.services.batch_writer import CHUNK, BatchRun, Existing, Payee, differs
 from ledger.services.payroll_run import case_snapshot, existing_lines, record_pages
 from ledger.services.runtime import Runtime
+from projections import schema
 
 KIND = "price_subsidy"
 
@@ -48,6 +52,11 @@ def run_price_linkage(rt: Runtime, month: Month, by: str) -> Batch | None:
         return _build(rt, month, decision, position, snapshot, by)
 
 
+Part = tuple[tuple[str, str], list[tuple[Line, Payee]]]
+"""One part of the batch: its range of case ids (after, up to) and those cases' lines."""
+LineOf = Callable[[CaseRecord], "tuple[Line, Payee] | None"]
+
+
 def _build(rt: Runtime, month: Month, decision: Decision, position: int,
            snapshot: Connection, by: str) -> Batch | None:
     app = rt.app
@@ -58,37 +67,75 @@ def _build(rt: Runtime, month: Month, decision: Decision, position: int,
         return batch  # an approved batch is never changed
     if not decision.triggered:
         if batch is not None and batch.payments:
-            _refresh(rt, batch, month, position, [], by)  # a correction suspended it: withdraw
+            # A correction suspended it: every line withdrawn, part by part.
+            _refresh(rt, batch, month, position, _parts(snapshot, lambda _: None), by)
         return None
     floor = policy.value("price_linkage.floor", month)
-    # Price-subsidy lines go to dibao and tekun households only (a fraction of the cases);
-    # they are held in memory to tell an unchanged batch from one to refresh.
-    lines = [line for page in record_pages(snapshot, CHUNK) for record_, _ in page
-             if (line := _line(record_, month, decision, floor, standards, policy))]
-    with rt.engine.connect() as conn:
-        existing = existing_lines(conn, bid)
-    wanted = {ids.payment_id(month, KIND, ln.case_id, ln.programme, ln.kind, ln.for_month): (ln, p)
-              for ln, p in lines}
-    unchanged = (
-        batch is not None and batch.computed and not batch.running
-        and not any(differs(existing.get(pid), ln, p) for pid, (ln, p) in wanted.items())
-        and not any(pid not in wanted and status != "withdrawn"
-                    for pid, (_, _, status, _) in existing.items())
-    )
-    if unchanged:
-        assert batch is not None
+
+    def line_of(record: CaseRecord) -> tuple[Line, Payee] | None:
+        return _line(record, month, decision, floor, standards, policy)
+
+    # Streamed like the payroll: one part of cases is computed and compared (or recorded)
+    # at a time, twice over the same snapshot when the batch changed, so memory holds a
+    # part, never the whole batch's lines.
+    if (batch is not None and batch.computed and not batch.running
+            and _unchanged(rt, month, bid, _parts(snapshot, line_of))):
         return batch
-    return _refresh(rt, batch, month, position, lines, by)
+    return _refresh(rt, batch, month, position, _parts(snapshot, line_of), by)
+
+
+def _parts(snapshot: Connection, line_of: LineOf) -> Iterator[Part]:
+    after = ""
+    for page in record_pages(snapshot, CHUNK):
+        last = page[-1][0].case_id
+        yield (after, last), [line for record, _ in page if (line := line_of(record))]
+        after = last
+
+
+def _unchanged(rt: Runtime, month: Month, bid: UUID, parts: Iterator[Part]) -> bool:
+    """True when the batch's recorded lines are exactly the computed ones, part by part."""
+    live = 0
+    with rt.engine.connect() as conn:
+        for case_range, lines in parts:
+            existing = existing_lines(conn, bid, case_range)
+            wanted = {ids.payment_id(month, KIND, ln.case_id, ln.programme, ln.kind,
+                                     ln.for_month): (ln, p) for ln, p in lines}
+            if any(differs(existing.get(pid), ln, p) for pid, (ln, p) in wanted.items()):
+                return False
+            if any(pid not in wanted and status != "withdrawn"
+                   for pid, (_, _, status, _) in existing.items()):
+                return False
+            live += len(wanted)
+        # A live line outside every part (a case no longer read) is a change too.
+        return _live_lines(conn, bid) == live
+
+
+def _live_lines(conn: Connection, bid: UUID) -> int:
+    p = schema.payments.c
+    return int(conn.execute(select(func.count()).where(
+        p.batch_id == bid.hex, p.status != "withdrawn")).scalar_one())
 
 
 def _refresh(rt: Runtime, batch: Batch | None, month: Month, position: int,
-             lines: list[tuple[Line, Payee]], by: str) -> Batch:
+             parts: Iterator[Part], by: str) -> Batch:
     run = BatchRun(rt, month, KIND, by)
     batch = run.start(position)
-    with rt.engine.connect() as conn:
-        existing = existing_lines(conn, batch.id)
-    run.record(lines, existing)
+    after = ""
+    for case_range, lines in parts:
+        with rt.engine.connect() as conn:
+            existing = existing_lines(conn, batch.id, case_range)
+        run.record(lines, existing)
+        after = case_range[1]
+    with rt.engine.connect() as conn:  # lines of cases past the last one read: withdrawn
+        run.record([], _lines_after(conn, batch.id, after))
     return run.complete(position, {})
+
+
+def _lines_after(conn: Connection, bid: UUID, after: str) -> Existing:
+    p = schema.payments.c
+    return {UUID(r[0]): (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(
+        select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account)
+        .where(p.batch_id == bid.hex, p.case_id > after))}
 
 
 def _line(record: CaseRecord, month: Month, decision: Decision, floor: int,
