@@ -355,22 +355,29 @@ def _progress(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[
               help="the date the run is made on (default today): no month after the next")
 @click.option("--kind", type=click.Choice(["regular", "relief"]), default="regular",
               help="relief: the out-of-cycle batch of advance and approved relief")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="processes computing the payroll's parts (default: LEDGER_PAYROLL_WORKERS, "
+                   "else one per core)")
+@click.option("--part-size", type=click.IntRange(1, 100000), default=None, hidden=True,
+              help="cases per part (default 2000)")
 @json_option
 @by_option
 @handled
-def payroll_run(month: str, on: str | None, kind: str, as_json: bool, by: str | None) -> None:
+def payroll_run(month: str, on: str | None, kind: str, workers: int | None,
+                part_size: int | None, as_json: bool, by: str | None) -> None:
     from ledger.services.batches import batch_row, batch_summary, report_json
     from ledger.services.payroll_run import run_payroll
     from ledger.services.relief_run import run_relief_batch
 
     today = parse_date(on) if on else date.today()
+    chunk = {"chunk": part_size} if part_size else {}
     update, stop = _progress(f"payroll {month}")
     with runtime() as rt:
         try:
             batch = (run_relief_batch(rt, Month.parse(month), acting_user(by), today)
                      if kind == "relief" else
                      run_payroll(rt, Month.parse(month), acting_user(by), progress=update,
-                                 today=today))
+                                 today=today, workers=workers, **chunk))
         finally:
             stop()
         row = batch_row(rt, batch.id)
@@ -512,9 +519,9 @@ def projections_rebuild() -> None:
 
 
 # Command groups that live in their own modules (they import cli_support, not this module).
+from ledger.cli import integrity as cli_integrity  # noqa: E402
 from ledger.cli.accounts import user  # noqa: E402
 from ledger.cli.bankfile import bankfile  # noqa: E402
-from ledger.cli import integrity as cli_integrity  # noqa: E402
 from ledger.cli.payroll_status import payroll_discard, payroll_status  # noqa: E402
 from ledger.cli.relief import relief_list, relief_refuse  # noqa: E402
 from ledger.cli.report import report  # noqa: E402

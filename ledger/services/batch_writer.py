@@ -38,6 +38,9 @@ CHUNK = 2000
 Progress = Callable[[int, int], None]
 Existing = dict[UUID, tuple[int, int, str, str]]
 """payment id -> (amount, transfer, status, bank account) of the lines a batch already has."""
+Entry = tuple[UUID, Line, "Payee", RecordedPayment | None, StoredEvent | None]
+"""A line to record: its payment id, the line, its payee, and — made ahead, by a payroll
+worker — the new payment it would be and that payment's stored event (else None, None)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,23 @@ class Payee:
         """The case's payee as its record stands (the account in force when the batch runs)."""
         return cls(record.name, record.id_number, record.bank_name, record.bank_account,
                    record.town, record.village)
+
+
+def line_payment_id(month: Month, kind: str, line: Line) -> UUID:
+    """The deterministic id of a line's payment: a rerun finds it, a second recording collides."""
+    if line.kind == "relief":
+        return ids.relief_payment_id(line.case_id)
+    return ids.payment_id(month, kind, line.case_id, line.programme, line.kind, line.for_month)
+
+
+def new_payment(pid: UUID, batch_id: UUID, line: Line, payee: Payee, by: str) -> RecordedPayment:
+    """A line as a new payment's facts (what ``Payment.Recorded`` holds)."""
+    return RecordedPayment(
+        pid.hex, batch_id.hex, line.case_id.hex, line.programme, line.kind,
+        str(line.for_month), line.amount, line.transfer, line.formula,
+        tuple(u.hex for u in line.reissue_of), payee.name, payee.id_number,
+        payee.bank_name, payee.bank_account, payee.town, payee.village, by,
+    )
 
 
 def differs(old: tuple[int, int, str, str] | None, line: Line, payee: Payee) -> bool:
@@ -103,29 +123,33 @@ class BatchRun:
         and the existing lines of that part only: that is how a province-size payroll
         streams instead of holding every line in memory.
         """
-        wanted: dict[UUID, tuple[Line, Payee]] = {}
-        for line, payee in lines:
-            pid = (ids.relief_payment_id(line.case_id) if line.kind == "relief" else
-                   ids.payment_id(self.month, self.kind, line.case_id, line.programme, line.kind,
-                                  line.for_month))
+        self.record_entries([(line_payment_id(self.month, self.kind, line), line, payee,
+                               None, None) for line, payee in lines], existing, chunk)
+
+    def record_entries(self, entries: list[Entry], existing: Existing,
+                       chunk: int = CHUNK) -> None:
+        """:meth:`record` for lines whose ids (and new-payment events) were made ahead."""
+        wanted: dict[UUID, Entry] = {}
+        for entry in entries:
+            pid, line = entry[0], entry[1]
             if pid in wanted:
                 # Would be recorded once but counted twice in the batch's totals.
                 raise RuntimeError(f"two {line.kind} lines for {line.for_month} of case "
                                    f"{line.case_id.hex} would share payment id {pid.hex}")
-            wanted[pid] = (line, payee)
-            entry = self.by_programme.setdefault(line.programme, [0, 0])
-            entry[0] += 1
-            entry[1] += line.amount
+            wanted[pid] = entry
+            counts = self.by_programme.setdefault(line.programme, [0, 0])
+            counts[0] += 1
+            counts[1] += line.amount
             self.payments += 1
             self.total += line.amount
-        work = [pid for pid, (line, payee) in wanted.items()
+        work = [pid for pid, (_, line, payee, _, _) in wanted.items()
                 if differs(existing.get(pid), line, payee)]
         work += [pid for pid, (_, _, status, _) in existing.items()
                  if pid not in wanted and status != "withdrawn"]
         for start in range(0, len(work), chunk):
             self._save_chunk(work[start:start + chunk], wanted, existing)
 
-    def _save_chunk(self, part: list[UUID], wanted: dict[UUID, tuple[Line, Payee]],
+    def _save_chunk(self, part: list[UUID], wanted: dict[UUID, Entry],
                     existing: Existing) -> None:
         app = self.rt.app
         for attempt in range(10):
@@ -134,16 +158,17 @@ class BatchRun:
             if self._batch is None or attempt > 0:
                 self._batch = app.load(self.batch_id, Batch, "batch")
             batch = self._batch
-            changes = [self._payment(pid, wanted.get(pid), pid in existing or attempt > 0)
-                       for pid in part]
-            changes = [c for c in changes if c is not None]
+            made = [(pid, self._payment(pid, wanted.get(pid), pid in existing or attempt > 0))
+                    for pid in part]
+            changes = [(pid, c) for pid, c in made if c is not None]
             batch.record_lines(self.run_id, len(changes))  # refuses if superseded or approved
             stored = [app.mapper.to_stored_event(e) for e in batch.collect_events()]
             new: dict[int, RecordedPayment] = {}
-            for change in changes:
+            for pid, change in changes:
                 if isinstance(change, RecordedPayment):
                     new[len(stored)] = change
-                    stored.append(payment_codec.encode(app.mapper, change))
+                    ahead = wanted[pid][4] if pid in wanted else None
+                    stored.append(ahead or payment_codec.encode(app.mapper, change))
                 else:
                     stored.extend(app.mapper.to_stored_event(e) for e in change.collect_events())
             try:
@@ -168,7 +193,7 @@ class BatchRun:
         self.rt.read_model.apply_recorded(notifications,
                                           {positions[i]: p for i, p in new.items()})
 
-    def _payment(self, pid: UUID, wanted: tuple[Line, Payee] | None,
+    def _payment(self, pid: UUID, wanted: Entry | None,
                  may_exist: bool) -> Payment | RecordedPayment | None:
         """The change a line needs: a new payment, an amended or withdrawn payment."""
         payment: Payment | None = self.rt.app.maybe(pid) if may_exist else None
@@ -177,14 +202,9 @@ class BatchRun:
                 return None
             payment.withdraw(self.by)
             return payment
-        line, payee = wanted
+        _, line, payee, made, _ = wanted
         if payment is None:
-            return RecordedPayment(
-                pid.hex, self.batch_id.hex, line.case_id.hex, line.programme, line.kind,
-                str(line.for_month), line.amount, line.transfer, line.formula,
-                tuple(u.hex for u in line.reissue_of), payee.name, payee.id_number,
-                payee.bank_name, payee.bank_account, payee.town, payee.village, self.by,
-            )
+            return made or new_payment(pid, self.batch_id, line, payee, self.by)
         if (payment.amount, payment.transfer, payment.bank_account, payment.bank_name,
                 payment.withdrawn) == (line.amount, line.transfer, payee.bank_account,
                                        payee.bank_name, False):
@@ -228,5 +248,5 @@ def await_newer_run(rt: Runtime, batch_id: UUID, timeout: float = 120.0) -> Batc
     return None
 
 
-__all__ = ["BatchRun", "CHUNK", "Existing", "Payee", "Progress", "RunSupersededError",
-           "await_newer_run", "differs"]
+__all__ = ["BatchRun", "CHUNK", "Entry", "Existing", "Payee", "Progress", "RunSupersededError",
+           "await_newer_run", "differs", "line_payment_id", "new_payment"]

@@ -23,7 +23,7 @@ from ledger.domain.policy import PolicyBook
 from ledger.domain.price_linkage import Decision, case_subsidy, decide
 from ledger.domain.standards import StandardBook
 from ledger.services.batch_writer import CHUNK, BatchRun, Payee, differs
-from ledger.services.payroll_run import case_snapshot, existing_lines, record_pages
+from ledger.services.payroll_reads import case_snapshot, existing_lines, record_pages
 from ledger.services.runtime import Runtime
 
 KIND = "price_subsidy"
