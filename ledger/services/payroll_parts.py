@@ -11,14 +11,15 @@ diffing against the lines the batch has, saving, projecting — stays with one w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper
 
 from ledger.adapters import payment_codec
-from ledger.adapters.payment_codec import Sealing
+from ledger.adapters.payment_codec import RecordedPayment, Sealing
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord
 from ledger.domain.payroll import Line, OneOff, Reissue, case_lines
@@ -63,13 +64,22 @@ class PartInput:
 
 @dataclass(frozen=True)
 class ComputedPart:
-    entries: list[Entry]
+    """A part's lines as plain tuples: ``RecordedPayment``'s fields and the encoded state.
+
+    Plain tuples of strings and numbers are what pickle moves fastest; the writer makes
+    its entries from them (:meth:`entries`).
+    """
+
+    lines: list[tuple[tuple[Any, ...], bytes | None]]
     receivables: dict[str, int]
+
+    def entries(self) -> list[Entry]:
+        return [(RecordedPayment(*fields), state) for fields, state in self.lines]
 
 
 def compute_part(facts: RunFacts, part: PartInput) -> ComputedPart:
     """Every line of one part's cases, with its payment id and its new-payment event."""
-    entries: list[Entry] = []
+    lines: list[tuple[tuple[Any, ...], bytes | None]] = []
     receivables: dict[str, int] = {}
     no_months: list[Month] = []
     mapper = _mapper(facts.sealing)
@@ -84,17 +94,22 @@ def compute_part(facts: RunFacts, part: PartInput) -> ComputedPart:
                             facts.reissues.get(case_id, ()), one_offs, entitled)
         payee = Payee.of(record)
         for line in result.lines:
-            entries.append(_entry(facts, line, payee, mapper))
+            lines.append(_line(facts, line, payee, mapper))
         if result.receivable:
             receivables[case_id] = result.receivable
-    return ComputedPart(entries, receivables)
+    return ComputedPart(lines, receivables)
 
 
-def _entry(facts: RunFacts, line: Line, payee: Payee, mapper: Mapper[Any] | None) -> Entry:
+def _line(facts: RunFacts, line: Line, payee: Payee,
+          mapper: Mapper[Any] | None) -> tuple[tuple[Any, ...], bytes | None]:
     pid = line_payment_id(facts.month, facts.kind, line)
     recorded = new_payment(pid, facts.batch_id, line, payee, facts.by)
-    return (pid, line, payee, recorded,
-            payment_codec.encode(mapper, recorded) if mapper is not None else None)
+    state = payment_codec.encode(mapper, recorded).state if mapper is not None else None
+    return astuple(recorded), state
+
+
+astuple = attrgetter(*(f.name for f in fields(RecordedPayment)))
+"""A payment's fields in order (``dataclasses.astuple`` deep-copies: slower)."""
 
 
 _MAPPERS: dict[Sealing, Mapper[Any]] = {}

@@ -93,7 +93,7 @@ def existing_lines(conn: Connection, batch_id: UUID, part: CaseRange | None = No
         query = query.where(p.kind == "relief")
     elif part is not None:
         query = query.where(_in_part(p.case_id, part), p.kind != "relief")
-    return {UUID(r[0]): (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(query)}
+    return {r[0]: (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(query)}
 
 
 def previous_lines(conn: Connection, month: Month, part: CaseRange) -> list[PreviousLine]:

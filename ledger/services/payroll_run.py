@@ -142,8 +142,10 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
             with rt.engine.connect() as conn:
                 existing = existing_lines(conn, batch.id, part)
                 previous = previous_lines(conn, month, part)
-            run.record_entries(computed.entries, existing, chunk)
-            report.add((entry[1] for entry in computed.entries), previous, computed.receivables)
+            entries = computed.entries()
+            run.record_entries(entries, existing, chunk)
+            report.add_rows(((p.case_id, p.programme, p.kind, p.amount) for p, _ in entries),
+                            previous, computed.receivables)
             done += size
             if progress:
                 progress(done, cases)

@@ -17,6 +17,7 @@ notice within a second and exit.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -24,7 +25,8 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 from types import TracebackType
 from typing import TypeVar
 
@@ -66,12 +68,12 @@ class PartPool:
         self.facts = facts
         self.workers = max(1, workers)
         self._executor: ProcessPoolExecutor | None = None
+        self._started = False
 
     def __enter__(self) -> PartPool:
         if self.workers > 1:
-            # spawn: a worker starts clean, inheriting none of the writer's connections.
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=get_context("spawn"), initializer=_start_worker,
+                self.workers, mp_context=_context(), initializer=_start_worker,
                 initargs=(self.facts, os.getpid()))
         return self
 
@@ -88,6 +90,17 @@ class PartPool:
             return
         window: deque[tuple[K, Future[ComputedPart]]] = deque()
         for key, part in parts:
+            if not self._started:
+                # The first submit forks the workers. Frozen, the writer's objects are left
+                # out of the workers' garbage collections: a collection walking them would
+                # write to every page of the inherited heap and so copy all of it.
+                gc.freeze()
+                try:
+                    window.append((key, self._submit(part)))
+                finally:
+                    gc.unfreeze()
+                self._started = True
+                continue
             window.append((key, self._submit(part)))
             if len(window) >= 2 * self.workers:
                 done_key, future = window.popleft()
@@ -109,6 +122,20 @@ class PartPool:
             return future.result()
         except BrokenProcessPool:
             raise _lost() from None
+
+
+def _context() -> BaseContext:
+    """fork where there is one: a worker starts at once, whatever the caller's main module.
+
+    ``spawn`` re-imports the caller's main module in every worker (a script without a
+    ``__main__`` guard would start payrolls recursively) and pays the ledger's imports
+    again. A forked worker inherits the writer's open connections but never touches
+    them: it only computes, and exits with ``os._exit`` (no finalizer closes them).
+    The pool forks all its workers before it starts its own thread.
+    """
+    if "fork" in get_all_start_methods():
+        return get_context("fork")
+    return get_context("spawn")
 
 
 def _lost() -> WorkerLostError:

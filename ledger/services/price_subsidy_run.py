@@ -67,7 +67,7 @@ def _build(rt: Runtime, month: Month, decision: Decision, position: int,
              if (line := _line(record_, month, decision, floor, standards, policy))]
     with rt.engine.connect() as conn:
         existing = existing_lines(conn, bid)
-    wanted = {ids.payment_id(month, KIND, ln.case_id, ln.programme, ln.kind, ln.for_month): (ln, p)
+    wanted = {ids.payment_id(month, KIND, ln.case_id, ln.programme, ln.kind, ln.for_month).hex: (ln, p)
               for ln, p in lines}
     unchanged = (
         batch is not None and batch.computed and not batch.running
