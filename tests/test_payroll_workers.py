@@ -203,3 +203,32 @@ def test_the_writer_killed_mid_run_takes_its_workers_and_a_rerun_pays_each_case_
         assert not any(_alive(w) for w in workers), "workers outlived their writer"
         assert store.count(RECORDED) == recorded  # workers write nothing
         _rerun_pays_everyone_once(url, store)
+
+
+def test_the_worker_count_setting_is_a_small_whole_number(monkeypatch) -> None:
+    from ledger.adapters.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("LEDGER_PAYROLL_WORKERS", "3")
+    assert load_settings("sqlite:///x.db").payroll_workers == 3
+    monkeypatch.delenv("LEDGER_PAYROLL_WORKERS")
+    assert load_settings("sqlite:///x.db").payroll_workers is None
+    for bad in ("0", "two", "-1", "65"):
+        monkeypatch.setenv("LEDGER_PAYROLL_WORKERS", bad)
+        with pytest.raises(SettingsError, match="LEDGER_PAYROLL_WORKERS must be a whole number"):
+            load_settings("sqlite:///x.db")
+
+
+def test_a_bad_worker_count_on_the_command_line_records_nothing(ledger_url, tmp_path) -> None:
+    """`--workers 0` is refused before anything is read or written (exit 2, click's message)."""
+    from ledger.bootstrap import open_runtime
+
+    open_runtime(ledger_url, init=True).close()
+    proc = ledger(ledger_url, "payroll", "run", "--month", MONTH, "--by", "clerk", "--workers", "0",
+                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "--workers" in err and "Traceback" not in err
+    rt = open_runtime(ledger_url)
+    try:
+        assert rt.app.recorder.max_notification_id() in (None, 0)
+    finally:
+        rt.close()
