@@ -107,7 +107,7 @@ def test_one_and_two_workers_make_identical_batches(backend: str) -> None:
 
 
 def _children(pid: int) -> list[int]:
-    """The worker processes of a payroll run (spawned children, not the resource tracker)."""
+    """The worker processes of a payroll run: its children (not a resource tracker)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -117,7 +117,7 @@ def _children(pid: int) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue
-        if ppid == pid and b"spawn_main" in cmdline:
+        if ppid == pid and b"resource_tracker" not in cmdline:
             found.append(int(entry.name))
     return found
 
