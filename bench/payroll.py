@@ -2,6 +2,7 @@
 
 Usage: python -m bench.payroll --cases 10000 [--url postgresql://postgres@127.0.0.1/bench] [--encrypt]
        [--only-import] [--skip-rebuild]
+       [--workers N]
 
 Phases on the ledger under test: roster import, payroll run, approval, bank CSV and
 pain.001 export of the approved batch, a second payroll run, and projection catch-up
@@ -55,6 +56,7 @@ from ledger.services.debtor_accounts import DebtorAccounts
 from ledger.services.demo_county import county_roster, set_county_standards
 from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
+from ledger.services.payroll_workers import default_workers
 from ledger.services.runtime import Runtime
 from projections import schema
 from projections.rebuild import rebuild
@@ -92,6 +94,10 @@ def _peak_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def timed(fn: Callable[[], T]) -> tuple[T, float]:
@@ -180,6 +186,8 @@ def main() -> None:
                         help="set a cipher key: events and personal read-model columns encrypted")
     parser.add_argument("--only-import", action="store_true",
                         help="time the roster import alone and print its peak memory")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="payroll worker processes (default: LEDGER_PAYROLL_WORKERS, else cores)")
     parser.add_argument("--skip-rebuild", action="store_true",
                         help="leave out the rebuild phase (bench/projections.py measures it too)")
     args = parser.parse_args()
@@ -187,8 +195,10 @@ def main() -> None:
     url = args.url or f"sqlite:///{tmp / 'bench.db'}"
     key = AESCipher.create_key(num_bytes=32) if args.encrypt else ""
     rt = open_runtime(url, init=True, cipher_key=key)
+    workers = args.workers or rt.settings.payroll_workers or default_workers()
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"backend {rt.settings.backend}, cases {args.cases}, encrypted {bool(key)}")
+          f"backend {rt.settings.backend}, cases {args.cases}, encrypted {bool(key)}, "
+          f"payroll workers {workers}, load average {_load()}")
     set_county_standards(rt, "bench")
     roster = write_roster_csv(tmp / "roster.csv", county_roster(args.cases, 7))
     phases: list[tuple[str, float, int]] = []
@@ -203,6 +213,7 @@ def main() -> None:
         rt.close()
         return
     batch, s = timed(lambda: run_payroll(rt, Month(2024, 1), "bench"))
+    batch, s = timed(lambda: run_payroll(rt, Month(2024, 1), "bench", workers=workers))
     phases.append(("payroll run 2024-01", s, batch.payments))
     _, s = timed(lambda: approve_batch(rt, batch.id, "checker"))
     phases.append(("approval (+ projection)", s, batch.payments))
@@ -211,7 +222,7 @@ def main() -> None:
     done, s = timed(lambda: export_batch(rt, batch.id, "pain001", tmp / "2024-01.xml", "bench",
                                          debtors=DebtorAccounts.placeholder()))
     phases.append(("pain.001 export 2024-01", s, done.payments))
-    batch2, s = timed(lambda: run_payroll(rt, Month(2024, 2), "bench"))
+    batch2, s = timed(lambda: run_payroll(rt, Month(2024, 2), "bench", workers=workers))
     phases.append(("payroll run 2024-02 (with arrears check)", s, batch2.payments))
     if not args.skip_rebuild:
         events = rt.app.recorder.max_notification_id() or 0
@@ -236,8 +247,10 @@ def main() -> None:
               f"{rate / many:>14.3f}x {peak:>8.0f}")
     print(f"{'baseline: raw recorder append':<44} {'':>8} {args.cases:>9} {append:>10.0f}")
     print(f"{'baseline: executemany into bare table':<44} {'':>8} {args.cases:>9} {many:>10.0f}")
+    print(f"load average at the end: {_load()} (other processes share these cores)")
     print(f"peak memory of the whole process: "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
+          f"largest worker: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

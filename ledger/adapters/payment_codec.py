@@ -26,10 +26,15 @@ from json.encoder import encode_basestring
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper, Notification, StoredEvent
-from eventsourcing.utils import get_topic
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, StoredEvent
+from eventsourcing.utils import Environment, get_topic
 
-from ledger.adapters.event_authentication import authenticator_of
+from ledger.adapters.event_authentication import (
+    AuthenticatingMapper,
+    Authenticator,
+    authenticator_of,
+)
 from ledger.domain.event_fields import METADATA
 from ledger.domain.payment import Payment
 
@@ -168,6 +173,35 @@ def encode(mapper: Mapper[Any], p: RecordedPayment, timestamp: datetime | None =
         data = authenticator.tagged(p.payment_id, 1, RECORDED_TOPIC, data)
     return StoredEvent(originator_id=UUID(p.payment_id), originator_version=1,
                        topic=RECORDED_TOPIC, state=data)
+
+
+@dataclass(frozen=True)
+class Sealing:
+    """How the ledger seals a new payment's bytes, in a form a worker process can be handed.
+
+    A mapper does not pickle (its transcoder holds a JSON scanner, its authenticator a
+    keyed HMAC), so a payroll worker is handed the key and builds its own mapper for
+    :func:`encode`: the same AES-GCM cipher and authentication tag as the ledger's.
+    """
+
+    cipher_key: str | None
+
+    @classmethod
+    def of(cls, mapper: Mapper[Any], cipher_key: str | None) -> Sealing | None:
+        """The sealing of ``mapper``; None when it is not one a worker can rebuild."""
+        plain = mapper.cipher is None and authenticator_of(mapper) is None
+        keyed = (isinstance(mapper.cipher, AESCipher) and authenticator_of(mapper) is not None
+                 and bool(cipher_key))
+        if mapper.compressor is not None or not (plain or keyed):
+            return None
+        return cls(cipher_key if keyed else None)
+
+    def mapper(self) -> Mapper[Any]:
+        key = self.cipher_key
+        if not key:
+            return Mapper(JSONTranscoder())
+        mapper: Mapper[Any] = Mapper(JSONTranscoder(), cipher=AESCipher(Environment(env={"CIPHER_KEY": key})))
+        return AuthenticatingMapper(mapper, Authenticator(key))
 
 
 def decode(mapper: Mapper[Any], n: Notification) -> RecordedPayment | None:

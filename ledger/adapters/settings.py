@@ -42,6 +42,8 @@ class Settings:
     """LEDGER_CIPHER_KEY: personal data in events and read models is encrypted with it."""
     schema: str | None = None
     """PostgreSQL only: the county's schema (``?schema=NAME``), or None for ``public``."""
+    payroll_workers: int | None = None
+    """LEDGER_PAYROLL_WORKERS: processes computing a payroll's parts (default: one per core)."""
 
 
 def load_settings(url: str | None = None, cipher_key: str | None = None) -> Settings:
@@ -86,7 +88,8 @@ def load_settings(url: str | None = None, cipher_key: str | None = None) -> Sett
     if cipher_key:
         env.update(CIPHER_TOPIC="eventsourcing.cryptography:AESCipher", CIPHER_KEY=cipher_key)
     return Settings(url=url, event_store_env=env, sqlalchemy_url=sa_url, backend=backend,
-                    cipher_key=cipher_key, schema=schema if backend == "postgresql" else None)
+                    cipher_key=cipher_key, schema=schema if backend == "postgresql" else None,
+                    payroll_workers=_workers())
 
 
 def _county_schema(query: str, url: str) -> tuple[str | None, str]:
@@ -118,6 +121,16 @@ def _county_schema(query: str, url: str) -> tuple[str | None, str]:
     if options:
         rest.append(("options", " ".join(options)))
     return schema, urlencode(rest, quote_via=quote)
+
+
+def _workers() -> int | None:
+    text = os.environ.get("LEDGER_PAYROLL_WORKERS", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise SettingsError(f"LEDGER_PAYROLL_WORKERS must be a whole number from 1 to 64, "
+                            f"not {text[:20]!r}")
+    return int(text)
 
 
 def acting_user(by: str | None = None) -> str:

@@ -28,16 +28,23 @@ def payroll() -> None:
 @click.option("--kind", type=click.Choice(["regular", "relief", "campaign"]), default="regular",
               help="relief: the out-of-cycle batch of advance and approved relief; "
                    "campaign: the month's cash campaigns")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="processes computing the payroll's parts (default: LEDGER_PAYROLL_WORKERS, "
+                   "else one per core)")
+@click.option("--part-size", type=click.IntRange(1, 100000), default=None, hidden=True,
+              help="cases per part (default 2000)")
 @json_option
 @by_option
 @handled
-def payroll_run(month: str, on: str | None, kind: str, as_json: bool, by: str | None) -> None:
+def payroll_run(month: str, on: str | None, kind: str, workers: int | None,
+                part_size: int | None, as_json: bool, by: str | None) -> None:
     from ledger.services.batches import batch_row, batch_summary, report_json
     from ledger.services.campaign_run import run_campaign_batch
     from ledger.services.payroll_run import run_payroll
     from ledger.services.relief_run import run_relief_batch
 
     today = parse_date(on) if on else date.today()
+    chunk = {"chunk": part_size} if part_size else {}
     update, stop = progress(f"payroll {month}")
     with runtime() as rt:
         try:
@@ -46,7 +53,7 @@ def payroll_run(month: str, on: str | None, kind: str, as_json: bool, by: str | 
                      run_campaign_batch(rt, Month.parse(month), acting_user(by), today)
                      if kind == "campaign" else
                      run_payroll(rt, Month.parse(month), acting_user(by), progress=update,
-                                 today=today))
+                                 today=today, workers=workers, **chunk))
         finally:
             stop()
         row = batch_row(rt, batch.id)

@@ -20,7 +20,7 @@ from ledger.adapters.sealing import CipherKeyError
 from ledger.adapters.settings import SettingsError
 from ledger.bootstrap import NotInitialisedError, open_runtime
 from ledger.domain.calendar import Month, MonthFormatError
-from ledger.domain.errors import LedgerRefusal, NotFoundError
+from ledger.domain.errors import LedgerRefusal, NotFoundError, WorkerLostError
 from ledger.domain.money import MoneyFormatError
 from ledger.domain.safe_text import scrub
 from ledger.services.runtime import Runtime
@@ -53,6 +53,8 @@ def handled(fn: F) -> F:
         except (NotInitialisedError, SettingsError, CipherKeyError,
                 DatabaseUnavailableError) as e:
             fail(f"error: {e}", 2, kwargs.get("as_json", False))
+        except WorkerLostError as e:  # the run stopped part-way; running it again finishes it
+            fail(f"error: {e}", 1, kwargs.get("as_json", False))
         except (ValueError, MonthFormatError, MoneyFormatError) as e:
             fail(f"bad input: {e}", 2, kwargs.get("as_json", False))
 

@@ -21,6 +21,8 @@ MONTHLY_KINDS = ("regular", "graduation")
 
 PreviousLine = tuple[str, str, str, int]
 """(case id, programme, line kind, amount) of a line of the previous month's batch."""
+NowLine = tuple[str, str, str, int]
+"""(case id, programme, line kind, amount) of a line of this batch."""
 
 
 class ChangeReport:
@@ -42,16 +44,22 @@ class ChangeReport:
     def add(self, lines: Iterable[Line], previous: Iterable[PreviousLine],
             receivables: dict[str, int]) -> None:
         """One part: its lines now, the previous month's lines of the same cases."""
+        self.add_rows(((ln.case_id.hex, ln.programme, ln.kind, ln.amount) for ln in lines),
+                      previous, receivables)
+
+    def add_rows(self, lines: Iterable[NowLine], previous: Iterable[PreviousLine],
+                 receivables: dict[str, int]) -> None:
+        """:meth:`add` for lines given as plain rows (as a parallel payroll's writer has them)."""
         now: dict[tuple[str, str], int] = {}
-        for ln in lines:
-            if ln.kind in MONTHLY_KINDS:
-                now[(ln.case_id.hex, ln.programme)] = ln.amount
-            elif ln.kind == "arrears":
+        for case_id, programme, kind, amount in lines:
+            if kind in MONTHLY_KINDS:
+                now[(case_id, programme)] = amount
+            elif kind == "arrears":
                 self.arrears[0] += 1
-                self.arrears[1] += ln.amount
-            elif ln.kind == "recovery":
+                self.arrears[1] += amount
+            elif kind == "recovery":
                 self.recoveries[0] += 1
-                self.recoveries[1] += ln.amount
+                self.recoveries[1] += amount
         before = {(case_id, programme): amount for case_id, programme, kind, amount in previous
                   if kind in MONTHLY_KINDS}
         self._note("new_cases", sorted(k[0] for k in now if k not in before))

@@ -42,3 +42,10 @@ class CaseStateError(LedgerRefusal):
 
 class RunSupersededError(BatchStateError):
     """Raised when a newer run of the same batch started while this one was recording."""
+
+
+class WorkerLostError(RuntimeError):
+    """A payroll worker process died (killed, out of memory) before handing back its part.
+
+    Not a refusal: the run stopped part-way and is safe to run again.
+    """

@@ -24,7 +24,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
 
 from ledger.adapters import payment_codec
-from ledger.adapters.payment_codec import RecordedPayment
+from ledger.adapters.payment_codec import RECORDED_TOPIC, RecordedPayment
 from ledger.domain import ids
 from ledger.domain.batch import Batch
 from ledger.domain.calendar import Month
@@ -36,8 +36,11 @@ from ledger.services.runtime import Runtime
 
 CHUNK = 2000
 Progress = Callable[[int, int], None]
-Existing = dict[UUID, tuple[int, int, str, str]]
-"""payment id -> (amount, transfer, status, bank account) of the lines a batch already has."""
+Existing = dict[str, tuple[int, int, str, str]]
+"""payment id (hex) -> (amount, transfer, status, bank account) of a batch's lines."""
+Entry = tuple[RecordedPayment, bytes | None]
+"""A line to record, as the new payment it would be (its id deterministic), and — made
+ahead by a payroll worker — that payment's stored event state (else None)."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,37 @@ class Payee:
                    record.town, record.village)
 
 
+def line_payment_id(month: Month, kind: str, line: Line) -> UUID:
+    """The deterministic id of a line's payment: a rerun finds it, a second recording collides.
+
+    A line that carries its own id (a cash campaign's: one per campaign and person, whichever
+    run records it) keeps it; every other id is derived by ``ids.payment_id``.
+    """
+    if line.payment_id is not None:
+        return line.payment_id
+    return ids.payment_id(month, kind, line.case_id, line.programme, line.kind, line.for_month)
+
+
+def new_payment(pid: UUID, batch_id: UUID, line: Line, payee: Payee, by: str) -> RecordedPayment:
+    """A line as a new payment's facts (what ``Payment.Recorded`` holds)."""
+    return RecordedPayment(
+        pid.hex, batch_id.hex, line.case_id.hex, line.programme, line.kind,
+        str(line.for_month), line.amount, line.transfer, line.formula,
+        tuple(u.hex for u in line.reissue_of), payee.name, payee.id_number,
+        payee.bank_name, payee.bank_account, payee.town, payee.village, by,
+    )
+
+
 def differs(old: tuple[int, int, str, str] | None, line: Line, payee: Payee) -> bool:
+    return _differs(old, line.amount, line.transfer, payee.bank_account)
+
+
+def _differs(old: tuple[int, int, str, str] | None, amount: int, transfer: int,
+             bank_account: str) -> bool:
     if old is None:
         return True
-    amount, transfer, status, account = old
-    return (amount, transfer, account) != (line.amount, line.transfer, payee.bank_account) or (
+    was, was_transfer, status, account = old
+    return (was, was_transfer, account) != (amount, transfer, bank_account) or (
         status == "withdrawn")
 
 
@@ -103,29 +132,35 @@ class BatchRun:
         and the existing lines of that part only: that is how a province-size payroll
         streams instead of holding every line in memory.
         """
-        wanted: dict[UUID, tuple[Line, Payee]] = {}
-        for line, payee in lines:
-            pid = (line.payment_id if line.payment_id is not None else
-                   ids.payment_id(self.month, self.kind, line.case_id, line.programme, line.kind,
-                                  line.for_month))
+        self.record_entries([(new_payment(line_payment_id(self.month, self.kind, line),
+                                          self.batch_id, line, payee, self.by), None)
+                             for line, payee in lines], existing, chunk)
+
+    def record_entries(self, entries: list[Entry], existing: Existing,
+                       chunk: int = CHUNK) -> None:
+        """:meth:`record` for lines whose ids (and new-payment events) were made ahead."""
+        wanted: dict[str, Entry] = {}
+        for entry in entries:
+            line = entry[0]
+            pid = line.payment_id
             if pid in wanted:
                 # Would be recorded once but counted twice in the batch's totals.
                 raise RuntimeError(f"two {line.kind} lines for {line.for_month} of case "
-                                   f"{line.case_id.hex} would share payment id {pid.hex}")
-            wanted[pid] = (line, payee)
-            entry = self.by_programme.setdefault(line.programme, [0, 0])
-            entry[0] += 1
-            entry[1] += line.amount
+                                   f"{line.case_id} would share payment id {pid}")
+            wanted[pid] = entry
+            counts = self.by_programme.setdefault(line.programme, [0, 0])
+            counts[0] += 1
+            counts[1] += line.amount
             self.payments += 1
             self.total += line.amount
-        work = [pid for pid, (line, payee) in wanted.items()
-                if differs(existing.get(pid), line, payee)]
+        work = [pid for pid, (line, _) in wanted.items()
+                if _differs(existing.get(pid), line.amount, line.transfer, line.bank_account)]
         work += [pid for pid, (_, _, status, _) in existing.items()
                  if pid not in wanted and status != "withdrawn"]
         for start in range(0, len(work), chunk):
             self._save_chunk(work[start:start + chunk], wanted, existing)
 
-    def _save_chunk(self, part: list[UUID], wanted: dict[UUID, tuple[Line, Payee]],
+    def _save_chunk(self, part: list[str], wanted: dict[str, Entry],
                     existing: Existing) -> None:
         app = self.rt.app
         for attempt in range(10):
@@ -134,18 +169,20 @@ class BatchRun:
             if self._batch is None or attempt > 0:
                 self._batch = app.load(self.batch_id, Batch, "batch")
             batch = self._batch
-            changes = [self._payment(pid, wanted.get(pid), pid in existing or attempt > 0)
-                       for pid in part]
-            changes = [c for c in changes if c is not None]
+            made = [(pid, self._payment(pid, wanted.get(pid), pid in existing or attempt > 0))
+                    for pid in part]
+            changes = [(pid, c) for pid, c in made if c is not None]
             batch.record_lines(self.run_id, len(changes))  # refuses if superseded or approved
             stored = [app.mapper.to_stored_event(e) for e in batch.collect_events()]
             new: dict[int, RecordedPayment] = {}
-            for change in changes:
+            for pid, change in changes:
                 if isinstance(change, RecordedPayment):
                     new[len(stored)] = change
-                    stored.append(payment_codec.encode(app.mapper, change))
+                    state = wanted[pid][1] if pid in wanted else None
+                    stored.append(payment_codec.encode(app.mapper, change) if state is None
+                                  else StoredEvent(UUID(pid), 1, RECORDED_TOPIC, state))
                 else:
-                    stored.extend(app.mapper.to_stored_event(e) for e in change.collect_events())  # type: ignore[union-attr]  # None filtered out above
+                    stored.extend(app.mapper.to_stored_event(e) for e in change.collect_events())
             try:
                 # One transaction: the chunk's payments and the batch's LinesRecorded.
                 positions = app.recorder.insert_events(stored)
@@ -168,29 +205,24 @@ class BatchRun:
         self.rt.read_model.apply_recorded(notifications,
                                           {positions[i]: p for i, p in new.items()})
 
-    def _payment(self, pid: UUID, wanted: tuple[Line, Payee] | None,
+    def _payment(self, pid: str, wanted: Entry | None,
                  may_exist: bool) -> Payment | RecordedPayment | None:
         """The change a line needs: a new payment, an amended or withdrawn payment."""
-        payment: Payment | None = self.rt.app.maybe(pid) if may_exist else None
+        payment: Payment | None = self.rt.app.maybe(UUID(pid)) if may_exist else None
         if wanted is None:
             if payment is None or payment.withdrawn:
                 return None
             payment.withdraw(self.by)
             return payment
-        line, payee = wanted
+        line = wanted[0]
         if payment is None:
-            return RecordedPayment(
-                pid.hex, self.batch_id.hex, line.case_id.hex, line.programme, line.kind,
-                str(line.for_month), line.amount, line.transfer, line.formula,
-                tuple(u.hex for u in line.reissue_of), payee.name, payee.id_number,
-                payee.bank_name, payee.bank_account, payee.town, payee.village, self.by,
-            )
+            return line
         if (payment.amount, payment.transfer, payment.bank_account, payment.bank_name,
-                payment.withdrawn) == (line.amount, line.transfer, payee.bank_account,
-                                       payee.bank_name, False):
+                payment.withdrawn) == (line.amount, line.transfer, line.bank_account,
+                                       line.bank_name, False):
             return None
-        payment.amend(line.amount, line.transfer, line.formula, payee.bank_name,
-                      payee.bank_account, self.by)
+        payment.amend(line.amount, line.transfer, line.formula, line.bank_name,
+                      line.bank_account, self.by)
         return payment
 
     def complete(self, position: int, report: dict[str, Any]) -> Batch:
@@ -228,5 +260,5 @@ def await_newer_run(rt: Runtime, batch_id: UUID, timeout: float = 120.0) -> Batc
     return None
 
 
-__all__ = ["BatchRun", "CHUNK", "Existing", "Payee", "Progress", "RunSupersededError",
-           "await_newer_run", "differs"]
+__all__ = ["BatchRun", "CHUNK", "Entry", "Existing", "Payee", "Progress", "RunSupersededError",
+           "await_newer_run", "differs", "line_payment_id", "new_payment"]

@@ -57,7 +57,7 @@ def campaign_lines(rt: Runtime, conn: Connection,
 
 def run_campaign_batch(rt: Runtime, month: Month, by: str, today: date | None = None) -> Batch:
     """Build (or refresh, while a draft) the campaign batch of ``month``."""
-    from ledger.services.payroll_run import case_snapshot, existing_lines
+    from ledger.services.payroll_reads import case_snapshot, existing_lines
 
     if today is not None and month > Month.of(today) + 1:
         raise BatchStateError(f"a campaign batch for {month} is too early: at most the next "

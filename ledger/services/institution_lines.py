@@ -60,7 +60,7 @@ def institution_lines(snapshot: Connection, month: Month) -> list[tuple[Line, Pa
 def existing_institution_lines(conn: Connection, batch_id: UUID) -> Existing:
     """The institution lines a batch already has (never part of a range of cases)."""
     p = schema.payments.c
-    return {UUID(r[0]): (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(
+    return {r[0]: (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(
         select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account)
         .where(p.batch_id == batch_id.hex, p.programme == PROGRAMME))}
 

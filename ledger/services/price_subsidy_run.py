@@ -26,7 +26,7 @@ from ledger.domain.policy import PolicyBook
 from ledger.domain.price_linkage import Decision, case_subsidy, decide
 from ledger.domain.standards import StandardBook
 from ledger.services.batch_writer import CHUNK, BatchRun, Existing, Payee, differs
-from ledger.services.payroll_run import case_snapshot, existing_lines, record_pages
+from ledger.services.payroll_reads import case_snapshot, existing_lines, record_pages
 from ledger.services.runtime import Runtime
 from projections import schema
 
@@ -99,7 +99,7 @@ def _unchanged(rt: Runtime, month: Month, bid: UUID, parts: Iterator[Part]) -> b
         for case_range, lines in parts:
             existing = existing_lines(conn, bid, case_range)
             wanted = {ids.payment_id(month, KIND, ln.case_id, ln.programme, ln.kind,
-                                     ln.for_month): (ln, p) for ln, p in lines}
+                                     ln.for_month).hex: (ln, p) for ln, p in lines}
             if any(differs(existing.get(pid), ln, p) for pid, (ln, p) in wanted.items()):
                 return False
             if any(pid not in wanted and status != "withdrawn"
@@ -133,7 +133,7 @@ def _refresh(rt: Runtime, batch: Batch | None, month: Month, position: int,
 
 def _lines_after(conn: Connection, bid: UUID, after: str) -> Existing:
     p = schema.payments.c
-    return {UUID(r[0]): (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(
+    return {r[0]: (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(
         select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account)
         .where(p.batch_id == bid.hex, p.case_id > after))}
 

@@ -57,7 +57,7 @@ def relief_lines(conn: Connection, batch_id: UUID, month: Month,
 
 def run_relief_batch(rt: Runtime, month: Month, by: str, today: date | None = None) -> Batch:
     """Build (or refresh, while a draft) the relief batch of ``month``."""
-    from ledger.services.payroll_run import case_snapshot, existing_lines
+    from ledger.services.payroll_reads import case_snapshot, existing_lines
 
     if today is not None and month > Month.of(today) + 1:
         raise BatchStateError(f"a relief batch for {month} is too early: at most the next "
