@@ -20,7 +20,7 @@ from ledger.services.batches import approve_batch
 from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
-from projections import read_model as read_model_module
+from projections import read_model_page as read_model_module
 from projections import schema
 from projections.rebuild import rebuild
 from tests import county
@@ -47,7 +47,7 @@ def _emptied(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _fail_on_flush(monkeypatch: pytest.MonkeyPatch, nth: int) -> None:
     """Make the ``nth`` page flush write its rows, then fail before the commit."""
-    original = read_model_module._Page.flush
+    original = read_model_module.Page.flush
     calls = {"n": 0}
 
     def flush(page: Any) -> None:
@@ -55,7 +55,7 @@ def _fail_on_flush(monkeypatch: pytest.MonkeyPatch, nth: int) -> None:
         calls["n"] += 1
         if calls["n"] == nth:
             raise RuntimeError("injected failure after the page's rows were written")
-    monkeypatch.setattr(read_model_module._Page, "flush", flush)
+    monkeypatch.setattr(read_model_module.Page, "flush", flush)
 
 
 def test_a_catch_up_failing_mid_way_resumes_without_double_counting(

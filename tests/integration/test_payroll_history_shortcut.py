@@ -55,7 +55,7 @@ def test_batches_with_the_shortcut_equal_batches_recomputed_in_full(
     full.mkdir()
     other = open_runtime(f"sqlite:///{full / 'ledger.db'}", init=True)
     try:
-        monkeypatch.setattr(payroll_run, "_settled_since", lambda rt, conn, month: (None, set()))
+        monkeypatch.setattr(payroll_run, "settled_since", lambda rt, conn, month: (None, set()))
         assert _scenario(other, full) == with_shortcut
     finally:
         other.close()
