@@ -24,9 +24,11 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_all_start_methods, get_context
 from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
 from types import TracebackType
 from typing import TypeVar
 
@@ -79,8 +81,21 @@ class PartPool:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+        executor = self._executor
+        if executor is None:
+            return
+        if error is None:
+            executor.shutdown(wait=True, cancel_futures=True)
+            return
+        # A failed run (a lost worker, a refusal, Ctrl-C) must not wait on a pool that may
+        # never answer again: stop the workers outright, then let the error through.
+        processes = self._processes()
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        for process in processes:
+            process.join(timeout=5)
 
     def computed(self, parts: Iterator[tuple[K, PartInput]]) -> Iterator[tuple[K, ComputedPart]]:
         """Each part's key and computed lines, in the order ``parts`` gives them."""
@@ -116,12 +131,26 @@ class PartPool:
         except BrokenProcessPool:
             raise _lost() from None
 
-    @staticmethod
-    def _result(future: Future[ComputedPart]) -> ComputedPart:
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            raise _lost() from None
+    def _result(self, future: Future[ComputedPart]) -> ComputedPart:
+        """The part's lines; a worker found dead while waiting is a lost run, never a hang.
+
+        The pool itself notices a dead worker (BrokenProcessPool), but not always: a worker
+        killed while it held the pool's task queue can leave the others, and this wait,
+        blocked for good. So the wait looks at the workers every second itself.
+        """
+        while True:
+            try:
+                return future.result(timeout=1.0)
+            except FutureTimeout:
+                if any(process.exitcode is not None for process in self._processes()):
+                    raise _lost() from None
+            except BrokenProcessPool:
+                raise _lost() from None
+
+    def _processes(self) -> list[BaseProcess]:
+        """The pool's worker processes (the executor keeps them in ``_processes``)."""
+        found = getattr(self._executor, "_processes", None) or {}
+        return list(found.values())
 
 
 def _context() -> BaseContext:
