@@ -23,6 +23,7 @@ from ledger.domain.change_report import ChangeReport, PreviousLine
 from ledger.domain.institution import PROGRAMME, Grant, month_line
 from ledger.domain.payroll import Line
 from ledger.services.batch_writer import BatchRun, Existing, Payee
+from ledger.services.payroll_reads import existing_where
 from projections import schema
 
 
@@ -59,10 +60,7 @@ def institution_lines(snapshot: Connection, month: Month) -> list[tuple[Line, Pa
 
 def existing_institution_lines(conn: Connection, batch_id: UUID) -> Existing:
     """The institution lines a batch already has (never part of a range of cases)."""
-    p = schema.payments.c
-    return {r[0]: (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(
-        select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account)
-        .where(p.batch_id == batch_id.hex, p.programme == PROGRAMME))}
+    return existing_where(conn, batch_id, schema.payments.c.programme == PROGRAMME)
 
 
 def _previous(conn: Connection, month: Month) -> list[PreviousLine]:

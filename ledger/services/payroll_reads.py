@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord
@@ -87,13 +87,24 @@ def existing_lines(conn: Connection, batch_id: UUID, part: CaseRange | None = No
     A relief line's case id is the relief's own id, so reliefs are never part of a range.
     """
     p = schema.payments.c
-    query = select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account).where(
-        p.batch_id == batch_id.hex)
     if relief:
-        query = query.where(p.kind == "relief")
-    elif part is not None:
-        query = query.where(_in_part(p.case_id, part), p.kind != "relief",
-                            p.programme != "institution")
+        return existing_where(conn, batch_id, p.kind == "relief")
+    if part is not None:
+        return existing_where(conn, batch_id, _in_part(p.case_id, part), p.kind != "relief",
+                              p.programme != "institution")
+    return existing_where(conn, batch_id)
+
+
+def existing_where(conn: Connection, batch_id: UUID,
+                   *conditions: ColumnElement[bool]) -> Existing:
+    """A batch's recorded lines that meet ``conditions``, in the shape the writer diffs against.
+
+    The one reader of :data:`Existing` (keyed by the payment id's hex): the payroll's parts,
+    its reliefs, its institutions and the price-subsidy batch all read through here.
+    """
+    p = schema.payments.c
+    query = select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account).where(
+        p.batch_id == batch_id.hex, *conditions)
     return {r[0]: (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(query)}
 
 

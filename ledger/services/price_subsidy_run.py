@@ -26,7 +26,12 @@ from ledger.domain.policy import PolicyBook
 from ledger.domain.price_linkage import Decision, case_subsidy, decide
 from ledger.domain.standards import StandardBook
 from ledger.services.batch_writer import CHUNK, BatchRun, Existing, Payee, differs
-from ledger.services.payroll_reads import case_snapshot, existing_lines, record_pages
+from ledger.services.payroll_reads import (
+    case_snapshot,
+    existing_lines,
+    existing_where,
+    record_pages,
+)
 from ledger.services.runtime import Runtime
 from projections import schema
 
@@ -132,10 +137,7 @@ def _refresh(rt: Runtime, batch: Batch | None, month: Month, position: int,
 
 
 def _lines_after(conn: Connection, bid: UUID, after: str) -> Existing:
-    p = schema.payments.c
-    return {r[0]: (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(
-        select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account)
-        .where(p.batch_id == bid.hex, p.case_id > after))}
+    return existing_where(conn, bid, schema.payments.c.case_id > after)
 
 
 def _line(record: CaseRecord, month: Month, decision: Decision, floor: int,
