@@ -20,8 +20,9 @@ from ledger.adapters.application import Ledger
 from ledger.adapters.db_errors import UNREACHABLE, DatabaseUnavailableError
 from ledger.adapters.sealing import CipherKeyError, Sealer
 from ledger.adapters.settings import Settings, load_settings
+from ledger.adapters.snapshot_read import SNAPSHOT_READ
 from ledger.domain.safe_text import safe_url
-from ledger.services.runtime import SNAPSHOT_READ, Runtime
+from ledger.services.runtime import Runtime
 from projections import schema
 from projections.read_model import ReadModel
 

@@ -38,12 +38,13 @@ from sqlalchemy import Connection, Result, Row, bindparam, select, text
 from ledger.adapters import payment_codec
 from ledger.adapters.bankfiles import TransferLine
 from ledger.adapters.payment_codec import RECORDED_TOPIC, RecordedPayment
+from ledger.adapters.snapshot_read import SNAPSHOT_READ
 from ledger.domain.approval_digest import ApprovedLine, LinesDigest
 from ledger.domain.calendar import Month
 from ledger.domain.campaign import Campaign
 from ledger.domain.errors import BatchStateError
 from ledger.domain.payment import Payment
-from ledger.services.runtime import SNAPSHOT_READ, Runtime
+from ledger.services.runtime import Runtime
 from projections import schema
 
 PAGE = 2000

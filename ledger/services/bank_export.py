@@ -56,6 +56,7 @@ from ledger.adapters.bankfiles.pain001 import stream_pain001, validate_pain001_f
 from ledger.adapters.bankfiles.transfer_csv import stream_transfer_csv
 from ledger.adapters.output_files import check_output, ledger_files, place_output
 from ledger.adapters.private_files import open_private_temp
+from ledger.adapters.snapshot_read import SNAPSHOT_READ
 from ledger.domain.approval_digest import LinesDigest
 from ledger.domain.batch import Batch
 from ledger.domain.calendar import Month
@@ -63,7 +64,7 @@ from ledger.domain.errors import BatchStateError
 from ledger.domain.statuses import BATCH_APPROVED
 from ledger.services.approved_lines import REPAIR, LinesMismatchError, proven_lines
 from ledger.services.debtor_accounts import DebtorAccounts
-from ledger.services.runtime import SNAPSHOT_READ, Runtime
+from ledger.services.runtime import Runtime
 from projections import schema
 
 CHINA_TIME = timezone(timedelta(hours=8), "CST")

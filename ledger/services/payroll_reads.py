@@ -14,11 +14,12 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, select
 
+from ledger.adapters.snapshot_read import SNAPSHOT_READ
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord
 from ledger.domain.change_report import PreviousLine
 from ledger.services.batch_writer import Existing
-from ledger.services.runtime import SNAPSHOT_READ, Runtime
+from ledger.services.runtime import Runtime
 from projections import schema
 from projections.tracking import read_position
 

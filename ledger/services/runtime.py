@@ -12,10 +12,8 @@ from sqlalchemy import Engine
 
 from ledger.adapters.application import Ledger
 from ledger.adapters.settings import Settings
-from ledger.adapters.snapshot_read import SNAPSHOT_READ
 from projections.read_model import ReadModel
 
-__all__ = ["SNAPSHOT_READ", "Runtime"]
 
 @dataclass
 class Runtime:

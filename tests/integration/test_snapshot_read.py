@@ -6,7 +6,8 @@ import threading
 
 from sqlalchemy import select, update
 
-from ledger.services.runtime import SNAPSHOT_READ, Runtime
+from ledger.adapters.snapshot_read import SNAPSHOT_READ
+from ledger.services.runtime import Runtime
 from projections import schema
 
 
