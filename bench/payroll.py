@@ -212,7 +212,6 @@ def main() -> None:
               f"{PEAKS[0]:>8.0f}")
         rt.close()
         return
-    batch, s = timed(lambda: run_payroll(rt, Month(2024, 1), "bench"))
     batch, s = timed(lambda: run_payroll(rt, Month(2024, 1), "bench", workers=workers))
     phases.append(("payroll run 2024-01", s, batch.payments))
     _, s = timed(lambda: approve_batch(rt, batch.id, "checker"))

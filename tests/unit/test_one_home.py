@@ -51,5 +51,5 @@ def test_the_payments_typed_state_names_exactly_the_facts_its_recorded_event_dec
                  if isinstance(a, ast.AnnAssign)]
     assert annotated == declared
     assert list(FIELDS) == declared
-    assert [f.name for f in dataclasses.fields(RecordedPayment)] == [
+    assert list(RecordedPayment._fields) == [
         "payment_id", *(name for name, _ in declared)]
