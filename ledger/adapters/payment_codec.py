@@ -165,6 +165,16 @@ def encode(mapper: Mapper[Any], p: RecordedPayment, timestamp: datetime | None =
     ``json`` module's own function, as its encoder does with ``ensure_ascii=False``.
     """
     when = (timestamp or datetime.now(UTC)).isoformat()
+    return StoredEvent(originator_id=UUID(p.payment_id), originator_version=1,
+                       topic=RECORDED_TOPIC, state=sealed_state(mapper, p, when))
+
+
+def sealed_state(mapper: Mapper[Any], p: RecordedPayment, when: str) -> bytes:
+    """The stored state bytes of :func:`encode`, for the event time ``when`` (ISO 8601).
+
+    A payroll worker makes only these bytes (the writer makes the stored event), with one
+    time for the whole part it computes.
+    """
     data = _write(p, when).encode("utf8")
     if mapper.compressor:
         data = mapper.compressor.compress(data)
@@ -173,8 +183,7 @@ def encode(mapper: Mapper[Any], p: RecordedPayment, timestamp: datetime | None =
     authenticator = authenticator_of(mapper)
     if authenticator:
         data = authenticator.tagged(p.payment_id, 1, RECORDED_TOPIC, data)
-    return StoredEvent(originator_id=UUID(p.payment_id), originator_version=1,
-                       topic=RECORDED_TOPIC, state=data)
+    return data
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from ledger.domain.calendar import Month
 from ledger.domain.money import Fen, format_yuan, monthly_from_yearly
@@ -57,11 +58,17 @@ class StandardEntry:
         return Month.of(self.effective)
 
     def describe(self) -> str:
-        per = "月" if self.per == "month" else "年"
-        return (
-            f"{self.programme}/{self.category} {format_yuan(self.amount)}元/{per} "
-            f"(monthly {format_yuan(self.monthly)}) from {self.effective} [{self.ref}]"
-        )
+        return _describe(self)
+
+
+@lru_cache(maxsize=4096)
+def _describe(entry: StandardEntry) -> str:
+    """A standard's description: a payroll quotes the same few standards in every formula."""
+    per = "月" if entry.per == "month" else "年"
+    return (
+        f"{entry.programme}/{entry.category} {format_yuan(entry.amount)}元/{per} "
+        f"(monthly {format_yuan(entry.monthly)}) from {entry.effective} [{entry.ref}]"
+    )
 
 
 class UnknownCategoryError(ValueError):
@@ -85,6 +92,8 @@ class StandardBook:
 
     def __init__(self, entries: Iterable[StandardEntry] = ()) -> None:
         self._by_key: dict[tuple[str, str], list[StandardEntry]] = {}
+        self._in_force: dict[tuple[str, str, Month], StandardEntry | None] = {}
+        """``entry``'s answers so far: a payroll asks the same few questions for every case."""
         for entry in entries:
             self.add(entry)
 
@@ -93,15 +102,20 @@ class StandardBook:
         history.append(entry)
         # Latest effective month wins; within the same month, the later recording wins.
         history.sort(key=lambda e: (e.effective_month.index, e.recorded_at))
+        self._in_force.clear()
 
     def entry(self, programme: str, category: str, month: Month) -> StandardEntry | None:
         """The entry in force for ``month``, or None if no standard was set yet."""
+        key = (programme, category, month)
+        if key in self._in_force:
+            return self._in_force[key]
         found: StandardEntry | None = None
         for candidate in self._by_key.get((programme, category), ()):
             if candidate.effective_month <= month:
                 found = candidate
             else:
                 break
+        self._in_force[key] = found
         return found
 
     def monthly(self, programme: str, category: str, month: Month) -> Fen | None:

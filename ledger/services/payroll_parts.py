@@ -12,6 +12,7 @@ diffing against the lines the batch has, saving, projecting — stays with one w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -83,6 +84,7 @@ def compute_part(facts: RunFacts, part: PartInput) -> ComputedPart:
     receivables: dict[str, int] = {}
     no_months: list[Month] = []
     mapper = _mapper(facts.sealing)
+    when = datetime.now(UTC).isoformat()  # the new payments' event time: one per part
     for case_id, text in part.cases:
         record = CaseRecord.from_json(text)
         entitled = CaseEntitlement(record, facts.standards, facts.policy)
@@ -94,17 +96,17 @@ def compute_part(facts: RunFacts, part: PartInput) -> ComputedPart:
                             facts.reissues.get(case_id, ()), one_offs, entitled)
         payee = Payee.of(record)
         for line in result.lines:
-            lines.append(_line(facts, line, payee, mapper))
+            lines.append(_line(facts, line, payee, mapper, when))
         if result.receivable:
             receivables[case_id] = result.receivable
     return ComputedPart(lines, receivables)
 
 
-def _line(facts: RunFacts, line: Line, payee: Payee,
-          mapper: Mapper[Any] | None) -> tuple[tuple[Any, ...], bytes | None]:
+def _line(facts: RunFacts, line: Line, payee: Payee, mapper: Mapper[Any] | None,
+          when: str) -> tuple[tuple[Any, ...], bytes | None]:
     pid = line_payment_id(facts.month, facts.kind, line)
     recorded = new_payment(pid, facts.batch_id, line, payee, facts.by)
-    state = payment_codec.encode(mapper, recorded).state if mapper is not None else None
+    state = payment_codec.sealed_state(mapper, recorded, when) if mapper is not None else None
     return tuple(recorded), state  # a plain tuple pickles without its class
 
 
