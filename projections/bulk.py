@@ -40,30 +40,42 @@ def _binder(kind: TypeDecorator[Any], dialect: Dialect) -> Callable[[Any], Any]:
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (each with every column of ``table``) in one driver call."""
+    names = [c.name for c in table.columns]
+    insert_values(conn, table, [[row[name] for name in names] for row in rows])
+
+
+def insert_values(conn: Connection, table: Table, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert ``rows``, each a value for every column of ``table`` in the table's order."""
     if not rows:
         return
     names = [c.name for c in table.columns]
     processors = _processors(conn, table)
-    params: list[tuple[Any, ...]]
+    params: Sequence[Sequence[Any]] = rows
     if processors:
-        params = []
+        sealed = []
         for row in rows:
-            values = [row[name] for name in names]
+            values = list(row)
             for i, process in processors:
                 values[i] = process(values[i])
-            params.append(tuple(values))
-    else:
-        params = [tuple([row[name] for name in names]) for row in rows]
+            sealed.append(values)
+        params = sealed
     if conn.dialect.name == "postgresql":
         _copy(conn, table.name, names, params)
         return
     mark = _placeholder(conn.dialect.paramstyle)
     sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
            f"VALUES ({', '.join([mark] * len(names))})")
-    conn.exec_driver_sql(sql, params)
+    # Straight to the driver's cursor, on the connection's own (open) transaction: rows are
+    # handed over as the lists they are built as, with no per-row conversion in between.
+    raw: Any = conn.connection.driver_connection
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
 
 
-def _copy(conn: Connection, table: str, names: list[str], params: list[tuple[Any, ...]]) -> None:
+def _copy(conn: Connection, table: str, names: list[str], params: Sequence[Sequence[Any]]) -> None:
     """PostgreSQL: the rows through COPY on the connection's own (open) transaction."""
     raw: Any = conn.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(

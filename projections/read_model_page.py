@@ -13,8 +13,10 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ledger.domain.case_record import CaseRecord
 from projections import schema
-from projections.bulk import insert_rows
+from projections.bulk import insert_rows, insert_values
 from projections.journal import post_results
+
+_PAYMENT_AT = {column.name: i for i, column in enumerate(schema.payments.columns)}
 
 
 class Page:
@@ -24,7 +26,8 @@ class Page:
         self.conn = conn
         self.cases: dict[str, dict[str, Any]] = {}
         self.new_cases: set[str] = set()
-        self.new_payments: dict[str, dict[str, Any]] = {}
+        self.new_payments: dict[str, list[Any]] = {}
+        """New payments' rows, each a list in ``rm_payments``' column order."""
         self.payment_changes: dict[str, dict[str, Any]] = {}
         self.batches: dict[str, dict[str, Any]] = {}
         self.new_batches: set[str] = set()
@@ -48,7 +51,9 @@ class Page:
     # --- payments ----------------------------------------------------------------
     def change_payment(self, payment_id: str, **values: Any) -> None:
         if payment_id in self.new_payments:
-            self.new_payments[payment_id].update(values)
+            row = self.new_payments[payment_id]
+            for column, value in values.items():
+                row[_PAYMENT_AT[column]] = value
         else:
             self.payment_changes.setdefault(payment_id, {}).update(values)
 
@@ -89,7 +94,7 @@ class Page:
             self.cases.clear()
             self.new_cases.clear()
         if self.new_payments:
-            insert_rows(conn, schema.payments, list(self.new_payments.values()))
+            insert_values(conn, schema.payments, list(self.new_payments.values()))
             self.new_payments.clear()
         if self.payment_changes:
             by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}
