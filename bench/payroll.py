@@ -47,6 +47,7 @@ from psycopg import sql
 from sqlalchemy import Column, MetaData, Table
 
 from ledger.adapters.roster_writer import write_roster_csv
+from ledger.adapters.worker_processes import default_workers
 from ledger.bootstrap import open_runtime
 from ledger.domain.calendar import Month
 from ledger.domain.payment import Payment
@@ -56,7 +57,6 @@ from ledger.services.debtor_accounts import DebtorAccounts
 from ledger.services.demo_county import county_roster, set_county_standards
 from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
-from ledger.services.payroll_workers import default_workers
 from ledger.services.runtime import Runtime
 from projections import schema
 from projections.rebuild import rebuild

@@ -32,10 +32,18 @@ LINK = 64
 
 
 def link(previous: str, n: Notification) -> str:
-    h = hashlib.sha256()
-    h.update(previous.encode())
-    h.update(f"|{n.id}|{n.originator_id}|{n.originator_version}|{n.topic}|".encode())
-    h.update(n.state)
+    return link_from(previous, header(n), n.state)
+
+
+def header(n: Notification) -> bytes:
+    """What a link covers of an event besides its stored state (made ahead by a reader)."""
+    return f"|{n.id}|{n.originator_id}|{n.originator_version}|{n.topic}|".encode()
+
+
+def link_from(previous: str, event_header: bytes, state: bytes) -> str:
+    h = hashlib.sha256(previous.encode())
+    h.update(event_header)
+    h.update(state)
     return h.hexdigest()
 
 
@@ -53,14 +61,20 @@ def append(conn: Connection, notifications: Sequence[Notification],
     if authenticator is not None:
         for n in notifications:
             authenticator.opened(n)  # EventAuthenticationError: the page is not applied
+    append_headers(conn, notifications[0].id, notifications[-1].id,
+                   [(header(n), n.state) for n in notifications])
+
+
+def append_headers(conn: Connection, first: int, last: int,
+                   events: Sequence[tuple[bytes, bytes]]) -> None:
+    """Chain a page of events given as (header, stored state), already authenticated."""
     previous = last_link(conn)
     links = []
-    for n in notifications:
-        previous = link(previous, n)
+    for event_header, state in events:
+        previous = link_from(previous, event_header, state)
         links.append(previous)
     conn.execute(insert(schema.chain).values(
-        first_position=notifications[0].id, last_position=notifications[-1].id,
-        events=len(links), links="".join(links)))
+        first_position=first, last_position=last, events=len(links), links="".join(links)))
 
 
 def _recorded_links(conn: Connection) -> Iterator[str]:

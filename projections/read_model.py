@@ -16,17 +16,26 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Engine
 
-from ledger.adapters import payment_codec
-from ledger.adapters.event_authentication import authenticator_of
-from ledger.adapters.payment_codec import RECORDED_TOPIC, RecordedPayment
-from projections.chain import append as append_links
-from projections.enrolment_rows import ENROLLED_TOPIC, enrolled_row
-from projections.read_model_handlers import HANDLERS, TOPICS, payment_recorded
+from ledger.adapters.payment_codec import RecordedPayment
+from ledger.adapters.worker_processes import OrderedPool
+from projections.chain import append_headers
+from projections.read_ahead import (
+    CASE,
+    EVENT,
+    PAYMENT,
+    Item,
+    PageReader,
+    decoded,
+    notification,
+    open_reader,
+    payment_of,
+    read_range,
+)
+from projections.read_model_handlers import HANDLERS, payment_recorded
 from projections.read_model_page import Page
 from projections.tracking import advance, read_position
 
 PAGE_SIZE = 5000
-
 
 
 class ReadModel:
@@ -88,27 +97,52 @@ class ReadModel:
         return start == first - 1 or not self.app.recorder.select_notifications(
             start, 1, stop=first - 1, inclusive_of_start=False)
 
+    def catch_up_ahead(self, workers: int, page_size: int = PAGE_SIZE) -> int:
+        """:meth:`catch_up`, with ranges of the log read and decoded ahead by ``workers``
+        processes (``read_ahead``); this process applies them in order, each range in one
+        transaction with the tracking position. Should the position move meanwhile (another
+        process catching up), reading ahead stops and :meth:`catch_up` finishes.
+        """
+        expected = self.position()
+        end = self.app.recorder.max_notification_id() or 0
+        ranges = (((after, min(after + page_size, end)),) * 2
+                  for after in range(expected, end, page_size))
+        with OrderedPool(read_range, workers, open_reader, (PageReader.of(self.app),)) as pool:
+            for _, items in pool.results(ranges):
+                if not items:
+                    continue  # a gap in the positions (PostgreSQL): nothing to apply
+                with self.engine.begin() as conn:
+                    start = read_position(conn, self.NAME, for_update=True)
+                    if start != expected:
+                        break
+                    self._apply_items(conn, items)
+                    advance(conn, self.NAME, start, items[-1][0])
+                expected = items[-1][0]
+        return self.catch_up(page_size)
+
     def _apply(self, conn: Connection, notifications: Sequence[Notification],
                known: Mapping[int, RecordedPayment] | None = None) -> None:
         mapper = self.app.mapper
-        append_links(conn, notifications, authenticator_of(mapper))
+        known = known or {}
+        # Every event decoded (and authenticated) before anything is applied.
+        self._apply_items(conn, [decoded(mapper, n, known.get(n.id)) for n in notifications])
+
+    def _apply_items(self, conn: Connection, items: Sequence[Item]) -> None:
+        """Apply a page of decoded events: chain them, fold their rows, write them."""
+        append_headers(conn, items[0][0], items[-1][0], [(h, state) for _, h, state, _, _ in items])
+        mapper = self.app.mapper
         page = Page(conn)
-        for n in notifications:
-            if n.topic == RECORDED_TOPIC:
-                # The payroll's bulk: read without building domain events (payment_codec).
-                payment = (known.get(n.id) if known else None) or payment_codec.decode(mapper, n)
-                if payment is not None:
-                    payment_recorded(page, payment, n.id)
-                    continue
-            elif n.topic == ENROLLED_TOPIC:
-                # Roster imports' bulk, also without domain events (projections/enrolment_rows).
-                case = enrolled_row(mapper, n, n.id)
-                if case is not None:
-                    page.new_cases.add(case["case_id"])
-                    page.cases[case["case_id"]] = case
-                    continue
-            if n.topic not in TOPICS:
-                continue
-            event = mapper.to_domain_event(n)
-            HANDLERS[type(event)](page, event, n.id)
+        for item in items:
+            what = item[3]
+            if what == PAYMENT:
+                # The payroll's bulk, read without building domain events (payment_codec).
+                payment_recorded(page, payment_of(item), item[0])
+            elif what == CASE:
+                # Roster imports' bulk, likewise (projections/enrolment_rows).
+                case = item[4]
+                page.new_cases.add(case["case_id"])
+                page.cases[case["case_id"]] = case
+            elif what == EVENT:
+                event = mapper.to_domain_event(notification(item))
+                HANDLERS[type(event)](page, event, item[0])
         page.flush()

@@ -59,13 +59,18 @@ def projections() -> None:
 
 
 @projections.command("rebuild")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="processes reading and decoding the log ahead "
+                   "(default: LEDGER_PAYROLL_WORKERS, else one per core)")
 @handled
-def projections_rebuild() -> None:
+def projections_rebuild(workers: int | None) -> None:
     """Replay the whole event log into empty read-model tables."""
+    from ledger.adapters.worker_processes import default_workers
     from projections.rebuild import rebuild
 
     with runtime() as rt:
-        position = rebuild(rt.read_model)
+        position = rebuild(rt.read_model,
+                           workers or rt.settings.payroll_workers or default_workers())
     click.echo(f"read model rebuilt up to event {position}")
 
 

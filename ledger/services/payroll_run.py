@@ -27,6 +27,7 @@ from datetime import date
 from sqlalchemy import Connection, func, select
 
 from ledger.adapters.payment_codec import Sealing
+from ledger.adapters.worker_processes import default_workers
 from ledger.domain import ids
 from ledger.domain.batch import Batch
 from ledger.domain.calendar import Month
@@ -52,7 +53,7 @@ from ledger.services.payroll_reads import (
     previous_lines,
     raw_pages,
 )
-from ledger.services.payroll_workers import PartPool, default_workers
+from ledger.services.payroll_workers import PartPool
 from ledger.services.relief_run import relief_lines
 from ledger.services.runtime import Runtime
 from projections import schema
