@@ -4,7 +4,9 @@
 composite type, which psycopg builds in Python, escaping every field with a regular
 expression: on this project's 2-core machine that capped appends near 20k events/s,
 below what a province payroll needs. This subclass sends the same chunk as four plain
-arrays (ids, versions, topics, states), which psycopg's C code writes directly, and
+arrays (ids, versions, topics, states) in PostgreSQL's binary format (``%b``: each value
+length-prefixed, nothing to escape; the text format escaped every state's bytes in
+Python, ten times slower per chunk), and
 keeps everything else of the library's: the same table, the same ``LOCK TABLE`` that
 makes insert order the commit order, the same ``NOTIFY`` for subscribers, the same
 ``RETURNING notification_id`` in input order, and the same error translation (a
@@ -32,7 +34,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self.insert_events_statement = SQL(
             "INSERT INTO {schema}.{table} AS t "
             "(originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%s::{id_type}[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[]) "
             "RETURNING notification_id"
         ).format(
             schema=Identifier(self.datastore.schema),
