@@ -6,7 +6,8 @@ Usage: python -m bench.payroll --cases 10000 [--url postgresql://postgres@127.0.
 
 Phases on the ledger under test: roster import, payroll run, approval, bank CSV and
 pain.001 export of the approved batch, a second payroll run, and projection catch-up
-(the read model rebuilt from zero over the whole log, as bench/projections.py times it).
+(the read model rebuilt from zero over the whole log, as bench/projections.py times it:
+once by this process alone, once with the log read ahead by the payroll's workers).
 Each prints seconds, items, items/s and its ratio to the baselines, and peak memory.
 
 Baselines, on the same backend but a separate fresh store so the ledger under test is
@@ -227,6 +228,8 @@ def main() -> None:
         events = rt.app.recorder.max_notification_id() or 0
         _, s = timed(lambda: rebuild(rt.read_model))
         phases.append(("projection catch-up (rebuild, events)", s, events))
+        _, s = timed(lambda: rebuild(rt.read_model, workers=workers))
+        phases.append((f"  the same, read ahead by {workers} workers", s, events))
     peaks = PEAKS[:len(phases)]
 
     states = [n.state for n in rt.app.recorder.select_notifications(None, SAMPLE, topics=[PAYMENT_TOPIC])]

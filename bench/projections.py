@@ -39,6 +39,8 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=3)
     parser.add_argument("--traces", type=int, default=300)
     parser.add_argument("--url", default=None)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes reading the log ahead of the rebuild (default 1: none)")
     parser.add_argument("--filler", type=int, default=0,
                         help="append this many unrelated events before timing trace, to reach "
                              "a log of millions of events quickly")
@@ -46,7 +48,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     rt = open_runtime(args.url or f"sqlite:///{tmp / 'bench.db'}", init=True)
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"backend {rt.settings.backend}, cases {args.cases}, months {args.months}")
+          f"backend {rt.settings.backend}, cases {args.cases}, months {args.months}, "
+          f"read-ahead workers {args.workers}")
     set_county_standards(rt, "bench")
     import_roster(rt, write_roster_csv(tmp / "r.csv", county_roster(args.cases, 7)),
                   date(2024, 1, 1), "bench")
@@ -55,7 +58,7 @@ def main() -> None:
         approve_batch(rt, batch.id, "checker")
     events = rt.app.recorder.max_notification_id() or 0
     t = time.perf_counter()
-    rebuild(rt.read_model)
+    rebuild(rt.read_model, workers=args.workers)
     seconds = time.perf_counter() - t
     print(f"projection rebuild: {events} events in {seconds:.2f} s = {events / seconds:,.0f} events/s")
     if args.filler:
