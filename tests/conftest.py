@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from eventsourcing.cryptography import AESCipher
 
 from ledger.bootstrap import open_runtime
 from ledger.services.runtime import Runtime
@@ -38,6 +39,18 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Iterato
 @pytest.fixture
 def rt(ledger_url: str) -> Iterator[Runtime]:
     runtime = open_runtime(ledger_url, init=True)
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+@pytest.fixture
+def keyed(ledger_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
+    """A fresh ledger with a key: events encrypted and authenticated, personal columns sealed."""
+    key = AESCipher.create_key(32)
+    monkeypatch.setenv("LEDGER_CIPHER_KEY", key)
+    runtime = open_runtime(ledger_url, init=True, cipher_key=key)
     try:
         yield runtime
     finally:

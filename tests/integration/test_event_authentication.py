@@ -7,32 +7,18 @@ payment's stored bytes (valid AES-GCM ciphertext) under a new payment id.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
 from click.testing import CliRunner
-from eventsourcing.cryptography import AESCipher
 from sqlalchemy import text
 
 from ledger.adapters.event_authentication import EventAuthenticationError, authenticator_of
 from ledger.adapters.payment_codec import RECORDED_TOPIC
-from ledger.bootstrap import open_runtime
 from ledger.cli.main import main
 from ledger.services.runtime import Runtime
 from tests.integration.test_integrity import _events_table, _ledger
-
-
-@pytest.fixture
-def keyed(ledger_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    key = AESCipher.create_key(32)
-    monkeypatch.setenv("LEDGER_CIPHER_KEY", key)
-    rt = open_runtime(ledger_url, init=True, cipher_key=key)
-    try:
-        yield rt
-    finally:
-        rt.close()
 
 
 def replay_a_payment(rt: Runtime) -> UUID:

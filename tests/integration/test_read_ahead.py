@@ -8,16 +8,13 @@ forgery is named, as the plain catch-up names it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from eventsourcing.cryptography import AESCipher
 
 from ledger.adapters.event_authentication import EventAuthenticationError
-from ledger.bootstrap import open_runtime
 from ledger.cli.main import main
 from ledger.domain import ids
 from ledger.domain.calendar import Month
@@ -32,17 +29,12 @@ from tests.databases import dump_read_model
 from tests.integration.test_event_authentication import projected, replay_a_payment
 
 
-@pytest.fixture(params=[False, True], ids=["plain", "keyed"])
-def ledger(request: pytest.FixtureRequest, ledger_url: str,
-           monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    key = AESCipher.create_key(32) if request.param else ""
-    if key:
-        monkeypatch.setenv("LEDGER_CIPHER_KEY", key)
-    rt = open_runtime(ledger_url, init=True, cipher_key=key)
-    try:
-        yield rt
-    finally:
-        rt.close()
+@pytest.fixture(params=["rt", "keyed"], ids=["plain", "keyed"])
+def ledger(request: pytest.FixtureRequest, ledger_url: str) -> Runtime:
+    """A fresh ledger without and with a key (events encrypted and authenticated), on each
+    backend (``ledger_url`` is named here so that its backends parametrize this fixture)."""
+    runtime: Runtime = request.getfixturevalue(request.param)
+    return runtime
 
 
 def _county(rt: Runtime, tmp_path: Path) -> None:
@@ -85,20 +77,14 @@ def test_the_rebuild_command_reads_ahead_with_the_workers_it_is_given(
 
 
 def test_a_forged_event_stops_a_read_ahead_rebuild_at_its_range(
-        ledger_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    key = AESCipher.create_key(32)
-    monkeypatch.setenv("LEDGER_CIPHER_KEY", key)
-    rt = open_runtime(ledger_url, init=True, cipher_key=key)
-    try:
-        _county(rt, tmp_path)
-        forged = replay_a_payment(rt)
-        with pytest.raises(EventAuthenticationError, match=f"aggregate {forged.hex}"):
-            rebuild(rt.read_model, workers=2, page_size=3)
-        assert not projected(rt, forged)
-        # Every range before the forged event's was applied, none from its range on: ranges
-        # are (0, 3], (3, 6], … and the position is the last event applied.
-        positions = [n.id for n in rt.app.recorder.select_notifications(0, 10**6)]
-        range_start = (positions[-1] - 1) // 3 * 3
-        assert rt.read_model.position() == max(p for p in positions if p <= range_start)
-    finally:
-        rt.close()
+        keyed: Runtime, tmp_path: Path) -> None:
+    _county(keyed, tmp_path)
+    forged = replay_a_payment(keyed)
+    with pytest.raises(EventAuthenticationError, match=f"aggregate {forged.hex}"):
+        rebuild(keyed.read_model, workers=2, page_size=3)
+    assert not projected(keyed, forged)
+    # Every range before the forged event's was applied, none from its range on: ranges
+    # are (0, 3], (3, 6], … and the position is the last event applied.
+    positions = [n.id for n in keyed.app.recorder.select_notifications(0, 10**6)]
+    range_start = (positions[-1] - 1) // 3 * 3
+    assert keyed.read_model.position() == max(p for p in positions if p <= range_start)
