@@ -59,7 +59,22 @@ def _make_engine(settings: Settings) -> Engine:
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(settings.sqlalchemy_url, pool_pre_ping=True)
+    engine = create_engine(settings.sqlalchemy_url, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _connect_pg(dbapi_connection: Any, _: Any) -> None:
+        # The read model commits without waiting for its WAL to reach the disk. It is
+        # derived: its rows and its tracking position commit together, so a server crash
+        # that loses the last commits loses both, and the next catch-up applies those
+        # events again (exactly once, as ever). The event store's own connections (the
+        # library's) keep PostgreSQL's default, so nothing recorded is ever lost. The one
+        # fact not derived from events, the encryption marker, asks for a synchronous
+        # commit itself (``encryption_marker``). Measured at 100k cases: see README.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+        dbapi_connection.commit()
+
+    return engine
 
 
 def alembic_config(settings: Settings) -> Config:

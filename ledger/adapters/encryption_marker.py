@@ -100,6 +100,9 @@ def check_encryption(app: Any, engine: Engine, key: str | None, init: bool) -> N
             rows.append({"name": "key_check", "value": key_check(key)})
         try:
             with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    # Not derived from events: durable before `init` says it is done.
+                    conn.exec_driver_sql("SET LOCAL synchronous_commit = on")
                 conn.execute(insert(ledger_meta), rows)
         except IntegrityError:  # another `init` recorded it first: hold this one to that
             check_encryption(app, engine, key, init=False)
