@@ -25,6 +25,8 @@ def test_the_read_model_commits_asynchronously_and_the_event_store_synchronously
         return
     with rt.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "off"
+        # and no JIT compilation for the read model's many short queries
+        assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
     with datastore.get_connection() as conn, conn.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()["synchronous_commit"] == "on"
