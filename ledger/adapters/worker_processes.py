@@ -169,8 +169,8 @@ class _Worker:
             item = self._items.get()
             try:
                 self._inbox.send(item)
-            except (OSError, ValueError):
-                return  # the worker is gone: result() says so
+            except Exception:  # noqa: BLE001 - gone (EPIPE) or closed under it: result() says so
+                return
             if item is _STOP:
                 return
 
@@ -201,6 +201,10 @@ class _Worker:
         if self.process.exitcode is None:
             self.process.kill()
             self.process.join(timeout=5)
+        # The sender may be mid-write: with its reader dead the write fails and it returns.
+        # Only then are the pipes closed, never under its feet.
+        self._items.put(_STOP)
+        self._sender.join(timeout=5)
         self._inbox.close()
         self._outbox.close()
 
