@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from ledger.adapters.worker_processes import OrderedPool, WorkerLost
+from tests.e2e.test_payroll_workers import _alive
 
 
 def _slow_square(n: int) -> int:
@@ -139,14 +140,6 @@ def test_workers_leave_with_a_writer_killed_mid_work(tmp_path: Path) -> None:
 
 def _lines(path: Path) -> list[str]:
     return path.read_text().split() if path.exists() else []
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def test_workers_lost_is_what_a_dead_worker_raises() -> None:
