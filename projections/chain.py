@@ -53,21 +53,13 @@ def last_link(conn: Connection) -> str:
     return row[0][-LINK:] if row else GENESIS
 
 
-def append(conn: Connection, notifications: Sequence[Notification],
-           authenticator: Authenticator | None = None) -> None:
-    """Chain a page of events; with a key, first refuse any the ledger did not write."""
-    if not notifications:
-        return
-    if authenticator is not None:
-        for n in notifications:
-            authenticator.opened(n)  # EventAuthenticationError: the page is not applied
-    append_headers(conn, notifications[0].id, notifications[-1].id,
-                   [(header(n), n.state) for n in notifications])
-
-
 def append_headers(conn: Connection, first: int, last: int,
                    events: Sequence[tuple[bytes, bytes]]) -> None:
-    """Chain a page of events given as (header, stored state), already authenticated."""
+    """Chain a page of events given as (header, stored state).
+
+    Every event is authenticated before it gets here (``read_ahead.decoded``), so a page
+    holding one the ledger did not write is never chained nor applied.
+    """
     previous = last_link(conn)
     links = []
     for event_header, state in events:

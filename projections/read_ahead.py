@@ -76,8 +76,7 @@ def notification(item: Item) -> Notification:
 
 def payment_of(item: Item) -> RecordedPayment:
     """A ``PAYMENT`` item's payment (sent as a plain tuple: it pickles without its class)."""
-    fields: tuple[Any, ...] = item[4]
-    return tuple.__new__(RecordedPayment, fields)
+    return payment_codec.from_fields(item[4])
 
 
 @dataclass(frozen=True)

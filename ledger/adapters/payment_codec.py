@@ -117,6 +117,15 @@ def _same(value: Any) -> Any:
     return value
 
 
+def from_fields(fields: tuple[Any, ...]) -> RecordedPayment:
+    """A payment back from the plain tuple a worker process sent (``tuple(payment)``).
+
+    ``tuple.__new__`` is ``RecordedPayment._make`` without its Python-level length check: the
+    fields were made by ``RecordedPayment`` itself on the other side.
+    """
+    return tuple.__new__(RecordedPayment, fields)
+
+
 if RecordedPayment._fields != (
         "payment_id", *(name for name, _ in FIELDS)):
     raise TypeError("RecordedPayment must hold payment_id and Payment.Recorded's fields in order")

@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper
 
 from ledger.adapters import payment_codec
-from ledger.adapters.payment_codec import RecordedPayment, Sealing
+from ledger.adapters.payment_codec import Sealing
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord
 from ledger.domain.payroll import Line, OneOff, Reissue, case_lines
@@ -74,10 +74,7 @@ class ComputedPart:
     receivables: dict[str, int]
 
     def entries(self) -> list[Entry]:
-        # tuple.__new__ is NamedTuple._make without its Python-level length check: the
-        # fields were made by RecordedPayment itself in the worker.
-        new, kind = tuple.__new__, RecordedPayment
-        return [(new(kind, fields), state) for fields, state in self.lines]
+        return [(payment_codec.from_fields(fields), state) for fields, state in self.lines]
 
 
 def compute_part(facts: RunFacts, part: PartInput) -> ComputedPart:
