@@ -27,6 +27,7 @@ def _pg_problem() -> str | None:
 
 
 PG_PROBLEM = _pg_problem()
+_HEX_TO_LETTERS = str.maketrans("0123456789abcdef", "ghijklmnopabcdef")
 
 
 @contextmanager
@@ -35,7 +36,9 @@ def temporary_database(backend: str, scratch: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{scratch / 'ledger.db'}"
         return
-    name = f"ledger_t_{uuid.uuid4().hex[:12]}"
+    # Letters only: a run of digits in the name would be masked as an account number in
+    # messages, and tests compare messages naming this database.
+    name = "ledger_t_" + uuid.uuid4().hex[:12].translate(_HEX_TO_LETTERS)
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
