@@ -1,0 +1,36 @@
+"""A rebuild's SQLite connections write in bulk, and give the settings back afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine
+
+from projections.sqlite_bulk import CACHE_KIB, CHECKPOINT_PAGES, bulk_writing
+
+
+def _settings(engine: Engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        return (conn.exec_driver_sql("PRAGMA cache_size").scalar_one(),
+                conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
+
+
+def test_the_bulk_settings_hold_inside_the_block_only(
+        tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'bulk.db'}")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        conn.exec_driver_sql("PRAGMA cache_size = -1234")  # this connection's own choice
+    before = _settings(engine)
+    assert before == (-1234, 1000)
+    with bulk_writing(engine):
+        assert _settings(engine) == (-CACHE_KIB, CHECKPOINT_PAGES)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x TEXT)")
+            conn.exec_driver_sql("INSERT INTO t SELECT hex(randomblob(100)) FROM "
+                                 "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                                 "FROM n WHERE i < 5000) SELECT i FROM n)")
+    assert _settings(engine) == before
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one() == 5000
+    engine.dispose()
