@@ -88,3 +88,30 @@ def test_a_forged_event_stops_a_read_ahead_rebuild_at_its_range(
     positions = [n.id for n in keyed.app.recorder.select_notifications(0, 10**6)]
     range_start = (positions[-1] - 1) // 3 * 3
     assert keyed.read_model.position() == max(p for p in positions if p <= range_start)
+
+
+def _payments_file(rt: Runtime) -> int:
+    """The storage file behind rm_payments: TRUNCATE gives the table a new one, DELETE does not."""
+    with rt.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT pg_relation_filenode('rm_payments')").scalar_one())
+
+
+def test_a_postgresql_rebuild_truncates_and_deletes_instead_while_a_reader_holds_the_tables(
+        rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if rt.settings.backend != "postgresql":
+        pytest.skip("TRUNCATE and its lock are PostgreSQL's; SQLite's DELETE already truncates")
+    _county(rt, tmp_path)
+    before = dump_read_model(rt)
+    first = _payments_file(rt)
+    rebuild(rt.read_model)
+    truncated = _payments_file(rt)
+    assert truncated != first  # a new, empty file: no dead rows left behind
+    assert dump_read_model(rt) == before
+
+    monkeypatch.setattr("projections.rebuild.TRUNCATE_WAIT", "300ms")
+    with rt.engine.connect() as reader:  # a long read (an export streaming) holds a share lock
+        reader.exec_driver_sql("SELECT count(*) FROM rm_payments").scalar_one()
+        rebuild(rt.read_model, workers=2, page_size=3)
+        assert _payments_file(rt) == truncated  # rows deleted in place: nobody was waited for
+        reader.rollback()
+    assert dump_read_model(rt) == before
