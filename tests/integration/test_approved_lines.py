@@ -194,18 +194,3 @@ def test_the_same_format_in_another_encoding_is_a_second_file_not_a_conflict() -
     assert [e["sha256"] for e in batch.exports] == ["a" * 64, "b" * 64]
     with pytest.raises(BatchStateError, match="already exported"):
         batch.record_export("csv", "c" * 64, "gbk", "cashier")
-
-
-def test_postgresql_sorts_a_batch_into_file_order_in_memory_for_that_read_only(
-        rt: Runtime, january: UUID) -> None:
-    from ledger.services.approved_lines import SORT_MEMORY, ordered_rows
-
-    if rt.settings.backend != "postgresql":
-        pytest.skip("work_mem is PostgreSQL's; SQLite sorts in its own cache")
-    with rt.engine.connect() as conn:
-        default = conn.exec_driver_sql("SELECT current_setting('work_mem')").scalar_one()
-        conn.rollback()
-        assert len(list(ordered_rows(conn, january))) == 5
-        assert conn.exec_driver_sql("SELECT current_setting('work_mem')").scalar_one() == SORT_MEMORY
-        conn.rollback()
-        assert conn.exec_driver_sql("SELECT current_setting('work_mem')").scalar_one() == default != SORT_MEMORY
