@@ -14,6 +14,9 @@ each connection as the rebuild takes it from the pool and the connection's own v
 are put back as it returns, and at the end one passive checkpoint (which never waits
 for readers) copies the log back. Durability is unchanged: ``synchronous`` and the
 journal mode are not touched, and a rebuild killed midway is simply run again.
+
+The settings follow the engine, not a thread: meant for a process whose one thread writes
+(``ledger projections rebuild``). Other processes' connections never see them.
 """
 
 from __future__ import annotations
