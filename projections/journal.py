@@ -53,7 +53,7 @@ def _expense() -> ColumnElement[str]:
 
 
 def post_approval(conn: Connection, batch_id: str, position: int) -> None:
-    _post(conn, (p.batch_id == batch_id) & (p.status != "withdrawn") & (p.amount != 0),
+    _post(conn, (p.batch_id == batch_id) & (p.own_status != "withdrawn") & (p.amount != 0),
           literal(position), "paid", p.amount, _expense(), literal("bank_clearing"))
 
 

@@ -43,6 +43,7 @@ from ledger.domain.case_record import PROGRAMMES, ROSTER_PROGRAMMES
 from ledger.domain.money import divide_half_up, format_yuan
 from ledger.domain.statuses import PAID
 from projections import schema
+from projections.payment_lines import LINES
 from projections.people import case_records, chunks, people_for
 
 MONTHLY_KINDS = ("regular", "graduation")
@@ -81,7 +82,7 @@ def _relief_areas(conn: Connection, relief_ids: set[str]) -> dict[str, str]:
 
 def _first_paid(conn: Connection, case_ids: set[str], month: str) -> dict[str, str]:
     """Case -> the earliest month a regular or graduation line of an approved batch paid for."""
-    p = schema.payments.c
+    p = LINES.c
     out: dict[str, str] = {}
     for part in chunks(case_ids):
         out.update(dict(conn.execute(
@@ -95,7 +96,7 @@ def _first_paid(conn: Connection, case_ids: set[str], month: str) -> dict[str, s
 def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
     """The spec's `report monthly --json` shape for ``month``."""
     m = str(month)
-    p, c = schema.payments.c, schema.cases.c
+    p, c = LINES.c, schema.cases.c
     lines = conn.execute(
         select(p.case_id, p.programme, p.kind, p.for_month, p.amount)
         .where(p.batch_month == m, p.status.in_(PAID))

@@ -21,6 +21,7 @@ from projections.campaigns import campaign_created, campaign_handed_over
 from projections.institutions import HANDLERS as INSTITUTION_HANDLERS
 from projections.journal import post_approval
 from projections.members import member_changed
+from projections.payment_lines import FOLLOWS_BATCH
 from projections.read_model_page import Page
 from projections.relief_events import relief_in_advance, relief_refused
 from projections.reviews import case_reviewed
@@ -49,7 +50,7 @@ def _case_changed(page: Page, e: Case.Event, pos: int) -> None:
 
 
 PAYMENT_COLUMNS = ("payment_id", "batch_id", "batch_month", "batch_kind", "case_id", "programme",
-                   "kind", "for_month", "amount", "transfer", "status", "return_reason",
+                   "kind", "for_month", "amount", "transfer", "own_status", "return_reason",
                    "returned_position", "result_position", "reissue_of", "reissued_by", "name",
                    "id_number", "bank_name", "bank_account", "town", "village", "formula",
                    "recorded_position")
@@ -63,7 +64,7 @@ def payment_recorded(page: Page, p: RecordedPayment, pos: int) -> None:
     batch = page.batch(p.batch_id)
     page.new_payments[p.payment_id] = [
         p.payment_id, p.batch_id, batch["month"], batch["kind"], p.case_id, p.programme,
-        p.kind, p.for_month, p.amount, p.transfer, "draft", "", None, None,
+        p.kind, p.for_month, p.amount, p.transfer, FOLLOWS_BATCH, "", None, None,
         ",".join(p.reissue_of), None, p.name, p.id_number, p.bank_name, p.bank_account,
         p.town, p.village, p.formula, pos]
     for original in p.reissue_of:
@@ -73,20 +74,20 @@ def payment_recorded(page: Page, p: RecordedPayment, pos: int) -> None:
 def _payment_amended(page: Page, e: Payment.Amended, pos: int) -> None:
     page.change_payment(e.originator_id.hex, amount=e.amount, transfer=e.transfer,
                         formula=e.formula, bank_name=e.bank_name, bank_account=e.bank_account,
-                        status="draft")
+                        own_status=FOLLOWS_BATCH)
 
 
 def _payment_withdrawn(page: Page, e: Payment.Withdrawn, pos: int) -> None:
-    page.change_payment(e.originator_id.hex, status="withdrawn")
+    page.change_payment(e.originator_id.hex, own_status="withdrawn")
 
 
 def _payment_settled(page: Page, e: Payment.Settled, pos: int) -> None:
-    page.change_payment(e.originator_id.hex, status="settled", result_position=pos)
+    page.change_payment(e.originator_id.hex, own_status="settled", result_position=pos)
     page.settled.append(e.originator_id.hex)
 
 
 def _payment_returned(page: Page, e: Payment.Returned, pos: int) -> None:
-    page.change_payment(e.originator_id.hex, status="returned", return_reason=e.reason,
+    page.change_payment(e.originator_id.hex, own_status="returned", return_reason=e.reason,
                         returned_position=pos, result_position=pos)
     page.returned.append(e.originator_id.hex)
 
@@ -96,6 +97,7 @@ def _batch_drafted(page: Page, e: Batch.Drafted, pos: int) -> None:
     page.new_batches.add(bid)
     page.batches[bid] = {
         "batch_id": bid, "month": str(e.month), "kind": e.kind, "status": "draft",
+        "line_status": "draft",
         "position": pos, "payments": 0, "total": 0, "by_programme": "{}", "report": "{}",
         "exports": "[]", "makers": json.dumps([e.by]), "approved_by": None,
         "computed": False, "running": False,
@@ -120,17 +122,16 @@ def _batch_computed(page: Page, e: Batch.Computed, pos: int) -> None:
 
 
 def _set_batch_status(page: Page, batch_id: str, status: str, from_statuses: tuple[str, ...]) -> None:
-    page.flush()
-    page.conn.execute(
-        update(schema.payments)
-        .where(schema.payments.c.batch_id == batch_id, schema.payments.c.status.in_(from_statuses))
-        .values(status=status)
-    )
+    """Move the batch's following lines on: one row, not one per line (payment_lines)."""
+    row = page.batch(batch_id)
+    if row["line_status"] in from_statuses:
+        row["line_status"] = status
 
 
 def _batch_approved(page: Page, e: Batch.Approved, pos: int) -> None:
     page.batch(e.originator_id.hex).update(status="approved", approved_by=e.by)
     _set_batch_status(page, e.originator_id.hex, "approved", ("draft",))
+    page.flush()  # the journal posts from the batch's lines, written first
     post_approval(page.conn, e.originator_id.hex, pos)
 
 
@@ -151,16 +152,19 @@ def _batch_exported(page: Page, e: Batch.Exported, pos: int) -> None:
 
 
 def _batch_reconciled(page: Page, e: Batch.Reconciled, pos: int) -> None:
-    page.batch(e.originator_id.hex)["status"] = "reconciled"
+    row = page.batch(e.originator_id.hex)
+    row["status"] = "reconciled"
     # Lines with nothing to transfer (a netted recovery, a line netted to zero) were never
     # sent to the bank; they are settled when the rest of their batch is.
+    if row["line_status"] not in ("approved", "exported"):
+        return
     page.flush()
     p = schema.payments.c
     page.conn.execute(
         update(schema.payments)
         .where(p.batch_id == e.originator_id.hex, p.transfer == 0,
-               p.status.in_(("approved", "exported")))
-        .values(status="settled")
+               p.own_status == FOLLOWS_BATCH)
+        .values(own_status="settled")
     )
 
 

@@ -19,6 +19,7 @@ from ledger.domain.money import format_yuan, parse_yuan
 from ledger.domain.programme_names import KIND_NAMES, STATUS_NAMES, programme_name
 from ledger.domain.statuses import PAID
 from projections import schema
+from projections.payment_lines import LINES
 from projections.people import case_records, people_for
 
 j = schema.journal.c
@@ -57,7 +58,7 @@ def fund_totals(conn: Connection, year: int) -> dict[str, Any]:
 
 def registered_poor(conn: Connection, year: int) -> dict[str, dict[str, int]]:
     """People in payment flagged registered-poor (建档立卡), per month and programme."""
-    p, c = schema.payments.c, schema.cases.c
+    p, c = LINES.c, schema.cases.c
     rows = conn.execute(
         select(p.batch_month, p.programme, func.count(func.distinct(p.case_id)))
         .join(schema.cases, c.case_id == p.case_id)
@@ -103,7 +104,7 @@ def roster_rows(conn: Connection, month: str) -> list[tuple[str, ...]]:
     kind and status are written in Chinese (the clerks' file); 保障人数 is how many people
     the line is for (projections.people).
     """
-    p = schema.payments.c
+    p = LINES.c
     rows = conn.execute(
         select(p.town, p.village, p.name, p.id_number, p.bank_name, p.bank_account, p.programme,
                p.kind, p.for_month, p.amount, p.status, p.case_id, p.formula)

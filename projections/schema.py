@@ -73,6 +73,8 @@ batches = Table(
     Column("month", String(7), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("status", String(16), nullable=False),
+    # What every line of the batch without a status of its own is (projections.payment_lines).
+    Column("line_status", String(16), nullable=False),
     Column("position", BigInteger, nullable=False),
     Column("payments", Integer, nullable=False),
     Column("total", BigInteger, nullable=False),
@@ -99,7 +101,8 @@ payments = Table(
     Column("for_month", String(7), nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("transfer", BigInteger, nullable=False),
-    Column("status", String(16), nullable=False),
+    # The line's own status, or "batch" while it has none (projections.payment_lines).
+    Column("own_status", String(16), nullable=False),
     Column("return_reason", Text, nullable=False, default=""),
     Column("returned_position", BigInteger),
     Column("result_position", BigInteger),

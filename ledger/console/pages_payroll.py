@@ -29,7 +29,7 @@ from ledger.services.batches import (
     list_batches,
     report_json,
 )
-from projections import schema
+from projections.payment_lines import LINES
 
 PAGE = 100
 
@@ -82,8 +82,8 @@ def job(ctx: Ctx) -> Response:
 
 
 def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int]:
-    p = schema.payments.c
-    where = [p.batch_id == batch_hex, p.status != "withdrawn"]
+    p = LINES.c
+    where = [p.batch_id == batch_hex, p.own_status != "withdrawn"]
     if not ctx.actor.county_wide:
         where.append(p.town.in_(ctx.actor.towns))
     with ctx.rt.engine.connect() as conn:

@@ -19,6 +19,7 @@ from ledger.services.campaigns import campaign_payment_ids
 from ledger.services.case_view import case_summary
 from ledger.services.trace import trace_payment
 from projections import schema
+from projections.payment_lines import LINES
 
 LIMIT = 100
 HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -82,7 +83,7 @@ def _id_number(q: str, ctx: Ctx) -> str | None:
 @page()
 def person(ctx: Ctx) -> Response:
     case_hex = _hex(ctx.request.path_params["case_id"])
-    c, p = schema.cases.c, schema.payments.c
+    c, p = schema.cases.c, LINES.c
     with ctx.rt.engine.connect() as conn:
         key = conn.execute(select(c.person_key, c.town).where(c.case_id == case_hex)).first() \
             if case_hex else None
@@ -95,7 +96,7 @@ def person(ctx: Ctx) -> Response:
         payments = conn.execute(
             select(p.payment_id, p.case_id, p.programme, p.kind, p.for_month, p.batch_month,
                    p.amount, p.status)
-            .where(p.case_id.in_(case_ids) | p.payment_id.in_(shares), p.status != "withdrawn")
+            .where(p.case_id.in_(case_ids) | p.payment_id.in_(shares), p.own_status != "withdrawn")
             .order_by(p.batch_month.desc(), p.for_month.desc()).limit(500)).mappings().all()
     month = Month.of(ctx.console.clock().date())
     standards, policy = ctx.rt.app.standard_book(), ctx.rt.app.policy_book()

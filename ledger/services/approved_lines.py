@@ -76,7 +76,7 @@ def ordered_rows(conn: Connection, batch_id: UUID) -> Iterator[Row[Any]]:
     order = [key.collate("C") for key in keys] if conn.dialect.name == "postgresql" else keys
     rows: Result[Any] = conn.execution_options(yield_per=PAGE).execute(
         select(*(p[name] for name in _COLUMNS))
-        .where(p.batch_id == batch_id.hex, p.status != "withdrawn", p.transfer > 0)
+        .where(p.batch_id == batch_id.hex, p.own_status != "withdrawn", p.transfer > 0)
         .order_by(*order)
     )
     yield from rows

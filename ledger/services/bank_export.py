@@ -187,7 +187,7 @@ def export_batch(rt: Runtime, batch_id: UUID, fmt: str, out: Path, by: str,
 def _transfers(batch_id: UUID) -> ColumnElement[bool]:
     """The batch's transfers: ``transfer`` > 0 and not withdrawn."""
     p = schema.payments.c
-    return and_(p.batch_id == batch_id.hex, p.status != "withdrawn", p.transfer > 0)
+    return and_(p.batch_id == batch_id.hex, p.own_status != "withdrawn", p.transfer > 0)
 
 
 def programme_totals(rt: Runtime, batch_id: UUID) -> dict[str, tuple[int, int]]:

@@ -29,6 +29,7 @@ from ledger.domain.payment import Payment
 from ledger.domain.statuses import SENT
 from ledger.services.runtime import Runtime
 from projections import schema
+from projections.payment_lines import LINES, OWN_STATUSES
 
 CHUNK = 1000
 Progress = Callable[[int, int], None]
@@ -97,7 +98,7 @@ def import_results(rt: Runtime, path: Path, by: str, chunk: int = CHUNK,
 
 def _sent_payments(rt: Runtime, ids: Iterable[UUID]) -> dict[str, tuple[str, str, int]]:
     """payment hex -> (batch hex, read-model status, transfer), for the ids that exist."""
-    p = schema.payments.c
+    p = LINES.c
     wanted = sorted({i.hex for i in ids})
     found: dict[str, tuple[str, str, int]] = {}
     with rt.engine.connect() as conn:
@@ -175,7 +176,7 @@ def _reconcile(rt: Runtime, batch_ids: list[str], by: str) -> list[UUID]:
         open_batches = set(conn.execute(
             select(p.batch_id).distinct()
             .where(p.batch_id.in_(batch_ids), p.transfer > 0,
-                   p.status.not_in(("withdrawn", "settled", "returned")))
+                   p.own_status.not_in(OWN_STATUSES))
         ).scalars())
     done: list[UUID] = []
     for bid in batch_ids:

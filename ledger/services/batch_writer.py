@@ -37,7 +37,7 @@ from ledger.services.runtime import Runtime
 CHUNK = 2000
 Progress = Callable[[int, int], None]
 Existing = dict[str, tuple[int, int, str, str]]
-"""payment id (hex) -> (amount, transfer, status, bank account) of a batch's lines."""
+"""payment id (hex) -> (amount, transfer, own status, bank account) of a batch's lines."""
 Entry = tuple[RecordedPayment, bytes | None]
 """A line to record, as the new payment it would be (its id deterministic), and — made
 ahead by a payroll worker — that payment's stored event state (else None)."""

@@ -16,6 +16,7 @@ from ledger.services.approved_lines import digest_batch
 from ledger.services.draft_freshness import check_fresh
 from ledger.services.runtime import Runtime
 from projections import schema
+from projections.payment_lines import LINES
 
 
 def approve_batch(rt: Runtime, batch_id: UUID, by: str) -> Batch:
@@ -90,7 +91,7 @@ def _transfer_counts(conn: Any, batch_ids: list[str]) -> dict[str, int]:
     counts = dict.fromkeys(batch_ids, 0)
     for batch_id, n in conn.execute(
         select(p.batch_id, func.count())
-        .where(p.batch_id.in_(batch_ids), p.transfer > 0, p.status != "withdrawn")
+        .where(p.batch_id.in_(batch_ids), p.transfer > 0, p.own_status != "withdrawn")
         .group_by(p.batch_id)
     ):
         counts[batch_id] = int(n)
@@ -122,12 +123,12 @@ def batch_summary(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def batch_lines(rt: Runtime, batch_id: UUID) -> list[dict[str, Any]]:
-    p = schema.payments.c
+    p = LINES.c
     with rt.engine.connect() as conn:
         rows = conn.execute(
             select(p.payment_id, p.case_id, p.programme, p.kind, p.for_month, p.amount,
                    p.transfer, p.status, p.reissue_of)
-            .where(p.batch_id == batch_id.hex, p.status != "withdrawn")
+            .where(p.batch_id == batch_id.hex, p.own_status != "withdrawn")
             .order_by(p.case_id, p.for_month, p.kind)
         ).all()
     return [

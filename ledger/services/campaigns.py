@@ -39,6 +39,7 @@ from ledger.domain.programmes import CaseEntitlement
 from ledger.domain.text_fields import check_text
 from ledger.services.runtime import Runtime
 from projections import schema
+from projections.payment_lines import LINES
 
 PAID = ("approved", "exported", "reconciled")
 
@@ -168,7 +169,7 @@ def deliver(rt: Runtime, ref: str, id_number: str, on: date, received_by: str,
 def campaign_report(rt: Runtime, campaign: Campaign) -> dict[str, Any]:
     """The campaign, and each recipient with whether (and when) it was received or paid."""
     people = recipients(rt, campaign)
-    p = schema.payments.c
+    p = LINES.c
     statuses: dict[str, str] = {}
     if not campaign.items and people:
         with rt.engine.connect() as conn:

@@ -195,9 +195,9 @@ def programme_totals(rt: Runtime) -> dict[str, dict[str, int]]:
     """Per programme: people (distinct cases paid), payments and fen, over approved batches."""
     from sqlalchemy import func, select
 
-    from projections import schema
+    from projections.payment_lines import LINES
 
-    p = schema.payments.c
+    p = LINES.c
     query = (
         select(p.programme, func.count(func.distinct(p.case_id)), func.count(), func.sum(p.amount))
         .where(p.status.in_(PAID))

@@ -68,7 +68,7 @@ def _previous(conn: Connection, month: Month) -> list[PreviousLine]:
     return [(r[0], r[1], r[2], int(r[3])) for r in conn.execute(
         select(p.case_id, p.programme, p.kind, p.amount)
         .where(p.batch_month == str(month + -1), p.batch_kind == "regular",
-               p.programme == PROGRAMME, p.status != "withdrawn"))]
+               p.programme == PROGRAMME, p.own_status != "withdrawn"))]
 
 
 def record_institution_lines(run: BatchRun, snapshot: Connection, month: Month,

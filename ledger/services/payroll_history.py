@@ -24,6 +24,7 @@ from ledger.domain.statuses import BATCH_APPROVED as APPROVED
 from ledger.domain.statuses import PAID as PAID_STATUSES
 from ledger.services.runtime import Runtime
 from projections import schema
+from projections.payment_lines import LINES
 
 RULE_TOPICS = [get_topic(Standard.Set), get_topic(PolicySetting.Set)]
 CPI_TOPICS = [*RULE_TOPICS, get_topic(CpiRecord.Recorded)]
@@ -69,7 +70,7 @@ def price_months(rt: Runtime, conn: Connection, month: Month,
 
 def price_paid(conn: Connection, case_ids: list[str]) -> dict[str, dict[Month, int]]:
     """case -> measured month -> its price subsidy paid in approved batches (reissues not)."""
-    p = schema.payments.c
+    p = LINES.c
     paid: dict[str, dict[Month, int]] = defaultdict(dict)
     for case_id, for_month, total in conn.execute(
         select(p.case_id, p.for_month, func.sum(p.amount))
@@ -123,7 +124,7 @@ def net_paid(conn: Connection, case_ids: list[str]) -> dict[str, dict[Month, int
     Only the case's own programme counts: relief and price-subsidy lines (and their
     corrections, which the regular batch also carries) are one-off payments of their own.
     """
-    p = schema.payments.c
+    p = LINES.c
     rows = conn.execute(
         select(p.case_id, p.for_month, func.sum(p.amount))
         .where(p.case_id.in_(case_ids), p.batch_kind == "regular",
@@ -139,7 +140,7 @@ def net_paid(conn: Connection, case_ids: list[str]) -> dict[str, dict[Month, int
 
 def reissues(conn: Connection, month: Month) -> tuple[dict[str, list[Reissue]], list[dict[str, Any]]]:
     """Returned payments to pay again (account corrected since the return) and those held."""
-    p, c = schema.payments.c, schema.cases.c
+    p, c = LINES.c, schema.cases.c
     already = set()
     for (text,) in conn.execute(
         select(p.reissue_of).where(p.reissue_of != "", p.status.in_(PAID_STATUSES))

@@ -104,7 +104,7 @@ def existing_where(conn: Connection, batch_id: UUID,
     its reliefs, its institutions and the price-subsidy batch all read through here.
     """
     p = schema.payments.c
-    query = select(p.payment_id, p.amount, p.transfer, p.status, p.bank_account).where(
+    query = select(p.payment_id, p.amount, p.transfer, p.own_status, p.bank_account).where(
         p.batch_id == batch_id.hex, *conditions)
     return {r[0]: (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(query)}
 
@@ -115,7 +115,7 @@ def previous_lines(conn: Connection, month: Month, part: CaseRange) -> list[Prev
     rows = conn.execute(
         select(p.case_id, p.programme, p.kind, p.amount)
         .where(p.batch_month == str(month + -1), p.batch_kind == "regular",
-               p.status != "withdrawn", _in_part(p.case_id, part),
+               p.own_status != "withdrawn", _in_part(p.case_id, part),
                p.programme != "institution")
     )
     return [(r[0], r[1], r[2], int(r[3])) for r in rows]

@@ -118,7 +118,7 @@ def _unchanged(rt: Runtime, month: Month, bid: UUID, parts: Iterator[Part]) -> b
 def _live_lines(conn: Connection, bid: UUID) -> int:
     p = schema.payments.c
     return int(conn.execute(select(func.count()).where(
-        p.batch_id == bid.hex, p.status != "withdrawn")).scalar_one())
+        p.batch_id == bid.hex, p.own_status != "withdrawn")).scalar_one())
 
 
 def _refresh(rt: Runtime, batch: Batch | None, month: Month, position: int,

@@ -27,6 +27,7 @@ from ledger.domain.policy import PolicyBook
 from ledger.domain.statuses import PAID
 from ledger.domain.working_days import add_working_days
 from projections import schema
+from projections.payment_lines import LINES
 
 ORDER = ("awaiting approval", "approved", "in draft", "paid", "refused")
 
@@ -42,10 +43,10 @@ def relief_list(conn: Connection, today: date | None = None,
                 policy: PolicyBook | None = None) -> list[dict[str, Any]]:
     policy = policy or PolicyBook()
     today = today or date.today()
-    p = schema.payments.c
+    p = LINES.c
     lines: dict[str, str] = {}
     for relief_id, status in conn.execute(
-            select(p.case_id, p.status).where(p.kind == "relief", p.status != "withdrawn")):
+            select(p.case_id, p.status).where(p.kind == "relief", p.own_status != "withdrawn")):
         paid = status in PAID
         lines[relief_id] = "paid" if paid or lines.get(relief_id) == "paid" else "in draft"
     out = []

@@ -35,7 +35,7 @@ def relief_lines(conn: Connection, batch_id: UUID, month: Month,
     r, p = schema.reliefs.c, schema.payments.c
     taken = {cid for (cid,) in conn.execute(
         select(p.case_id).where(p.kind == "relief", p.batch_id != batch_id.hex,
-                                p.status != "withdrawn")
+                                p.own_status != "withdrawn")
     )}
     payable: ColumnElement[bool] = r.payable.is_(True)
     if advance:

@@ -23,6 +23,7 @@ from ledger.domain.statuses import PAID
 from ledger.domain.text_fields import check_text
 from ledger.services.runtime import Runtime
 from projections import schema
+from projections.payment_lines import LINES
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def refuse_relief(rt: Runtime, relief_id: UUID, reason: str, by: str) -> Relief:
         raise ValueError("a reason is required")
     relief: Relief = rt.app.load(relief_id, Relief, "relief")
     rt.read_model.catch_up()
-    p = schema.payments.c
+    p = LINES.c
     with rt.engine.connect() as conn:
         paid = conn.execute(select(p.amount).where(
             p.case_id == relief_id.hex, p.kind == "relief", p.status.in_(PAID)

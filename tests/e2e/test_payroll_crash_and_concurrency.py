@@ -141,7 +141,7 @@ def check_batch(url: str, data: dict) -> None:
             assert conn.execute(select(func.count()).where(b.month == MONTH)).scalar_one() == 1
             count, cases, amount = conn.execute(
                 select(func.count(), func.count(p.case_id.distinct()), func.sum(p.amount))
-                .where(p.batch_id == data["batch_id"], p.status != "withdrawn")
+                .where(p.batch_id == data["batch_id"], p.own_status != "withdrawn")
             ).one()
     finally:
         rt.close()

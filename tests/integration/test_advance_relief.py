@@ -20,7 +20,7 @@ from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from ledger.services.trace import trace_payment
-from projections import schema
+from projections.payment_lines import LINES
 from tests import county
 from tests.integration.test_relief_list import grant, run
 
@@ -45,12 +45,12 @@ def _reliefs(on: str = "2024-01-11", *extra: str) -> list[dict]:
 
 
 def _relief_payments(rt: Runtime, relief: str) -> list[tuple[str, str, str, int, str]]:
-    p = schema.payments.c
+    p = LINES.c
     rt.read_model.catch_up()
     with rt.engine.connect() as conn:
         return [tuple(r) for r in conn.execute(  # type: ignore[misc]
             select(p.payment_id, p.batch_kind, p.batch_month, p.amount, p.status)
-            .where(p.case_id == relief, p.status != "withdrawn"))]
+            .where(p.case_id == relief, p.own_status != "withdrawn"))]
 
 
 def test_an_advance_relief_is_paid_before_approval_then_approved_and_never_paid_again(

@@ -185,7 +185,7 @@ def python_order(rt: Runtime, batch_id: UUID) -> list[str]:
     with rt.engine.connect() as conn:
         rows = conn.execute(
             select(p.payment_id, p.programme, p.town, p.village, p.case_id, p.for_month, p.kind)
-            .where(p.batch_id == batch_id.hex, p.status != "withdrawn", p.transfer > 0)).all()
+            .where(p.batch_id == batch_id.hex, p.own_status != "withdrawn", p.transfer > 0)).all()
     rows = sorted(rows, key=lambda r: (r.programme, r.town, r.village, r.case_id,
                                        r.for_month, r.kind, r.payment_id))
     return [r.payment_id for r in rows]
@@ -203,7 +203,7 @@ def test_lines_come_in_code_point_order_whatever_the_collation(rt: Runtime,
                                      'TYPE text COLLATE "zh-x-icu"')
             locale_order = conn.exec_driver_sql(
                 "SELECT payment_id FROM rm_payments WHERE batch_id = %(b)s AND transfer > 0 "
-                "AND status <> 'withdrawn' ORDER BY programme, town, village, case_id, "
+                "AND own_status <> 'withdrawn' ORDER BY programme, town, village, case_id, "
                 "for_month, kind, payment_id", {"b": batch_id.hex}).scalars().all()
         assert locale_order != expected  # so the test shows something
     csv_file = export_batch(rt, batch_id, "csv", tmp_path / "b.csv", "cashier", "utf-8").path

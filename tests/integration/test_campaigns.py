@@ -30,6 +30,7 @@ from ledger.cli.main import main
 from ledger.services.enrolment import import_roster
 from ledger.services.runtime import Runtime
 from projections import schema
+from projections.payment_lines import LINES
 from projections.rebuild import rebuild
 from projections.reports import journal_balance
 from tests import county
@@ -64,7 +65,7 @@ def _create(name: str, *extra: str) -> dict:
 
 def _payments(rt: Runtime) -> list[tuple[str, str, int, str]]:
     """(name, formula's campaign, amount, status) of every campaign line, by name and amount."""
-    p = schema.payments.c
+    p = LINES.c
     rt.read_model.catch_up()
     with rt.engine.connect() as conn:
         rows = conn.execute(select(p.name, p.formula, p.amount, p.status, p.programme, p.kind)

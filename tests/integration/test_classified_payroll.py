@@ -50,7 +50,7 @@ def test_an_ill_member_and_a_minor_add_their_top_ups_to_the_regular_line(
     p = schema.payments.c
     with rt.engine.connect() as conn:
         pid, formula = conn.execute(select(p.payment_id, p.formula).where(
-            p.case_id == HOUSEHOLD.hex, p.status != "withdrawn")).one()
+            p.case_id == HOUSEHOLD.hex, p.own_status != "withdrawn")).one()
     assert "serious_illness 30%" in formula and "minor 10%" in formula
     trace = trace_payment(rt, UUID(pid))
     assert [e for e in trace["events"] if e["type"].endswith("MemberClassified")]

@@ -70,7 +70,7 @@ def _april(url: str, receivable: bool = False) -> object:
             return sorted(tuple(r) for r in conn.execute(
                 select(p.kind, p.for_month, p.amount, p.transfer)
                 .where(p.batch_id == batch.id.hex, p.case_id == HOUSEHOLD.hex,
-                       p.status != "withdrawn")))
+                       p.own_status != "withdrawn")))
     finally:
         rt.close()
 

@@ -63,7 +63,7 @@ def _lines(rt: Runtime, month: int, case: object = HOUSEHOLD) -> list[tuple[str,
         return sorted(tuple(r) for r in conn.execute(  # type: ignore[misc]
             select(p.programme, p.kind, p.for_month, p.amount, p.transfer)
             .where(p.batch_id == batch.id.hex, p.case_id == case.hex,  # type: ignore[attr-defined]
-                   p.status != "withdrawn")))
+                   p.own_status != "withdrawn")))
 
 
 def test_a_three_person_household_is_paid_for_its_members_not_the_rosters_size(

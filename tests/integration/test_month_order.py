@@ -28,7 +28,7 @@ from ledger.services.enrolment import import_roster
 from ledger.services.payroll_months import MonthOrderError
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
-from projections import schema
+from projections.payment_lines import LINES
 from tests import county
 
 
@@ -48,12 +48,12 @@ def events(rt: Runtime) -> int:
 
 
 def lines(rt: Runtime, batch_id: str) -> list[tuple[str, str, str, int, str]]:
-    p = schema.payments.c
+    p = LINES.c
     rt.read_model.catch_up()
     with rt.engine.connect() as conn:
         return sorted(tuple(r) for r in conn.execute(
             select(p.payment_id, p.kind, p.for_month, p.amount, p.status)
-            .where(p.batch_id == batch_id, p.status != "withdrawn")))
+            .where(p.batch_id == batch_id, p.own_status != "withdrawn")))
 
 
 # --- the rule, pure ---------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def _lines(rt: Runtime, month: Month) -> list[tuple[Any, ...]]:
     with rt.engine.connect() as conn:
         return sorted(tuple(r) for r in conn.execute(
             select(p.case_id, p.programme, p.kind, p.for_month, p.amount, p.transfer)
-            .where(p.batch_id == ids.batch_id(month, "regular").hex, p.status != "withdrawn")))
+            .where(p.batch_id == ids.batch_id(month, "regular").hex, p.own_status != "withdrawn")))
 
 
 def _money_after(backend: str, facts: list[tuple[Any, ...]]) -> list[list[tuple[Any, ...]]]:

@@ -21,6 +21,7 @@ from ledger.services.case_changes import exit_case, update_case
 from ledger.services.enrolment import import_roster
 from ledger.services.runtime import Runtime
 from projections import schema
+from projections.payment_lines import LINES
 from tests import county
 
 ROWS = [county.row(i, "dibao", household_size=1 + i % 3, income_per_capita=f"{100 + i}.00")
@@ -38,7 +39,7 @@ def _scenario(rt: Runtime, tmp_path: Path, chunk: int) -> list[Any]:
     def run(month: str) -> None:
         rt.read_model.catch_up()
         batch = payroll_run.run_payroll(rt, Month.parse(month), "clerk", chunk=chunk)
-        p = schema.payments.c
+        p = LINES.c
         with rt.engine.connect() as conn:
             lines = sorted(conn.execute(
                 select(p.case_id, p.kind, p.for_month, p.amount, p.status)
@@ -101,7 +102,7 @@ def test_a_change_projected_during_a_run_waits_for_the_next_run(rt: Runtime,
         with rt.engine.connect() as conn:
             return conn.execute(select(p.amount).where(
                 p.batch_id == batch.id.hex, p.case_id == last.hex,
-                p.status != "withdrawn")).scalar_one()
+                p.own_status != "withdrawn")).scalar_one()
 
     assert amount_of_last() == 443_00 - 100_00  # rural standard 443.00 less income 100.00
     again = payroll_run.run_payroll(rt, month, "clerk", chunk=2)

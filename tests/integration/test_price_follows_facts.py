@@ -61,7 +61,7 @@ def _may(rt: Runtime) -> tuple[list[tuple[str, str, str, str, int]], dict[str, i
     with rt.engine.connect() as conn:
         lines = sorted(tuple(r) for r in conn.execute(
             select(p.case_id, p.programme, p.kind, p.for_month, p.amount)
-            .where(p.batch_id == batch.id.hex, p.status != "withdrawn")))
+            .where(p.batch_id == batch.id.hex, p.own_status != "withdrawn")))
         report = json.loads(conn.execute(select(b.report).where(b.batch_id == batch.id.hex))
                             .scalar_one())
     return lines, report["receivables"]["by_case"]

@@ -104,7 +104,7 @@ def _lines(rt: Runtime, batch_id: str) -> dict[str, tuple[str, str, str, int]]:
     p = schema.payments.c
     with rt.engine.connect() as conn:
         rows = conn.execute(select(p.case_id, p.programme, p.kind, p.for_month, p.amount)
-                            .where(p.batch_id == batch_id, p.status != "withdrawn"))
+                            .where(p.batch_id == batch_id, p.own_status != "withdrawn"))
         return {r[0]: (r[1], r[2], r[3], int(r[4])) for r in rows}
 
 

@@ -35,7 +35,7 @@ def _live(rt: Runtime, batch_id: str) -> dict[str, int]:
     p = schema.payments.c
     with rt.engine.connect() as conn:
         return {r[0]: int(r[1]) for r in conn.execute(
-            select(p.case_id, p.amount).where(p.batch_id == batch_id, p.status != "withdrawn"))}
+            select(p.case_id, p.amount).where(p.batch_id == batch_id, p.own_status != "withdrawn"))}
 
 
 def test_parts_give_every_line_once_and_a_rerun_records_nothing(rt: Runtime,

@@ -40,6 +40,7 @@ from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from projections import schema
+from projections.payment_lines import LINES
 from projections.rebuild import rebuild
 from projections.reports import funds_report, journal_balance
 from tests import county
@@ -267,10 +268,10 @@ class County:
         p = schema.payments.c
         with self.rt.engine.connect() as conn:
             return sorted(conn.execute(select(p.payment_id).where(
-                p.batch_id == batch_id.hex, p.transfer > 0, p.status != "withdrawn")).scalars())
+                p.batch_id == batch_id.hex, p.transfer > 0, p.own_status != "withdrawn")).scalars())
 
     def bankresults(self, s: BankResults) -> None:
-        p = schema.payments.c
+        p = LINES.c
         with self.rt.engine.connect() as conn:
             waiting = sorted(conn.execute(select(p.payment_id).where(
                 p.status == "exported", p.transfer > 0)).scalars())
@@ -305,7 +306,7 @@ Totals = dict[str, dict[str, dict[str, tuple[int, int, int, int]]]]
 
 def expected_funds(rt: Runtime) -> Totals:
     """Fund totals summed here from the payments table: lines of approved batches."""
-    p = schema.payments.c
+    p = LINES.c
     sums: dict[str, dict[str, dict[str, list[int]]]] = {
         key: defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
         for key in ("programmes", "months", "towns")}
@@ -360,7 +361,7 @@ def check_invariants(rt: Runtime) -> None:
     with rt.engine.connect() as conn:
         for batch_id, payments, total in conn.execute(select(b.batch_id, b.payments, b.total)):
             lines = conn.execute(select(p.case_id, p.amount, p.transfer).where(
-                p.batch_id == batch_id, p.status != "withdrawn")).all()
+                p.batch_id == batch_id, p.own_status != "withdrawn")).all()
             assert (payments, total) == (len(lines), sum(line.amount for line in lines))
             assert all(line.transfer >= 0 for line in lines)
             per_case: dict[str, int] = defaultdict(int)
@@ -369,7 +370,7 @@ def check_invariants(rt: Runtime) -> None:
             assert set(per_case.values()) <= {0}, "a case's transfers differ from its amounts"
         twice = conn.execute(
             select(p.batch_id, p.case_id, p.programme, p.kind, p.for_month)
-            .where(p.status != "withdrawn")
+            .where(p.own_status != "withdrawn")
             .group_by(p.batch_id, p.case_id, p.programme, p.kind, p.for_month)
             .having(func.count() > 1)).all()
         assert twice == []

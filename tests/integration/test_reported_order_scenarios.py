@@ -28,7 +28,7 @@ def _lines(rt: Runtime, month: Month) -> list[tuple[Any, ...]]:
     with rt.engine.connect() as conn:
         return sorted(tuple(r) for r in conn.execute(
             select(p.kind, p.for_month, p.amount)
-            .where(p.batch_id == ids.batch_id(month, "regular").hex, p.status != "withdrawn")))
+            .where(p.batch_id == ids.batch_id(month, "regular").hex, p.own_status != "withdrawn")))
 
 
 def _scenario(backend: str, start: Month, paid: list[Month], size: int, income: str,

@@ -79,6 +79,7 @@ from ledger.services.payroll_months import MonthOrderError, read_ledger_months
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from projections import schema
+from projections.payment_lines import LINES
 from projections.rebuild import rebuild
 from projections.reports import fund_totals, journal_balance
 from tests import county
@@ -478,7 +479,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return list(conn.execute(
                 select(p.payment_id, p.case_id, p.programme, p.kind, p.for_month, p.amount,
                        p.transfer, p.reissue_of)
-                .where(p.batch_id == batch_id.hex, p.status != "withdrawn")
+                .where(p.batch_id == batch_id.hex, p.own_status != "withdrawn")
             ).all())
 
     # --- the steps, each checked against the model ------------------------------------------------
@@ -911,7 +912,7 @@ class LedgerMachine(RuleBasedStateMachine):
         with self.rt.engine.connect() as conn:
             twice = conn.execute(
                 select(p.batch_id, p.case_id, p.programme, p.for_month, p.kind)
-                .where(p.status != "withdrawn")
+                .where(p.own_status != "withdrawn")
                 .group_by(p.batch_id, p.case_id, p.programme, p.for_month, p.kind)
                 .having(func.count() > 1)
             ).all()
@@ -925,11 +926,11 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def statuses_are_the_models(self) -> None:
-        p, b = schema.payments.c, schema.batches.c
+        p, b = LINES.c, schema.batches.c
         with self.rt.engine.connect() as conn:
             payments = dict(conn.execute(
                 select(p.payment_id, p.status).where(p.batch_month.in_(
-                    [str(m) for m in self.model.approved_months()]), p.status != "withdrawn")
+                    [str(m) for m in self.model.approved_months()]), p.own_status != "withdrawn")
             ).all())
             batches = dict(conn.execute(select(b.month, b.status).where(b.kind == "regular")).all())
         assert payments == {pid: pay.status for pid, pay in self.model.payments.items()}
@@ -984,7 +985,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if not approved:
             return
         latest = self.model.batches[approved[-1]]
-        p = schema.payments.c
+        p = LINES.c
         with self.rt.engine.connect() as conn:
             paid = dict(conn.execute(
                 select(p.case_id, func.sum(p.amount))
@@ -1072,7 +1073,7 @@ def test_a_correction_during_an_earlier_graduation_cancels_that_graduation_not_t
         with rt.engine.connect() as conn:
             lines = sorted((r.kind, r.for_month, yuan(r.amount)) for r in conn.execute(
                 select(p.kind, p.for_month, p.amount)
-                .where(p.batch_id == batch.id.hex, p.status != "withdrawn")))
+                .where(p.batch_id == batch.id.hex, p.own_status != "withdrawn")))
         approve_batch(rt, batch.id, "checker")
         return lines
 
@@ -1111,7 +1112,7 @@ def test_a_reassessment_equal_to_the_value_in_force_still_holds_against_a_later_
     with rt.engine.connect() as conn:
         lines = sorted((r.kind, r.for_month, yuan(r.amount), yuan(r.transfer)) for r in conn.execute(
             select(p.kind, p.for_month, p.amount, p.transfer)
-            .where(p.batch_id == april.id.hex, p.status != "withdrawn")))
+            .where(p.batch_id == april.id.hex, p.own_status != "withdrawn")))
     # April (443.00 − 200.00) × 3 = 729.00; March (443.00 − 300.00) × 3 = 429.00 against 969.00
     # paid: 540.00 recovered from April's 729.00, 189.00 sent.
     assert lines == [("recovery", "2024-03", "-540.00", "0.00"),
