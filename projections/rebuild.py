@@ -35,11 +35,7 @@ def rebuild(read_model: ReadModel, workers: int = 1, page_size: int = PAGE_SIZE)
     gathers the planner's statistics as after any bulk load.
     """
     with bulk_writing(read_model.engine):
-        with read_model.engine.begin() as conn:
-            for table in READ_MODEL_TABLES:
-                conn.execute(table.delete())
-            reset(conn, read_model.NAME)
-            conn.execute(schema.tracking.insert().values(name=read_model.NAME, position=0))
+        empty(read_model)
         if workers > 1:
             position = read_model.catch_up_ahead(workers, page_size)
         else:
@@ -49,6 +45,15 @@ def rebuild(read_model: ReadModel, workers: int = 1, page_size: int = PAGE_SIZE)
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM's own rule
             conn.exec_driver_sql("VACUUM (ANALYZE) " + _names(conn))
     return position
+
+
+def empty(read_model: ReadModel) -> None:
+    """Every read-model row gone and the position back to 0, in one transaction."""
+    with read_model.engine.begin() as conn:
+        for table in READ_MODEL_TABLES:
+            conn.execute(table.delete())
+        reset(conn, read_model.NAME)
+        conn.execute(schema.tracking.insert().values(name=read_model.NAME, position=0))
 
 
 def _names(conn: Connection) -> str:

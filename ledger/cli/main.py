@@ -65,12 +65,10 @@ def projections() -> None:
 @handled
 def projections_rebuild(workers: int | None) -> None:
     """Replay the whole event log into empty read-model tables."""
-    from ledger.adapters.worker_processes import default_workers
     from projections.rebuild import rebuild
 
     with runtime() as rt:
-        position = rebuild(rt.read_model,
-                           workers or rt.settings.payroll_workers or default_workers())
+        position = rebuild(rt.read_model, rt.workers(workers))
     click.echo(f"read model rebuilt up to event {position}")
 
 

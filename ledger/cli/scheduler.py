@@ -28,7 +28,7 @@ def scheduler_run(timezone: str | None) -> None:
     with runtime() as rt:  # refuses a database without a ledger (run `ledger init` first)
         # Between jobs, keep the read model caught up (LISTEN/NOTIFY on PostgreSQL, polling on
         # SQLite), so reports read by others are fresh even when nobody runs a command.
-        follower = Follower(rt.read_model).start()
+        follower = Follower(rt.read_model, workers=rt.workers()).start()
         sched = make_scheduler(rt.settings.url, background=False, timezone=timezone)
         add_ledger_jobs(sched)
         click.echo("scheduler running; Ctrl-C to stop", err=True)

@@ -80,7 +80,7 @@ def serve(rt: Runtime, host: str, port: int, with_scheduler: bool = False,
 
     from projections.follow import Follower
 
-    follower = Follower(rt.read_model).start()
+    follower = Follower(rt.read_model, workers=rt.workers()).start()
     scheduler = None
     if with_scheduler:
         from jobs.scheduler import add_ledger_jobs, make_scheduler

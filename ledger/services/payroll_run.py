@@ -27,7 +27,6 @@ from datetime import date
 from sqlalchemy import Connection, func, select
 
 from ledger.adapters.payment_codec import Sealing
-from ledger.adapters.worker_processes import default_workers
 from ledger.domain import ids
 from ledger.domain.batch import Batch
 from ledger.domain.calendar import Month
@@ -75,7 +74,7 @@ def run_payroll(rt: Runtime, month: Month, by: str, chunk: int = CHUNK,
     When another run of the same month starts meanwhile, this one stops writing and
     waits for that run to finish; if that run stalls (killed), this one starts again.
     """
-    n = workers or rt.settings.payroll_workers or default_workers()
+    n = rt.workers(workers)
     for _ in range(3):
         try:
             return _run_once(rt, month, by, chunk, progress, today=today, workers=n)

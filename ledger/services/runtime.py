@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from ledger.adapters.application import Ledger
 from ledger.adapters.settings import Settings
+from ledger.adapters.worker_processes import default_workers
 from projections.read_model import ReadModel
 
 
@@ -21,6 +22,11 @@ class Runtime:
     app: Ledger
     engine: Engine
     read_model: ReadModel
+
+    def workers(self, asked: int | None = None) -> int:
+        """Worker processes for a payroll or a catch-up: ``asked``, else the
+        ``LEDGER_PAYROLL_WORKERS`` setting, else one per core."""
+        return asked or self.settings.payroll_workers or default_workers()
 
     def close(self) -> None:
         self.app.close()
