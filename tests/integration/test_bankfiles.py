@@ -603,6 +603,57 @@ def test_pain002_transaction_without_its_own_status_inherits_the_block_status(
     assert [(r.payment_id, r.ok, r.reason) for r in results] == [(pid(1), False, "AM04")]
 
 
+def test_pain002_statuses_are_inherited_wherever_the_bank_put_them(tmp_path: Path) -> None:
+    """Read as a stream, yet the group's status after every block and a block's status after
+    its transactions (out of the schema's order) are still what a bare transaction inherits."""
+    data = build_pain002([(pid(1).hex, "RJCT", None, None), (pid(2).hex, "ACSC", None, None)])
+    data = data.replace(b"<TxSts>RJCT</TxSts>", b"").replace(b"<TxSts>ACSC</TxSts>", b"")
+    data = data.replace(b"<GrpSts>PART</GrpSts>", b"<GrpSts>RJCT</GrpSts>"
+                        b"<StsRsnInf><Rsn><Cd>AM04</Cd></Rsn></StsRsnInf>")
+    group = data[data.index(b"<OrgnlGrpInfAndSts>"):data.index(b"</OrgnlGrpInfAndSts>") + 20]
+    data = data.replace(group, b"").replace(b"</CstmrPmtStsRpt>", group + b"</CstmrPmtStsRpt>")
+    assert data.index(b"<GrpSts>") > data.index(b"<TxInfAndSts>")
+    results, problems = read_bank_results(write(tmp_path, "group.xml", data))
+    assert problems == []
+    assert [(r.payment_id, r.ok, r.reason) for r in results] == [
+        (pid(1), False, "AM04"), (pid(2), False, "AM04")]
+    # The block's own status, after its transactions, wins over the group's.
+    data = data.replace(b"</OrgnlPmtInfAndSts>", b"<PmtInfSts>ACSC</PmtInfSts></OrgnlPmtInfAndSts>")
+    results, problems = read_bank_results(write(tmp_path, "block.xml", data))
+    assert problems == []
+    assert [(r.payment_id, r.ok) for r in results] == [(pid(1), True), (pid(2), True)]
+
+
+def test_pain002_transactions_out_of_place_are_not_read(tmp_path: Path) -> None:
+    """Only a transaction in a payment block of the report counts: one loose in the report,
+    one in a block hidden in another element and one in a second report do not."""
+    data = build_pain002([(pid(1).hex, "ACSC", None, None)])
+    loose = f"<TxInfAndSts><OrgnlEndToEndId>{pid(2).hex}</OrgnlEndToEndId><TxSts>ACSC</TxSts>" \
+            "</TxInfAndSts>"
+    hidden = f"<Extra><OrgnlPmtInfAndSts>{loose.replace(pid(2).hex, pid(3).hex)}" \
+             "</OrgnlPmtInfAndSts></Extra>"
+    second = (f"<CstmrPmtStsRpt><OrgnlPmtInfAndSts>{loose.replace(pid(2).hex, pid(4).hex)}"
+              "</OrgnlPmtInfAndSts></CstmrPmtStsRpt>")
+    data = data.replace(b"</CstmrPmtStsRpt>", (loose + hidden).encode() + b"</CstmrPmtStsRpt>"
+                        + second.encode())
+    results, problems = read_bank_results(write(tmp_path, "placed.xml", data))
+    assert problems == [] and [r.payment_id for r in results] == [pid(1)]
+
+
+def test_a_pain002_with_thousands_of_bad_lines_lists_the_first_problems_and_counts_the_rest(
+        tmp_path: Path) -> None:
+    from ledger.adapters.input_files import MAX_LISTED
+
+    bad = MAX_LISTED + 37
+    data = build_pain002([("NOTAREF", "ACSC", None, None)] * bad
+                         + [(pid(1).hex, "ACSC", None, None)])
+    results, problems = read_bank_results(write(tmp_path, "many.xml", data))
+    assert [r.payment_id for r in results] == [pid(1)]
+    assert len(problems) == MAX_LISTED + 1
+    assert all(p.column == "OrgnlEndToEndId" for p in problems[:MAX_LISTED])
+    assert problems[-1].more == 37 and "37 more problem(s)" in problems[-1].problem
+
+
 def test_bank_results_from_a_pain002_answer_map_back_to_the_pain001_payments(
     tmp_path: Path,
 ) -> None:

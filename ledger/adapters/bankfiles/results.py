@@ -65,7 +65,7 @@ def read_bank_results(path: Path) -> tuple[list[BankResult], list[Problem]]:
             head = f.read(4096)
         head = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
         if head.lstrip()[:1] == b"<":
-            results, problems = read_pain002(name, path.read_bytes())
+            results, problems = read_pain002(name, path)
         else:
             results, problems = _read_csv(name, path)
     except UnreadableInput as exc:
