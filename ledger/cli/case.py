@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -22,7 +23,7 @@ def case() -> None:
     """Cases: show, update, exit."""
 
 
-def _find_cases(rt: Runtime, ref: str) -> list[Any]:
+def _find_cases(rt: Runtime, ref: str) -> Sequence[Any]:
     from sqlalchemy import select
 
     from projections import schema

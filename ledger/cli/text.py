@@ -11,7 +11,7 @@ import click
 from ledger.domain.text_fields import text_problem
 
 
-class TextField(click.ParamType):
+class TextField(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click stubs
     """A name, town, village, bank name, reason or reference typed as an option."""
 
     name = "text"

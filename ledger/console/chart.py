@@ -48,7 +48,7 @@ def fund_chart(months: dict[str, dict[str, int]]) -> Chart:
     for i, (month, by) in enumerate(sorted(months.items())):
         width = min(slot * 0.7, 60.0)
         x = LEFT + i * slot + (slot - width) / 2
-        y = HEIGHT - BOTTOM
+        y: float = HEIGHT - BOTTOM
         for programme in programmes:
             value = max(by.get(programme, 0), 0)
             h = plot_h * value / top

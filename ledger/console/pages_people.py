@@ -6,7 +6,7 @@ import re
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -36,17 +36,18 @@ def people(ctx: Ctx) -> Response:
     rows: list[Any] = []
     if q:
         c = schema.cases.c
-        query = select(c.case_id, c.programme, c.name, c.town, c.village, c.record,
+        every = select(c.case_id, c.programme, c.name, c.town, c.village, c.record,
                        c.exit_month).order_by(c.name, c.programme).limit(LIMIT + 1)
+        query: Select[Any] | None
         if (case_hex := _hex(q)) is not None:
-            query = query.where(c.case_id == case_hex)
+            query = every.where(c.case_id == case_hex)
         elif (number := _id_number(q, ctx)) is not None:
-            query = query.where(c.person_key == ctx.rt.app.person_key(number))
+            query = every.where(c.person_key == ctx.rt.app.person_key(number))
         elif ctx.rt.settings.cipher_key:
             query = None  # names are sealed in the read model: compare them opened, below
         else:
             escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(c.name.like(f"%{escaped}%", escape="\\"))
+            query = every.where(c.name.like(f"%{escaped}%", escape="\\"))
         with ctx.rt.engine.connect() as conn:
             found = _sealed_names(ctx, conn, q) if query is None else conn.execute(
                 query if ctx.actor.county_wide else query.where(c.town.in_(ctx.actor.towns)))

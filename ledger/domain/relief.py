@@ -48,6 +48,7 @@ class Relief(Aggregate):
     multiple: int
     amount: int
     approvals_needed: int
+    formula: str
 
     class Granted(Aggregate.Created):
         case_id: UUID | None
