@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -180,3 +181,52 @@ def test_a_county_server_that_cannot_be_reached_is_one_line_without_its_password
     assert result.exit_code == 2
     assert "cannot reach the database" in result.stderr and "county_a" in result.stderr
     assert "s3cretpw" not in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_counties_with_their_own_keys_are_read_with_each_key_and_a_wrong_one_is_named(
+        backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each county encrypted with its own key; the config names the variable holding each."""
+    from eventsourcing.cryptography import AESCipher
+
+    require_backend(backend)
+    monkeypatch.delenv("LEDGER_DATABASE_URL", raising=False)
+    key_a, key_b = AESCipher.create_key(32), AESCipher.create_key(32)
+    with two_county_urls(backend, tmp_path) as (url_a, url_b):
+        monkeypatch.setenv("LEDGER_CIPHER_KEY", key_a)
+        build(url_a, [county.row(1, "dibao"), county.row(2, "tekun")], tmp_path)
+        monkeypatch.setenv("LEDGER_CIPHER_KEY", key_b)
+        build(url_b, [county.row(3, "disability_living")], tmp_path)
+        monkeypatch.delenv("LEDGER_CIPHER_KEY")
+        monkeypatch.setenv("KEY_A", key_a)
+        monkeypatch.setenv("KEY_B", key_b)
+
+        def report(counties: str) -> Any:
+            config = tmp_path / "counties.toml"
+            config.write_text(f"[counties]\n{counties}\n", encoding="utf-8")
+            return CliRunner().invoke(main, ["province", "report", "--month", "2024-01",
+                                             "--json", "--config", str(config)])
+
+        both = report(f'a = {{url = "{url_a}", key_env = "KEY_A"}}\n'
+                      f'b = {{url = "{url_b}", key_env = "KEY_B"}}')
+        assert both.exit_code == 0, both.output
+        data = json.loads(both.stdout)
+        assert data["province"] == {  # by hand: see the module's docstring
+            "programmes": {"dibao": figures(1, 3, "969.00", 1), "tekun": figures(1, 1, "608.33", 1),
+                           "disability_living": figures(1, 1, "100.00", 1)},
+            "total": {"paid": "1677.33"}}
+
+        swapped = report(f'a = {{url = "{url_a}", key_env = "KEY_A"}}\n'
+                         f'b = {{url = "{url_b}", key_env = "KEY_A"}}')
+        unset = report(f'a = {{url = "{url_a}", key_env = "KEY_C"}}')
+        misspelt = report(f'a = {{url = "{url_a}", key_evn = "KEY_A"}}')
+        default = report(f'a = "{url_a}"')  # LEDGER_CIPHER_KEY, which is not set
+    for result, says in [(swapped, "county b: KEY_A is not the key this ledger was encrypted"),
+                         (unset, "county a: its key variable KEY_C is not set"),
+                         (misspelt, "county a must be"),
+                         (default, "county a: this ledger's personal data is encrypted: set "
+                                   "LEDGER_CIPHER_KEY")]:
+        assert result.exit_code == 2, result.output
+        assert says in json.loads(result.stdout)["error"]
+        assert key_a not in result.output and key_b not in result.output
+        assert "Traceback" not in result.output
