@@ -19,7 +19,13 @@ from typing import Any
 from ledger.services.runtime import Runtime
 
 _CONTEXT = multiprocessing.get_context("spawn")
-"""A fresh interpreter: no inherited threads, connections or locks from the console."""
+"""A fresh interpreter: no inherited threads, connections or locks from the console.
+
+The child is not a daemon: a daemonic process may not start processes, and the payroll
+starts its worker processes as soon as a county has more than one part of cases (a daemon
+child failed every such run with ``AssertionError``). So the console, when it exits, waits
+for a run it started to finish; killed, it leaves the run to finish on its own (a run is
+safe to kill and rerun either way)."""
 
 
 def _child(url: str, cipher_key: str | None, month: str, by: str, today: str,
@@ -54,7 +60,7 @@ def run_in_child(rt: Runtime, month: str, by: str, today: date,
     done, total = _CONTEXT.Value("q", 0), _CONTEXT.Value("q", 0)
     outcome = _CONTEXT.Queue()
     child = _CONTEXT.Process(
-        target=_child, name=f"payroll-{month}", daemon=True,
+        target=_child, name=f"payroll-{month}", daemon=False,
         args=(rt.settings.url, rt.settings.cipher_key, month, by, today.isoformat(),
               done, total, outcome))
     child.start()
