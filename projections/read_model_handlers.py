@@ -110,7 +110,7 @@ def _batch_run_started(page: Page, e: Batch.RunStarted, pos: int) -> None:
     row.update(makers=json.dumps(sorted(makers)), running=True)
     if row["status"] == "discarded":  # the month is run again: its lines live again
         row["status"] = "draft"
-        _set_batch_status(page, e.originator_id.hex, "draft", ("discarded",))
+        _set_line_status(page, e.originator_id.hex, "draft", ("discarded",))
 
 
 def _batch_computed(page: Page, e: Batch.Computed, pos: int) -> None:
@@ -121,7 +121,7 @@ def _batch_computed(page: Page, e: Batch.Computed, pos: int) -> None:
     )
 
 
-def _set_batch_status(page: Page, batch_id: str, status: str, from_statuses: tuple[str, ...]) -> None:
+def _set_line_status(page: Page, batch_id: str, status: str, from_statuses: tuple[str, ...]) -> None:
     """Move the batch's following lines on: one row, not one per line (payment_lines)."""
     row = page.batch(batch_id)
     if row["line_status"] in from_statuses:
@@ -130,14 +130,14 @@ def _set_batch_status(page: Page, batch_id: str, status: str, from_statuses: tup
 
 def _batch_approved(page: Page, e: Batch.Approved, pos: int) -> None:
     page.batch(e.originator_id.hex).update(status="approved", approved_by=e.by)
-    _set_batch_status(page, e.originator_id.hex, "approved", ("draft",))
+    _set_line_status(page, e.originator_id.hex, "approved", ("draft",))
     page.flush()  # the journal posts from the batch's lines, written first
     post_approval(page.conn, e.originator_id.hex, pos)
 
 
 def _batch_discarded(page: Page, e: Batch.Discarded, pos: int) -> None:
     page.batch(e.originator_id.hex).update(status="discarded", running=False, computed=False)
-    _set_batch_status(page, e.originator_id.hex, "discarded", ("draft",))
+    _set_line_status(page, e.originator_id.hex, "discarded", ("draft",))
 
 
 def _batch_exported(page: Page, e: Batch.Exported, pos: int) -> None:
@@ -148,7 +148,7 @@ def _batch_exported(page: Page, e: Batch.Exported, pos: int) -> None:
     row["exports"] = json.dumps(exports)
     if row["status"] == "approved":
         row["status"] = "exported"
-        _set_batch_status(page, e.originator_id.hex, "exported", ("approved",))
+        _set_line_status(page, e.originator_id.hex, "exported", ("approved",))
 
 
 def _batch_reconciled(page: Page, e: Batch.Reconciled, pos: int) -> None:

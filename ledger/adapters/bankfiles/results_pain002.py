@@ -95,6 +95,11 @@ class _Outline:
     ns: str = ""
 
 
+_SAFE: dict[str, bool] = {"resolve_entities": False, "no_network": True, "load_dtd": False,
+                          "huge_tree": False}
+"""Every parse here: no entity expanded, no DTD or network read, lxml's size limits kept."""
+
+
 class _Ignore:
     """A parser target that keeps nothing: checks a file is well-formed in flat memory."""
 
@@ -104,15 +109,13 @@ class _Ignore:
 
 def _root(path: Path) -> etree._Element:
     """The document element, read from the start of the file alone."""
-    for _, el in etree.iterparse(str(path), events=("start",), resolve_entities=False,
-                                 no_network=True, load_dtd=False, huge_tree=False):
+    for _, el in etree.iterparse(str(path), events=("start",), **_SAFE):
         return el
     raise etree.XMLSyntaxError("no document element", None, 1, 1)  # not reached: lxml raises
 
 
 def _check_well_formed(path: Path) -> None:
-    parser = etree.XMLParser(target=_Ignore(), resolve_entities=False, no_network=True,
-                             load_dtd=False, huge_tree=False)
+    parser = etree.XMLParser(target=_Ignore(), **_SAFE)
     with path.open("rb") as f:
         while chunk := f.read(1 << 20):
             parser.feed(chunk)
@@ -132,9 +135,7 @@ def _ends(path: Path, ns: str) -> Iterator[tuple[str, etree._Element]]:
     take them); any other element is never handed to Python."""
     tags = {f"{{{ns}}}{name}": name for name in _ABOVE}
     first_report: etree._Element | None = None
-    for _, el in etree.iterparse(str(path), events=("end",), tag=list(tags),
-                                 resolve_entities=False, no_network=True, load_dtd=False,
-                                 huge_tree=False):
+    for _, el in etree.iterparse(str(path), events=("end",), tag=list(tags), **_SAFE):
         name = tags[el.tag]
         report, up = (el if name == "CstmrPmtStsRpt" else None), el.getparent()
         for expected in _ABOVE[name]:
@@ -152,19 +153,12 @@ def _ends(path: Path, ns: str) -> Iterator[tuple[str, etree._Element]]:
 
 
 def _drop(el: etree._Element, previous: etree._Element | None) -> etree._Element:
-    """Empty a transaction once read and unhook the one before it (kept: the parser is past it)."""
+    """Empty an element once read and unhook the one of its kind read before it. Never the
+    element just closed itself: the parser is past the earlier one, not yet past this one."""
     el.clear()
     if previous is not None and previous.getparent() is not None:
         previous.getparent().remove(previous)
     return el
-
-
-def _forget(el: etree._Element) -> None:
-    """Drop an element the parser has closed, and all it holds."""
-    el.clear()
-    parent = el.getparent()
-    if parent is not None:
-        parent.remove(el)
 
 
 def _outline(name: str, path: Path) -> _Outline | Problem:
@@ -175,6 +169,7 @@ def _outline(name: str, path: Path) -> _Outline | Problem:
         return _foreign(name, root, ns)
     outline = _Outline()
     last_tx: etree._Element | None = None
+    last_block: etree._Element | None = None
     count = 0
     for what, el in _ends(path, ns):
         if what == "TxInfAndSts":
@@ -184,7 +179,7 @@ def _outline(name: str, path: Path) -> _Outline | Problem:
             outline.blocks.append(_Block(el.sourceline or 0, _text(el, "OrgnlPmtInfId"),
                                          _text(el, "PmtInfSts"), _reasons(el), count))
             count, last_tx = 0, None
-            _forget(el)
+            last_block = _drop(el, last_block)
         elif what == "OrgnlGrpInfAndSts" and not outline.group_line:
             outline.group_line = el.sourceline or 1
             outline.group_status, outline.group_reason = _text(el, "GrpSts"), _reasons(el)
@@ -234,6 +229,7 @@ def _transactions(name: str, path: Path,
                 "per-payment statuses; ask the bank for a per-payment report"))
     n = 0
     last_tx: etree._Element | None = None
+    last_block: etree._Element | None = None
     last_line = 1
     for what, el in _ends(path, outline.ns):
         last_line = max(last_line, el.sourceline or 0)
@@ -248,7 +244,7 @@ def _transactions(name: str, path: Path,
             last_tx = _drop(el, last_tx)
         elif what == "OrgnlPmtInfAndSts":
             n, last_tx = n + 1, None
-            _forget(el)
+            last_block = _drop(el, last_block)
     if not any(block.transactions for block in outline.blocks) and not problems:
         detail = (f"group status {outline.group_status}" if outline.group_status
                   else "no group status")
