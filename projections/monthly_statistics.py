@@ -23,6 +23,16 @@ the event streams. The figures, per programme and area (``urban``, ``rural``, ``
   for M − 1 and no regular or graduation line for M has ended in M.
 - One-off programmes (``temporary``, ``price_subsidy``) have no cases that begin or end:
   their ``new`` and ``ended`` are 0.
+- Campaigns (``campaign``, 冬春救助 and the like) and institutions (``institution``, 幸福院)
+  are paid from the same batches, so they have rows of their own after the spec's
+  programmes (in ``REPORTED_PROGRAMMES`` order, when the month paid them): without
+  them the month's 支出 would not add up to what its batches paid. A campaign row counts
+  its payees (a household paid by two campaigns in a month is one household) and the
+  people each payee's first line counted (``campaign.persons_of``, the payroll's own
+  count). A campaign line belongs to its campaign, not to a case, so campaign figures are
+  county-wide (``all``) only. An institution is a payee, not a household: ``households``
+  counts the institutions paid, ``people`` is 0 (the ledger records no residents) and so
+  is the average; it has no area either. Neither has ``new`` or ``ended``.
 
 A case with no area recorded is counted in ``all`` only. Area and household size are
 the facts known *now* for the month a line pays for (the ledger's one fold of facts):
@@ -39,7 +49,9 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from ledger.domain.calendar import Month
-from ledger.domain.case_record import PROGRAMMES, ROSTER_PROGRAMMES
+from ledger.domain.campaign import persons_of
+from ledger.domain.case_record import PROGRAMMES, ROSTER_PROGRAMMES, CaseRecord
+from ledger.domain.institution import PROGRAMME as INSTITUTION
 from ledger.domain.money import divide_half_up, format_yuan
 from ledger.domain.statuses import PAID
 from projections import schema
@@ -47,10 +59,13 @@ from projections.payment_lines import LINES
 from projections.people import case_records, chunks, people_for
 
 MONTHLY_KINDS = ("regular", "graduation")
-ONE_OFF_KINDS = ("price_subsidy", "relief")
+ONE_OFF_KINDS = ("price_subsidy", "relief", "campaign")
 BASE_KINDS = MONTHLY_KINDS + ONE_OFF_KINDS
 """Line kinds that say a case was paid for the month (as opposed to arrears, reissues…)."""
 AREAS = ("urban", "rural", "all")
+CAMPAIGN = "campaign"
+REPORTED_PROGRAMMES = (*PROGRAMMES, CAMPAIGN, INSTITUTION)
+"""Every programme a batch line can have, in the order the 月报 shows them."""
 
 
 class _Figures:
@@ -93,19 +108,39 @@ def _first_paid(conn: Connection, case_ids: set[str], month: str) -> dict[str, s
     return out
 
 
+def _people(programme: str, formula: str, record: CaseRecord | None, month: Month) -> int:
+    """保障人数 a base line counts: the campaign's own count, none for an institution."""
+    if programme == CAMPAIGN:
+        return persons_of(formula)
+    if programme == INSTITUTION:
+        return 0
+    return people_for(record, month)
+
+
+def _campaign_payees(conn: Connection, payment_ids: list[str]) -> dict[str, str]:
+    """Campaign line -> its payee's ID number: who was paid, whichever campaign paid them."""
+    p = schema.payments.c
+    out: dict[str, str] = {}
+    for part in chunks(payment_ids):
+        out.update(dict(conn.execute(
+            select(p.payment_id, p.id_number).where(p.payment_id.in_(part))).all()))
+    return out
+
+
 def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
     """The spec's `report monthly --json` shape for ``month``."""
     m = str(month)
     p, c = LINES.c, schema.cases.c
     lines = conn.execute(
-        select(p.case_id, p.programme, p.kind, p.for_month, p.amount)
+        select(p.payment_id, p.case_id, p.programme, p.kind, p.for_month, p.amount, p.formula)
         .where(p.batch_month == m, p.status.in_(PAID))
     ).all()
     ended_rows = conn.execute(
         select(c.case_id, c.programme)
         .where(c.exit_month == m, c.start_month < m, c.programme.in_(ROSTER_PROGRAMMES))
     ).all()
-    paid_for = {ln.case_id for ln in lines if ln.kind in MONTHLY_KINDS}
+    paid_for = {ln.case_id for ln in lines
+                if ln.kind in MONTHLY_KINDS and ln.programme in ROSTER_PROGRAMMES}
     exited = {r.case_id for r in ended_rows}
     ended: list[tuple[str, str]] = [*((r.case_id, r.programme) for r in ended_rows), *(
         (case_id, "dibao") for (case_id,) in conn.execute(
@@ -113,10 +148,12 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
             .where(p.kind == "graduation", p.for_month == str(month + -1),
                    p.status.in_(PAID)))
         if case_id not in paid_for and case_id not in exited)]
-    case_ids = {ln.case_id for ln in lines if ln.programme != "temporary"}
+    case_ids = {ln.case_id for ln in lines
+                if ln.programme not in ("temporary", CAMPAIGN, INSTITUTION)}
     records = case_records(conn, case_ids | {case_id for case_id, _ in ended})
     relief_areas = _relief_areas(conn, {ln.case_id for ln in lines if ln.programme == "temporary"})
     first = _first_paid(conn, paid_for, m)
+    payees = _campaign_payees(conn, [ln.payment_id for ln in lines if ln.programme == CAMPAIGN])
 
     figures: dict[tuple[str, str], _Figures] = defaultdict(_Figures)
 
@@ -134,15 +171,19 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
             f.paid += ln.amount
             if ln.kind in BASE_KINDS:
                 f.base += ln.amount
-                if ln.case_id not in f.households:
-                    f.households.add(ln.case_id)
-                    f.people += people_for(record, Month.parse(ln.for_month))
-                    if ln.kind in MONTHLY_KINDS and first.get(ln.case_id) == m:
+                household = payees.get(ln.payment_id, ln.case_id)
+                if household not in f.households:
+                    f.households.add(household)
+                    f.people += _people(ln.programme, ln.formula, record,
+                                        Month.parse(ln.for_month))
+                    if (ln.kind in MONTHLY_KINDS and ln.programme in ROSTER_PROGRAMMES
+                            and first.get(ln.case_id) == m):
                         f.new += 1
     for case_id, programme in ended:
         for f in buckets(programme, records[case_id].facts_for(month + -1).area):
             f.ended += 1
 
     rows = [figures[(programme, area)].row(programme, area)
-            for programme in PROGRAMMES if (programme, "all") in figures for area in AREAS]
+            for programme in REPORTED_PROGRAMMES if (programme, "all") in figures
+            for area in AREAS]
     return {"month": m, "rows": rows}

@@ -17,10 +17,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from ledger.domain.calendar import Month
-from ledger.domain.case_record import PROGRAMMES
 from ledger.domain.money import format_yuan, parse_yuan
 from projections import schema
-from projections.monthly_statistics import monthly_statistics
+from projections.monthly_statistics import REPORTED_PROGRAMMES, monthly_statistics
 from projections.read_model import ReadModel
 
 COUNTS = ("households", "people", "new", "ended")
@@ -59,5 +58,5 @@ def province_report(month: Month, counties: Iterable[tuple[str, dict[str, Any]]]
                 into[key] += value
         rows.append({"county": name, "position": figures["position"],
                      **_as_shown(figures["programmes"])})
-    ordered = {p: province[p] for p in PROGRAMMES if p in province}
+    ordered = {p: province[p] for p in REPORTED_PROGRAMMES if p in province}
     return {"month": str(month), "counties": rows, "province": _as_shown(ordered)}

@@ -182,3 +182,53 @@ def test_a_household_whose_graduation_ran_its_course_is_counted_as_ended(
     assert (rows[("dibao", "urban")]["households"], rows[("dibao", "urban")]["ended"]) == (0, 1)
     assert rows[("dibao", "all")]["ended"] == 1
     assert rows[("dibao", "rural")]["ended"] == 0
+
+
+def test_campaign_and_institution_money_has_rows_so_the_month_adds_up_to_its_batches(
+        rt: Runtime, tmp_path: Path) -> None:
+    """January, by hand: dibao case 1 (rural, 3 people, income 120) (443 − 120) × 3 = 969.00;
+    tekun case 2 583.33 + 25.00 = 608.33; the 敬老院 9144030071526726XG 1,500.00 a month; a
+    cash campaign of 50.00 per person for dibao and tekun: 3 × 50.00 = 150.00 and 50.00.
+    The month's approved batches pay 969.00 + 608.33 + 1500.00 + 200.00 = 3277.33, and the
+    rows' ``all`` figures must add up to exactly that. The campaign counts its 2 households
+    and 3 + 1 = 4 people (200.00 / 4 = 50.00 each); it and the institution are new to
+    nobody. The institution is one payee and no people.
+    """
+    from ledger.services.campaign_run import run_campaign_batch
+    from projections.province import county_figures
+
+    def cli(*args: str, by: str = "clerk") -> str:
+        result = CliRunner().invoke(main, list(args), env={"LEDGER_USER": by})
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    county.set_standards(rt.app)
+    assert not import_roster(rt, county.write(tmp_path / "r.csv", [
+        county.row(1, "dibao"), county.row(2, "tekun")]), county.TODAY, "clerk").problems
+    cli("institution", "add", "9144030071526726XG", "--name", "河口乡敬老院", "--town", "河口乡",
+        "--bank-account", "43050101234567890002", "--bank-name", "信用社河口分社")
+    cli("institution", "grant", "9144030071526726XG", "--programme", "tekun", "--amount",
+        "1500.00", "--per", "month", "--from", "2024-01", "--ref", "县民政发〔2024〕9号")
+    cli("campaign", "create", "冬春救助", "--month", "2024-01", "--per", "person", "--amount",
+        "50", "--programmes", "dibao,tekun")
+    cli("campaign", "create", "春节慰问", "--month", "2024-01", "--per", "household",
+        "--amount", "100", "--programmes", "dibao")
+    approve_batch(rt, run_payroll(rt, Month(2024, 1), "clerk").id, "checker")
+    approve_batch(rt, run_campaign_batch(rt, Month(2024, 1), "clerk").id, "checker")
+
+    rows = january()
+    assert rows[("campaign", "all")] == row("campaign", "all", 2, 4, "300.00", "75.00")
+    assert rows[("campaign", "rural")] == row("campaign", "rural", 0, 0, "0.00", "0.00")
+    assert rows[("institution", "all")] == row("institution", "all", 1, 0, "1500.00", "0.00")
+    assert rows[("dibao", "all")] == row("dibao", "all", 1, 3, "969.00", "323.00", new=1)
+    assert rows[("tekun", "all")] == row("tekun", "all", 1, 1, "608.33", "608.33", new=1)
+    total = sum(Decimal(r["paid"]) for (_, area), r in rows.items() if area == "all")
+    assert total == Decimal("969.00") + Decimal("608.33") + Decimal("1500.00") + Decimal("300.00")
+    # Shown after the spec's programmes, and carried into the province report
+    order = [p for p, area in rows if area == "all"]
+    assert order == ["dibao", "tekun", "campaign", "institution"]
+    with rt.engine.connect() as conn:
+        programmes = county_figures(conn, Month(2024, 1))["programmes"]
+    assert programmes["campaign"]["paid"] == 300_00
+    assert programmes["institution"] == {"paid": 1500_00, "households": 1, "people": 0,
+                                         "new": 0, "ended": 0}
