@@ -17,11 +17,17 @@ from openpyxl import Workbook
 from ledger.adapters.private_files import write_private_file as write_private
 from ledger.domain.programme_names import programme_name
 
-HEADER = ("项目", "城乡", "户数", "人数", "支出", "月人均补助水平", "新增", "减少")
 AREA_NAMES = {"urban": "城市", "rural": "农村", "all": "合计"}
+HEADER = ("项目", "城乡", "户数", "人数", "支出", "月人均补助水平", "新增", "减少")
 
 
 def monthly_xlsx(path: Path, report: dict[str, Any]) -> None:
+    """Write the workbook to ``path``, readable by its owner only."""
+    write_private(path, monthly_xlsx_bytes(report))
+
+
+def monthly_xlsx_bytes(report: dict[str, Any]) -> bytes:
+    """The workbook itself: the console sends it as a download, the CLI writes it."""
     wb = Workbook()
     ws = wb.active
     ws.title = f"月报{report['month']}"
@@ -35,4 +41,4 @@ def monthly_xlsx(path: Path, report: dict[str, Any]) -> None:
             cell.number_format = "0.00"
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_private(path, buffer.getvalue())
+    return buffer.getvalue()

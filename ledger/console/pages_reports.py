@@ -1,4 +1,5 @@
-"""报表与审计: fund totals (with the XLSX download), the audit log, the integrity check."""
+"""报表与审计: fund totals and the 月报 (each with its XLSX download), the audit log, the
+integrity check."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ from datetime import timedelta
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ledger.adapters.monthly_report_file import AREA_NAMES, monthly_xlsx_bytes
 from ledger.adapters.report_files import funds_xlsx
 from ledger.console.web import Ctx, page
-from ledger.domain.calendar import parse_date
+from ledger.domain.calendar import Month, MonthFormatError, parse_date
 from ledger.services.audit import audit_entries
+from projections.monthly_statistics import monthly_statistics
 from projections.reports import funds_report, journal_balance
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COUNTY_ONLY = "月报是全县数字，只限不分乡镇的账户查看和下载。"
 
 AUDIT_SHOWN = 500
 
@@ -49,9 +55,53 @@ def funds_download(ctx: Ctx) -> Response:
         body = path.read_bytes()
     finally:
         path.unlink(missing_ok=True)
-    return Response(body, media_type="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet",
+    return Response(body, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="funds-{year}.xlsx"'})
+
+
+def _month(ctx: Ctx) -> tuple[Month, str | None]:
+    """The month asked for, else this month; and what was wrong with the one asked for."""
+    asked = ctx.query("month").strip()
+    if asked:
+        try:
+            month = Month.parse(asked)
+        except MonthFormatError:
+            return Month.of(ctx.console.clock().date()), "月份应写成 YYYY-MM，例如 2024-01。"
+        if 2000 <= month.year <= 2100:
+            return month, None
+        return Month.of(ctx.console.clock().date()), "月份应在 2000 至 2100 年之间。"
+    return Month.of(ctx.console.clock().date()), None
+
+
+@page()
+def monthly(ctx: Ctx) -> Response:
+    """月报: the figures the county reports upward, as ``ledger report monthly`` gives them.
+
+    County-wide accounts only: the figures are the county's (a town's account would see
+    other towns' households in them), as for the fund report's download.
+    """
+    if not ctx.actor.county_wide:
+        return ctx.forbidden(COUNTY_ONLY)
+    month, problem = _month(ctx)
+    with ctx.rt.engine.connect() as conn:
+        data = monthly_statistics(conn, month)
+    return ctx.render("monthly.html", status=400 if problem else 200,
+                      title=f"{month} 月报", month=str(month), problem=problem,
+                      rows=data["rows"], areas=AREA_NAMES)
+
+
+@page()
+def monthly_download(ctx: Ctx) -> Response:
+    if not ctx.actor.county_wide:
+        return ctx.forbidden(COUNTY_ONLY)
+    month, problem = _month(ctx)
+    if problem:
+        return ctx.render("error.html", status=400, title="月份有误", message=problem)
+    with ctx.rt.engine.connect() as conn:
+        body = monthly_xlsx_bytes(monthly_statistics(conn, month))
+    return Response(body, media_type=XLSX,
+                    headers={"Content-Disposition":
+                             f'attachment; filename="monthly-{month}.xlsx"'})
 
 
 @page("audit.read")
@@ -90,6 +140,8 @@ def verify(ctx: Ctx) -> Response:
 ROUTES = [
     Route("/reports/funds", funds),
     Route("/reports/funds.xlsx", funds_download),
+    Route("/reports/monthly", monthly),
+    Route("/reports/monthly.xlsx", monthly_download),
     Route("/audit", audit),
     Route("/verify", verify),
 ]

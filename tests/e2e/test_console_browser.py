@@ -193,6 +193,17 @@ def test_a_month_of_work_in_a_real_browser(server: tuple[str, Path], tmp_path: P
         page.goto(f"{base}/audit?since=2000-01-01")
         assert "Batch.Approved" in page.inner_text("main")
         shot("10-audit")
+        # the 月报 of this month (the server's clock is today): 3 households × 3 people,
+        # 2,907.00 for 9 people = 323.00 each, all new
+        page.goto(f"{base}/reports/funds")
+        page.click(".tabs a:has-text('月报')")
+        page.wait_for_url(f"{base}/reports/monthly")
+        rural = page.locator("tr", has_text="农村").first.inner_text().split()
+        assert rural == ["最低生活保障", "农村", "3", "9", "2,907.00", "323.00", "3", "0"], rural
+        with page.expect_download() as download:
+            page.click("text=下载 XLSX")
+        assert download.value.suggested_filename == f"monthly-{date.today():%Y-%m}.xlsx"
+        shot("10b-monthly-report")
         page.goto(f"{base}/")
         shot("11-home-after")
         for path in ("/", "/payroll", batch_url, "/audit?since=2000-01-01"):
