@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from ledger.domain.institution import Institution
 from projections import schema
@@ -20,8 +20,18 @@ def institution_added(page: Any, e: Institution.Added, pos: int) -> None:
     page.conn.execute(insert(schema.institutions), [{
         "institution_id": e.originator_id.hex, "code": e.code, "name": e.name, "town": e.town,
         "bank_name": e.bank_name, "bank_account": e.bank_account, "added_by": e.by,
-        "added_at": e.timestamp.isoformat(),
+        "added_at": e.timestamp.isoformat(), "bank_changed_position": 0,
     }])
+
+
+def institution_account_changed(page: Any, e: Institution.AccountChanged, pos: int) -> None:
+    """The new account, and when: a transfer returned before ``pos`` may be paid again."""
+    page.flush()
+    i = schema.institutions.c
+    page.conn.execute(update(schema.institutions)
+                      .where(i.institution_id == e.originator_id.hex)
+                      .values(bank_account=e.bank_account, bank_name=e.bank_name,
+                              bank_changed_position=pos))
 
 
 def institution_granted(page: Any, e: Institution.Granted, pos: int) -> None:
@@ -35,4 +45,5 @@ def institution_granted(page: Any, e: Institution.Granted, pos: int) -> None:
 
 
 HANDLERS: dict[type, Callable[[Any, Any, int], None]] = {
-    Institution.Added: institution_added, Institution.Granted: institution_granted}
+    Institution.Added: institution_added, Institution.Granted: institution_granted,
+    Institution.AccountChanged: institution_account_changed}

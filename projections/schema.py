@@ -262,6 +262,9 @@ institutions = Table(
     Column("bank_account", Text, nullable=False),
     Column("added_by", Text, nullable=False),
     Column("added_at", String(32), nullable=False),
+    # Log position of its last account change, 0 if never (migration 0016): a transfer
+    # returned before it is paid again (ledger.services.payroll_history.reissues).
+    Column("bank_changed_position", BigInteger, nullable=False),
 )
 """Institutions as payees (幸福院、敬老院), by unified social credit code: organisations, not
 people, so nothing here is sealed."""

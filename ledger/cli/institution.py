@@ -1,4 +1,4 @@
-"""`ledger institution add|grant|list`: institutions as payees (幸福院、敬老院).
+"""`ledger institution add|grant|account|list`: institutions as payees (幸福院、敬老院).
 
 Thin: parse, call ``ledger.services.institutions``, print. A wrong code (GB 32100 check
 character) is bad input (exit 2) and nothing is recorded.
@@ -60,6 +60,26 @@ def institution_grant(code: str, programme: str, amount: str, per: str, from_mon
     click.echo(f"grant #{made.number} to {code.strip().upper()}: {made.formula()}, paid "
                f"{format_yuan(made.monthly())} {'once in' if per == 'once' else 'a month from'} "
                f"{made.from_month}{until}")
+
+
+@institution.command("account")
+@click.argument("code")
+@click.option("--bank-account", required=True)
+@click.option("--bank-name", type=TEXT, required=True)
+@click.option("--reason", type=TEXT, required=True, help="why it changes (e.g. 账户已销户)")
+@by_option
+@handled
+def institution_account(code: str, bank_account: str, bank_name: str, reason: str,
+                        by: str | None) -> None:
+    """Correct an institution's bank account; transfers the bank returned are paid again
+    to it by the next regular payroll."""
+    from ledger.domain.identity import mask
+    from ledger.services.institutions import change_account
+
+    with runtime() as rt:
+        changed = change_account(rt, code, bank_account, bank_name, reason, acting_user(by))
+    click.echo(f"institution {changed.code} {changed.name}: account now "
+               f"{mask(changed.bank_account)} ({changed.bank_name})")
 
 
 @institution.command("list")

@@ -129,9 +129,35 @@ class Institution(Aggregate):
             aggregate.grants.append(Grant(self.number, self.programme, self.amount, self.per,
                                           self.from_month, self.to_month, self.ref))
 
+    class AccountChanged(Aggregate.Event):
+        """The institution's bank account corrected (a returned transfer, a new bank).
+
+        A transfer the bank returned before this is paid again, to this account, by the
+        next regular payroll (``institution_lines``); one returned after it waits for the
+        next correction, as a person's does.
+        """
+
+        bank_account: str
+        bank_name: str
+        reason: str
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.bank_account = self.bank_account
+            aggregate.bank_name = self.bank_name
+
     def __init__(self, **fields: Any) -> None:
         """Fields are copied from the creation event by its apply(), see copy_fields."""
         self.grants: list[Grant] = []
+
+    def change_account(self, bank_account: str, bank_name: str, reason: str, by: str) -> None:
+        """Record a new account (already normalised); refused when nothing would change."""
+        if not reason.strip():
+            raise ValueError("--reason (why the account changes) is required")
+        if (bank_account, bank_name) == (self.bank_account, self.bank_name):
+            raise InstitutionError(f"institution {self.code} already has this account")
+        self.trigger_event(self.AccountChanged, bank_account=bank_account,
+                           bank_name=bank_name, reason=reason.strip(), by=by)
 
     def grant(self, programme: str, amount: Fen, per: str, from_month: Month,
               to_month: Month | None, ref: str, by: str) -> Grant:

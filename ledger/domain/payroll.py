@@ -124,21 +124,31 @@ def case_lines(
         elif diff < 0:
             owed.append((one.for_month, -diff, why, one.programme))
 
-    # One reissue line per programme and month paid for, as its payment id is derived from
-    # them: two returned payments of one month (say its regular line and later arrears) are
-    # paid again by one line naming both.
-    grouped: dict[tuple[str, Month], list[Reissue]] = {}
-    for r in sorted(reissues, key=lambda r: (r.for_month.index, r.payment_id.hex)):
-        grouped.setdefault((r.programme or record.programme, r.for_month), []).append(r)
-    for (programme, for_month), returned in grouped.items():
-        amount = sum(r.amount for r in returned)
-        positive.append(Line(case_id, programme, "reissue", for_month, amount, amount,
-                             "reissue of returned payment "
-                             + " + ".join(f"{r.payment_id.hex} ({format_yuan(r.amount)})"
-                                          for r in returned),
-                             tuple(r.payment_id for r in returned)))
+    positive.extend(reissue_lines(case_id, record.programme, reissues))
     owed.sort(key=lambda o: (o[0].index, o[3]))
     return net_recoveries(case_id, positive, owed)
+
+
+def reissue_lines(payee_id: UUID, programme: str, reissues: Iterable[Reissue]) -> list[Line]:
+    """The lines paying returned payments again, to a case or an institution.
+
+    One reissue line per programme and month paid for, as its payment id is derived from
+    them: two returned payments of one month (say its regular line and later arrears) are
+    paid again by one line naming both. ``programme`` is the payee's, for a returned
+    payment that does not name its own.
+    """
+    grouped: dict[tuple[str, Month], list[Reissue]] = {}
+    for r in sorted(reissues, key=lambda r: (r.for_month.index, r.payment_id.hex)):
+        grouped.setdefault((r.programme or programme, r.for_month), []).append(r)
+    lines = []
+    for (line_programme, for_month), returned in grouped.items():
+        amount = sum(r.amount for r in returned)
+        lines.append(Line(payee_id, line_programme, "reissue", for_month, amount, amount,
+                          "reissue of returned payment "
+                          + " + ".join(f"{r.payment_id.hex} ({format_yuan(r.amount)})"
+                                       for r in returned),
+                          tuple(r.payment_id for r in returned)))
+    return lines
 
 
 def net_recoveries(case_id: UUID, positive: list[Line],

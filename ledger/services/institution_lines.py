@@ -6,6 +6,9 @@ its own account, with its unified social credit code where a person's ID number
 goes. The line's "case" is the institution (its id from its code), so the payment id
 is as deterministic as any other (``ids.payment_id``), a killed run finds its lines
 again, and ``BatchRun.record`` brings the draft's institution lines to exactly these.
+A transfer the bank returned is paid again (a ``reissue`` line, the domain's
+``reissue_lines`` as for a person) once the institution's account has been corrected
+(``ledger institution account``); until then the batch's report lists it as held.
 
 The grants are read from the run's own read snapshot, the one its case lines and
 recorded log position come from; any institution event after that position makes
@@ -14,6 +17,7 @@ the draft stale (``draft_freshness``), like any other fact.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from uuid import UUID
 
 from sqlalchemy import Connection, select
@@ -21,14 +25,18 @@ from sqlalchemy import Connection, select
 from ledger.domain.calendar import Month
 from ledger.domain.change_report import ChangeReport, PreviousLine
 from ledger.domain.institution import PROGRAMME, Grant, month_line
-from ledger.domain.payroll import Line
+from ledger.domain.payroll import Line, Reissue, reissue_lines
 from ledger.services.batch_writer import BatchRun, Existing, Payee
 from ledger.services.payroll_reads import existing_where
 from projections import schema
 
 
-def institution_lines(snapshot: Connection, month: Month) -> list[tuple[Line, Payee]]:
-    """Every institution's line for ``month`` (those with something due), by institution id."""
+def institution_lines(snapshot: Connection, month: Month,
+                      reissues: Mapping[str, list[Reissue]] | None = None
+                      ) -> list[tuple[Line, Payee]]:
+    """Every institution's lines for ``month``, by institution id: its grants due (one
+    ``regular`` line) and its returned transfers to pay again (``reissues``, keyed by
+    institution id, those whose account was corrected since the bank returned them)."""
     g, i = schema.institution_grants.c, schema.institutions.c
     grants: dict[str, list[Grant]] = {}
     for row in snapshot.execute(
@@ -39,22 +47,24 @@ def institution_lines(snapshot: Connection, month: Month) -> list[tuple[Line, Pa
             row["number"], row["programme"], int(row["amount"]), row["per"],
             Month.parse(row["from_month"]),
             Month.parse(row["to_month"]) if row["to_month"] else None, row["ref"]))
-    if not grants:
+    again = {key: value for key, value in (reissues or {}).items() if value}
+    payees = sorted(set(grants) | set(again))
+    if not payees:
         return []
     lines = []
     for row in snapshot.execute(select(schema.institutions)
-                                .where(i.institution_id.in_(sorted(grants)))
+                                .where(i.institution_id.in_(payees))
                                 .order_by(i.institution_id)).mappings():
-        due = month_line(grants[row["institution_id"]], month)
-        if due is None:
-            continue
-        amount, formula = due
-        lines.append((
-            Line(UUID(row["institution_id"]), PROGRAMME, "regular", month, amount, amount,
-                 formula),
-            Payee(row["name"], row["code"], row["bank_name"], row["bank_account"], row["town"],
-                  ""),
-        ))
+        institution_id = UUID(row["institution_id"])
+        payee = Payee(row["name"], row["code"], row["bank_name"], row["bank_account"],
+                      row["town"], "")
+        due = month_line(grants.get(row["institution_id"], []), month)
+        if due is not None:
+            amount, formula = due
+            lines.append((Line(institution_id, PROGRAMME, "regular", month, amount, amount,
+                               formula), payee))
+        lines.extend((line, payee) for line in reissue_lines(
+            institution_id, PROGRAMME, again.get(row["institution_id"], ())))
     return lines
 
 
@@ -72,9 +82,10 @@ def _previous(conn: Connection, month: Month) -> list[PreviousLine]:
 
 
 def record_institution_lines(run: BatchRun, snapshot: Connection, month: Month,
-                             report: ChangeReport, chunk: int) -> None:
+                             report: ChangeReport, chunk: int,
+                             reissues: Mapping[str, list[Reissue]] | None = None) -> None:
     """Bring the regular draft's institution lines to this month's, and into its report."""
-    lines = institution_lines(snapshot, month)
+    lines = institution_lines(snapshot, month, reissues)
     with run.rt.engine.connect() as conn:
         existing = existing_institution_lines(conn, run.batch_id)
         previous = _previous(conn, month)

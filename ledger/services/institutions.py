@@ -97,6 +97,25 @@ def grant(rt: Runtime, code: str, programme: str, amount: str, per: str, from_mo
     return made
 
 
+def change_account(rt: Runtime, code: str, bank_account: str, bank_name: str, reason: str,
+                   by: str) -> Institution:
+    """Correct an institution's account. Transfers to it the bank has returned are paid
+    again to the new account by the next regular payroll (held until then)."""
+    for what, value in (("--bank-name", bank_name), ("--reason", reason)):
+        check_text(value, what)
+        if not value.strip():
+            raise ValueError(f"{what} is required")
+    try:
+        account = normalize_bank_account(bank_account)
+    except ValueError as e:
+        raise ValueError(f"--bank-account: {e}") from None
+    institution = find(rt, code)
+    institution.change_account(account, bank_name.strip(), reason, by)
+    rt.app.save(institution)
+    rt.read_model.catch_up()
+    return institution
+
+
 def listing(rt: Runtime) -> list[dict[str, Any]]:
     """Every institution with its grants, by code (money as yuan text, account masked)."""
     rt.read_model.catch_up()

@@ -139,8 +139,12 @@ def net_paid(conn: Connection, case_ids: list[str]) -> dict[str, dict[Month, int
 
 
 def reissues(conn: Connection, month: Month) -> tuple[dict[str, list[Reissue]], list[dict[str, Any]]]:
-    """Returned payments to pay again (account corrected since the return) and those held."""
-    p, c = LINES.c, schema.cases.c
+    """Returned payments to pay again (account corrected since the return) and those held.
+
+    The payee is a case or an institution (whose lines name it where a case goes); either
+    way its account must have changed after the bank returned the transfer.
+    """
+    p, c, i = LINES.c, schema.cases.c, schema.institutions.c
     already = set()
     for (text,) in conn.execute(
         select(p.reissue_of).where(p.reissue_of != "", p.status.in_(PAID_STATUSES))
@@ -148,8 +152,9 @@ def reissues(conn: Connection, month: Month) -> tuple[dict[str, list[Reissue]], 
         already.update(text.split(","))
     rows = conn.execute(
         select(p.payment_id, p.case_id, p.for_month, p.transfer, p.returned_position,
-               p.programme, c.bank_changed_position)
+               p.programme, func.coalesce(c.bank_changed_position, i.bank_changed_position))
         .join(schema.cases, c.case_id == p.case_id, isouter=True)
+        .join(schema.institutions, i.institution_id == p.case_id, isouter=True)
         .where(p.status == "returned")
     )
     reissues: dict[str, list[Reissue]] = defaultdict(list)

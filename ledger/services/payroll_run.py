@@ -153,5 +153,5 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
     with rt.engine.connect() as conn:
         existing = existing_lines(conn, batch.id, relief=True)
     run.record(reliefs, existing, chunk)
-    record_institution_lines(run, snapshot, month, report, chunk)
+    record_institution_lines(run, snapshot, month, report, chunk, to_reissue)
     return run.complete(position, report.as_dict(held))

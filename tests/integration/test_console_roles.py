@@ -99,6 +99,18 @@ def institution_grant(web: TestClient, token: str, c: cc.County, tmp: Path) -> o
         "per": "month", "from": "2024-02", "ref": "县民政发〔2024〕9号"})
 
 
+def institution_account(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
+    return web.post("/institutions/account", data={
+        "csrf_token": token, "code": cc.INSTITUTION, "bank_account": "43050101234567890009",
+        "bank_name": "农业银行城关支行", "reason": "账户已销户"})
+
+
+def _institution_account(c: cc.County) -> str:
+    i = schema.institutions.c
+    with c.rt.engine.connect() as conn:
+        return conn.execute(select(i.bank_account)).scalar_one()
+
+
 def relief_approve(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
     return web.post(f"/reliefs/{c.relief}/approve", data={"csrf_token": token})
 
@@ -144,6 +156,8 @@ TABLE: dict[str, tuple[Act, Callable[[cc.County], bool]]] = {
                          lambda c: _count(c, schema.campaign_handovers) == 1),
     "institution.grant": (institution_grant,
                           lambda c: _count(c, schema.institution_grants) == 1),
+    "institution.account": (institution_account,
+                            lambda c: _institution_account(c) == "43050101234567890009"),
     "relief.approve": (relief_approve, lambda c: '"approver"' in _approvers(c)),
     "audit.read": (audit_read, lambda c: True),
     "verify": (verify, lambda c: True),

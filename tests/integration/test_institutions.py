@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
 
@@ -29,6 +30,7 @@ from ledger.adapters.bankfiles.pain001 import NAMESPACE, validate_pain001
 from ledger.cli.main import main
 from ledger.domain import ids
 from ledger.domain.calendar import Month
+from ledger.services.account_service import add_user
 from ledger.services.batch_people import people
 from ledger.services.enrolment import import_roster
 from ledger.services.institutions import grant
@@ -291,3 +293,118 @@ def test_the_institutions_page_lists_grants_and_a_clerk_adds_one(rt: Runtime,
     assert response.status_code == 403
     assert "登记机构补助" not in other.get("/institutions").text.split("<table>")[0][-400:]
     assert cc.events(c) == before
+
+
+def test_a_clerk_corrects_an_institutions_account_on_its_page(rt: Runtime,
+                                                              tmp_path: Path) -> None:
+    c = cc.build(rt, tmp_path)  # 城关镇幸福院 (HOME) in 城关镇
+    web = cc.client(c)
+    token = cc.sign_in(web, "clerk")
+    form = {"code": HOME, "bank_account": "43050101234567890077", "bank_name": "农业银行城关支行",
+            "reason": "原账户已销户", "csrf_token": token}
+    before = cc.events(c)
+    body = web.post("/institutions/account", data={**form, "bank_account": "62284800x"}).text
+    assert "未更正" in body and cc.events(c) == before
+    body = web.post("/institutions/account", data={**form, "reason": ""}).text
+    assert "未更正" in body and cc.events(c) == before
+    body = web.post("/institutions/account", data=form).text
+    assert "已更正 城关镇幸福院" in body and "下一次月度发放中重发" in body
+    assert "43050101234567890077" not in body and "0077" in body  # masked, as everywhere
+    assert cc.events(c) == before + 1
+    i = schema.institutions.c
+    with rt.engine.connect() as conn:
+        assert conn.execute(select(i.bank_account)).scalar_one() == "43050101234567890077"
+    # A clerk of another town may not touch it
+    add_user(rt, "town-clerk-x", "clerk", ["新市镇"], cc.password("town-clerk"), "setup")
+    other = cc.client(c)
+    token = cc.sign_in(other, "town-clerk-x", cc.password("town-clerk"))
+    before = cc.events(c)
+    response = other.post("/institutions/account", data={**form, "csrf_token": token,
+                                                         "bank_account": "43050101234567890066"})
+    assert response.status_code == 403 and cc.events(c) == before
+
+
+# --- a returned transfer: held, the account corrected, paid again ----------------------------
+def test_a_returned_institution_transfer_is_held_until_its_account_is_corrected_then_reissued(
+        rt: Runtime, tmp_path: Path) -> None:
+    """The 敬老院's January 1,500.00 comes back (account closed). February's draft holds it
+    (its own February 1,500.00 still paid, to the old account); once the account is
+    corrected, February pays 1,500.00 for February and a 1,500.00 reissue for January, both
+    to the new account: 3,000.00 to the 敬老院, and the 幸福院's 833.34, 3,833.34 in all
+    for the institutions. March pays it nothing again (the grant ends in February)."""
+    from ledger.services.batches import approve_batch, batch_row
+
+    _county(rt, tmp_path)
+    care = ids.institution_id(CARE).hex
+    january = run_payroll(rt, JAN, "clerk")
+    approve_batch(rt, january.id, "checker")
+    out = tmp_path / "jan.csv"
+    assert run("bankfile", "export", january.id.hex, "--format", "csv", "--out", str(out),
+               by="cashier")[0] == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"), newline="")))
+    refs = {r[2]: r[8] for r in rows[1:-1]}
+    returned = refs[CARE]
+    results = tmp_path / "results.csv"
+    results.write_text("付款编号,状态,原因\n" + "".join(
+        f"{ref},{'失败' if ref == returned else '成功'},{'账户已销户' if ref == returned else ''}\n"
+        for ref in refs.values()), encoding="utf-8")
+    code, _, err = run("bankfile", "import-results", str(results), by="cashier")
+    assert code == 0, err
+
+    draft = run_payroll(rt, FEB, "clerk")
+    assert json.loads(batch_row(rt, draft.id)["report"])["held"] == [
+        {"payment_id": returned, "case_id": care, "programme": "institution",
+         "amount": 1500_00, "for_month": "2024-01"}]
+    assert _institution_lines(rt, draft.id)[care] == ("1500.00", "regular")
+
+    # A careless correction is refused and records nothing: a bad account, no reason, the
+    # same account again, an unknown code
+    before = events(rt)
+    for bad in (["--bank-account", "12ab", "--bank-name", "县农商银行", "--reason", "销户"],
+                ["--bank-account", "43050101234567890099", "--bank-name", "县农商银行",
+                 "--reason", " "],
+                ["--bank-account", "43050101234567890002", "--bank-name", "信用社河口分社",
+                 "--reason", "销户"]):
+        code, out_, err = run("institution", "account", CARE, *bad)
+        assert code != 0 and "Traceback" not in err, (bad, out_, err)
+    assert run("institution", "account", UNKNOWN, "--bank-account", "43050101234567890099",
+               "--bank-name", "县农商银行", "--reason", "销户")[0] == 2
+    assert events(rt) == before
+
+    code, out_, err = run("institution", "account", CARE, "--bank-account",
+                          "4305 0101 2345 6789 0099", "--bank-name", "县农商银行",
+                          "--reason", "原账户已销户")
+    assert code == 0, err
+    assert "43050101234567890099" not in out_ and "0099" in out_  # masked in the answer
+    february = run_payroll(rt, FEB, "clerk")
+    assert february.id == draft.id
+    assert json.loads(batch_row(rt, february.id)["report"])["held"] == []
+    code, shown, err = run("payroll", "show", february.id.hex, "--json")
+    mine = [ln for ln in json.loads(shown)["lines"] if ln["case_id"] == care]
+    assert sorted((ln["kind"], ln["for_month"], ln["amount"]) for ln in mine) == [
+        ("regular", "2024-02", "1500.00"), ("reissue", "2024-01", "1500.00")]
+    reissue = next(ln for ln in mine if ln["kind"] == "reissue")
+    assert reissue["reissue_of"] == [returned]
+    approve_batch(rt, february.id, "checker")
+
+    out = tmp_path / "feb.csv"
+    assert run("bankfile", "export", february.id.hex, "--format", "csv", "--out", str(out),
+               by="cashier")[0] == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"), newline="")))
+    to_care = [r for r in rows[1:-1] if r[2] == CARE]
+    assert sorted((r[3], r[4], r[5], r[7]) for r in to_care) == [
+        ("43050101234567890099", "县农商银行", "1500.00", "2024-01"),
+        ("43050101234567890099", "县农商银行", "1500.00", "2024-02")]
+    institutions = sum(Decimal(r[5]) for r in rows[1:-1] if r[2] in (HOME, CARE))
+    assert institutions == Decimal("1500.00") * 2 + Decimal("833.34")
+
+    # The trace of the reissue names the payment it pays again; March pays it nothing more
+    traced = trace_payment(rt, UUID(reissue["payment_id"]))
+    assert traced["reissue_of"] == [returned]
+    march = run_payroll(rt, MAR, "clerk")
+    assert care not in _institution_lines(rt, march.id)
+    assert json.loads(batch_row(rt, march.id)["report"])["held"] == []
+
+    incremental = dump_read_model(rt)
+    rebuild(rt.read_model)
+    assert dump_read_model(rt) == incremental
