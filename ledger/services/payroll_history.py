@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -16,6 +17,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, func, select
 
 from ledger.domain.calendar import Month
+from ledger.domain.campaign import PROGRAMME_KEY as CAMPAIGN
 from ledger.domain.payroll import Reissue
 from ledger.domain.policy import PolicyBook
 from ledger.domain.price_linkage import Decision, decide
@@ -138,11 +140,17 @@ def net_paid(conn: Connection, case_ids: list[str]) -> dict[str, dict[Month, int
     return paid
 
 
-def reissues(conn: Connection, month: Month) -> tuple[dict[str, list[Reissue]], list[dict[str, Any]]]:
+def reissues(conn: Connection, month: Month,
+             person_key: Callable[[str], str] = str,
+             ) -> tuple[dict[str, list[Reissue]], list[dict[str, Any]]]:
     """Returned payments to pay again (account corrected since the return) and those held.
 
     The payee is a case or an institution (whose lines name it where a case goes); either
-    way its account must have changed after the bank returned the transfer.
+    way its account must have changed after the bank returned the transfer. A campaign's
+    line names its campaign, not a case: it was paid to the account of a case of the
+    person it names (``person_key`` finds them), so it is paid again, as a ``campaign``
+    reissue line of that case, once one of that person's cases has its account corrected
+    after the return (the latest correction, if several).
     """
     p, c, i = LINES.c, schema.cases.c, schema.institutions.c
     already = set()
@@ -152,20 +160,33 @@ def reissues(conn: Connection, month: Month) -> tuple[dict[str, list[Reissue]], 
         already.update(text.split(","))
     rows = conn.execute(
         select(p.payment_id, p.case_id, p.for_month, p.transfer, p.returned_position,
-               p.programme, func.coalesce(c.bank_changed_position, i.bank_changed_position))
+               p.programme, func.coalesce(c.bank_changed_position, i.bank_changed_position),
+               p.id_number)
         .join(schema.cases, c.case_id == p.case_id, isouter=True)
         .join(schema.institutions, i.institution_id == p.case_id, isouter=True)
         .where(p.status == "returned")
     )
     reissues: dict[str, list[Reissue]] = defaultdict(list)
     held = []
-    for pid, case_id, for_month, transfer, returned_at, programme, bank_at in rows:
+    for pid, payee, for_month, transfer, returned_at, programme, bank_at, id_number in rows:
         if pid in already or transfer <= 0:
             continue
+        if bank_at is None and programme == CAMPAIGN:
+            payee, bank_at = _corrected_case(conn, person_key(id_number)) or (payee, None)
         if bank_at is not None and bank_at > (returned_at or 0):
-            reissues[case_id].append(Reissue(UUID(pid), Month.parse(for_month), int(transfer),
-                                                 programme))
+            reissues[payee].append(Reissue(UUID(pid), Month.parse(for_month), int(transfer),
+                                           programme))
         else:
-            held.append({"payment_id": pid, "case_id": case_id, "programme": programme,
+            held.append({"payment_id": pid, "case_id": payee, "programme": programme,
                          "amount": int(transfer), "for_month": for_month})
     return reissues, held
+
+
+def _corrected_case(conn: Connection, person_key: str) -> tuple[str, int] | None:
+    """The person's case whose account was corrected last, and when; None if never."""
+    c = schema.cases.c
+    found = conn.execute(
+        select(c.case_id, c.bank_changed_position)
+        .where(c.person_key == person_key, c.bank_changed_position > 0)
+        .order_by(c.bank_changed_position.desc()).limit(1)).first()
+    return (found[0], int(found[1])) if found else None

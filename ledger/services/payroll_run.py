@@ -102,7 +102,7 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
     batch = run.start(position)
     with rt.engine.connect() as conn:
         paid = paid_months(conn, month)
-        to_reissue, held = reissues(conn, month)
+        to_reissue, held = reissues(conn, month, app.person_key)
         reliefs = relief_lines(conn, batch.id, month)
         settled_at, owing = settled_since(rt, conn, month) if not full_history else (None, set())
         policy = app.policy_book()

@@ -23,6 +23,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
@@ -276,3 +277,69 @@ def test_a_household_member_with_a_case_of_their_own_is_counted_once_with_the_ho
     people = {r["name"]: r["received"] for r in
               json.loads(ok("campaign", "show", "棉被发放", "--json"))["people"]}
     assert people == {"测试1": False, "测试5": True}
+
+
+@pytest.mark.parametrize("ledger", ["rt", "keyed"])
+def test_a_returned_campaign_transfer_is_paid_again_once_the_persons_account_is_corrected(
+        ledger: str, ledger_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """冬春救助 200.00 a household to persons 1, 2 and 5; the bank returns person 1's. A
+    campaign line names its campaign, not a case, so February's regular draft holds it;
+    once person 1's account is corrected (on their dibao case), February pays it again:
+    a 200.00 ``campaign`` reissue for January on that case, to the new account, once.
+    With a key too: the person is found by the keyed hash of the sealed ID number."""
+    rt: Runtime = request.getfixturevalue(ledger)
+    from ledger.domain import ids
+    from ledger.domain.calendar import Month
+    from ledger.services.batches import approve_batch, batch_lines, batch_row
+    from ledger.services.case_changes import update_case
+    from ledger.services.payroll_run import run_payroll
+
+    _county(rt, tmp_path)
+    approve_batch(rt, run_payroll(rt, Month(2024, 1), "clerk").id, "checker")
+    _create("冬春救助", "--per", "household", "--amount", "200", *TARGET)
+    batch = json.loads(ok("payroll", "run", "--month", "2024-01", "--kind", "campaign",
+                          "--on", "2024-01-05", "--json"))
+    ok("payroll", "approve", batch["batch_id"], by="checker")
+    out = tmp_path / "campaign.csv"
+    ok("bankfile", "export", batch["batch_id"], "--format", "csv", "--out", str(out),
+       by="cashier")
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"), newline="")))
+    refs = {r[2]: r[8] for r in rows[1:-1]}
+    returned = refs[county.person(1)]
+    results = tmp_path / "results.csv"
+    results.write_text("付款编号,状态,原因\n" + "".join(
+        f"{ref},{'失败' if ref == returned else '成功'},{'账户已销户' if ref == returned else ''}\n"
+        for ref in refs.values()), encoding="utf-8")
+    ok("bankfile", "import-results", str(results), by="cashier")
+
+    feb = Month(2024, 2)
+    draft = run_payroll(rt, feb, "clerk")
+    held = json.loads(batch_row(rt, draft.id)["report"])["held"]
+    assert [(h["payment_id"], h["programme"], h["amount"]) for h in held] == [
+        (returned, "campaign", 200_00)]
+    assert not [ln for ln in batch_lines(rt, draft.id) if ln["kind"] == "reissue"]
+
+    case1 = ids.case_id(rt.app.person_key(county.person(1)), "dibao")
+    update_case(rt.app, case1, feb, "clerk", bank_account=county.card(101),
+                bank_name="县农商银行")
+    rt.read_model.catch_up()
+    february = run_payroll(rt, feb, "clerk")
+    assert february.id == draft.id
+    assert json.loads(batch_row(rt, february.id)["report"])["held"] == []
+    again = [ln for ln in batch_lines(rt, february.id) if ln["kind"] == "reissue"]
+    assert [(ln["case_id"], ln["programme"], ln["for_month"], ln["amount"], ln["reissue_of"])
+            for ln in again] == [(case1.hex, "campaign", "2024-01", "200.00", [returned])]
+    approve_batch(rt, february.id, "checker")
+    out = tmp_path / "feb.csv"
+    ok("bankfile", "export", february.id.hex, "--format", "csv", "--out", str(out),
+       by="cashier")
+    sent = {r[8]: r for r in list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"),
+                                                         newline="")))[1:-1]}
+    assert (sent[again[0]["payment_id"]][3], sent[again[0]["payment_id"]][5]) == (
+        county.card(101), "200.00")
+
+    march = run_payroll(rt, Month(2024, 3), "clerk")  # paid again once, never twice
+    assert not [ln for ln in batch_lines(rt, march.id) if ln["kind"] == "reissue"]
+    incremental = dump_read_model(rt)
+    rebuild(rt.read_model)
+    assert dump_read_model(rt) == incremental
