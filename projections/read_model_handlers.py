@@ -23,7 +23,7 @@ from projections.journal import post_approval
 from projections.members import member_changed
 from projections.payment_lines import FOLLOWS_BATCH
 from projections.read_model_page import Page
-from projections.relief_events import relief_in_advance, relief_refused
+from projections.relief_events import relief_account_changed, relief_in_advance, relief_refused
 from projections.reviews import case_reviewed
 
 Handler = Callable[[Page, Any, int], None]
@@ -178,6 +178,7 @@ def _relief_granted(page: Page, e: Relief.Granted, pos: int) -> None:
         "month": str(e.month), "reason": e.reason, "formula": e.formula,
         "approvals_needed": e.approvals_needed, "approvers": "[]", "granted_by": e.by,
         "payable": e.approvals_needed == 0, "granted_at": e.timestamp.isoformat(),
+        "bank_changed_position": 0,
     }])
 
 
@@ -225,6 +226,7 @@ HANDLERS: dict[type, Handler] = {
     Relief.Approved: _relief_approved,
     Relief.AdvanceGranted: relief_in_advance,
     Relief.Refused: relief_refused,
+    Relief.AccountChanged: relief_account_changed,
     Account.Created: account_created,
     Account.RoleChanged: account_role_changed,
     Account.Disabled: account_disabled,

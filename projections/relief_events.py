@@ -1,4 +1,5 @@
-"""Advance relief (先行救助) events in the relief read model: granted in advance, refused."""
+"""Relief events after the grant in the relief read model: granted in advance (先行救助),
+refused, its payee's account corrected."""
 
 from __future__ import annotations
 
@@ -22,3 +23,11 @@ def relief_refused(page: Any, e: Any, pos: int) -> None:
     page.conn.execute(update(schema.reliefs).where(r.relief_id == e.originator_id.hex).values(
         refused_reason=e.reason, refused_by=e.by, refused_at=e.timestamp.isoformat(),
         recovery=e.recovery))
+
+
+def relief_account_changed(page: Any, e: Any, pos: int) -> None:
+    """The new account, and when: a transfer returned before ``pos`` may be paid again."""
+    page.flush()
+    r = schema.reliefs.c
+    page.conn.execute(update(schema.reliefs).where(r.relief_id == e.originator_id.hex).values(
+        bank_account=e.bank_account, bank_name=e.bank_name, bank_changed_position=pos))

@@ -151,6 +151,9 @@ reliefs = Table(
     Column("refused_by", Text),
     Column("refused_at", String(32)),
     Column("recovery", BigInteger),
+    # Log position of its last account change, 0 if never (migration 0016): a transfer
+    # returned before it is paid again (ledger.services.payroll_history.reissues).
+    Column("bank_changed_position", BigInteger, nullable=False),
 )
 
 reviews = Table(

@@ -1,5 +1,5 @@
-"""`ledger relief grant|approve|list|refuse`: temporary relief (临时救助), its approvals and
-refusals."""
+"""`ledger relief grant|approve|list|refuse|account`: temporary relief (临时救助), its approvals,
+refusals and account corrections."""
 
 from __future__ import annotations
 
@@ -116,3 +116,24 @@ def relief_refuse(relief_id: str, reason: str, password_stdin: bool, by: str | N
     click.echo(f"relief {refused.id.hex} refused by {who}: {reason}"
                + (f"; paid {format_yuan(refused.refusal_recovery)} stands, to be recovered"
                   if refused.refusal_recovery else ""))
+
+
+@relief.command("account")
+@click.argument("relief_id")
+@click.option("--bank-account", required=True)
+@click.option("--bank-name", type=TEXT, required=True)
+@click.option("--reason", type=TEXT, required=True, help="why it changes (e.g. 账户已销户)")
+@by_option
+@handled
+def relief_account(relief_id: str, bank_account: str, bank_name: str, reason: str,
+                   by: str | None) -> None:
+    """Correct the account a relief is paid to; a transfer of it the bank returned is paid
+    again to it by the next regular payroll."""
+    from ledger.domain.identity import mask
+    from ledger.services.temporary_relief import change_relief_account
+
+    with runtime() as rt:
+        changed = change_relief_account(rt, uuid_arg(relief_id, "relief"), bank_account,
+                                        bank_name, reason, acting_user(by))
+    click.echo(f"relief {changed.id.hex}: account now {mask(changed.bank_account)} "
+               f"({changed.bank_name})")

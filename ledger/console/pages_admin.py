@@ -15,14 +15,14 @@ from ledger.console.web import Ctx, page
 from ledger.domain.accounts import ROLES
 from ledger.domain.calendar import Month, MonthFormatError, parse_date
 from ledger.domain.errors import LedgerRefusal, NotFoundError
-from ledger.domain.identity import IdNumberError, normalize_id_number
+from ledger.domain.identity import IdNumberError, mask, normalize_id_number
 from ledger.domain.money import MoneyFormatError, parse_yuan
 from ledger.domain.policy import POLICY_KEYS
 from ledger.domain.price_linkage import decide
 from ledger.domain.standards import CATEGORIES
 from ledger.services.account_service import add_user, disable_user, list_users
 from ledger.services.relief_list import relief_list
-from ledger.services.temporary_relief import approve_relief, grant_relief
+from ledger.services.temporary_relief import approve_relief, change_relief_account, grant_relief
 from projections import schema
 
 CHANGE_ERRORS = (LedgerRefusal, ValueError, MonthFormatError, MoneyFormatError, InvalidOperation)
@@ -73,6 +73,27 @@ def relief_approve(ctx: Ctx) -> Response:
         ctx.flash(f"已审核；{'可发放' if approved.payable else '还需其他审核人审核'}")
     except (LedgerRefusal, NotFoundError) as e:
         ctx.flash(f"未审核：{refusal_text(e)}", "error")
+    return ctx.redirect("/reliefs")
+
+
+@page("relief.account")
+def relief_account(ctx: Ctx) -> Response:
+    """A relief's payee account corrected: a returned transfer is paid again next payroll."""
+    rid = _hex(ctx.request.path_params["relief_id"])
+    r = schema.reliefs.c
+    with ctx.rt.engine.connect() as conn:
+        town = conn.execute(select(r.town).where(r.relief_id == rid)).scalar() if rid else None
+    if town is None or not ctx.actor.sees(town):
+        return ctx.not_found("没有这笔临时救助，或不在您负责的乡镇")
+    f = ctx.form
+    try:
+        changed = change_relief_account(ctx.rt, UUID(rid), f.get("bank_account", ""),
+                                        f.get("bank_name", ""), f.get("reason", ""),
+                                        ctx.actor.name)
+        ctx.flash(f"已更正临时救助的银行账户为 {mask(changed.bank_account)}（{changed.bank_name}）；"
+                  "被退回的款项将在下一次月度发放中重发。")
+    except (LedgerRefusal, ValueError) as e:
+        ctx.flash(f"未更正：{refusal_text(e)}", "error")
     return ctx.redirect("/reliefs")
 
 
@@ -170,6 +191,7 @@ ROUTES = [
     Route("/reliefs", reliefs),
     Route("/reliefs/grant", relief_grant, methods=["POST"]),
     Route("/reliefs/{relief_id}/approve", relief_approve, methods=["POST"]),
+    Route("/reliefs/{relief_id}/account", relief_account, methods=["POST"]),
     Route("/rules", rules),
     Route("/rules/standard", standard_set, methods=["POST"]),
     Route("/rules/policy", policy_set, methods=["POST"]),

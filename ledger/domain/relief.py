@@ -49,6 +49,8 @@ class Relief(Aggregate):
     amount: int
     approvals_needed: int
     formula: str
+    bank_account: str
+    bank_name: str
 
     class Granted(Aggregate.Created):
         case_id: UUID | None
@@ -136,6 +138,29 @@ class Relief(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.refusal = self.reason
             aggregate.refusal_recovery = self.recovery
+
+    class AccountChanged(Aggregate.Event):
+        """The payee's account corrected: a transfer the bank returned before this is paid
+        again, to this account, by the next regular payroll."""
+
+        bank_account: str
+        bank_name: str
+        reason: str
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.bank_account = self.bank_account
+            aggregate.bank_name = self.bank_name
+
+    def change_account(self, bank_account: str, bank_name: str, reason: str, by: str) -> None:
+        """Record a new account (already normalised); not for a refused relief, nor the same."""
+        self.check_not_refused()
+        if not reason.strip():
+            raise ValueError("--reason (why the account changes) is required")
+        if (bank_account, bank_name) == (self.bank_account, self.bank_name):
+            raise ReliefError(f"relief {self.id.hex} already has this account")
+        self.trigger_event(self.AccountChanged, bank_account=bank_account,
+                           bank_name=bank_name, reason=reason.strip(), by=by)
 
     def grant_in_advance(self, on: date, by: str) -> None:
         self.trigger_event(self.AdvanceGranted, on=on, by=by)

@@ -14,6 +14,7 @@ ACTIONS: dict[str, str] = {
     "campaign.deliver": "登记救助活动物资发放",
     "institution.grant": "登记机构补助",
     "institution.account": "更正机构银行账户",
+    "relief.account": "更正临时救助银行账户",
     "payroll.approve": "审核发放批次",
     "relief.approve": "审核临时救助",
     "bank.export": "导出银行文件",
@@ -28,7 +29,7 @@ ACTIONS: dict[str, str] = {
 
 ALLOWED: dict[str, frozenset[str]] = {
     "clerk": frozenset({"roster.import", "payroll.run", "relief.grant", "campaign.deliver",
-                        "institution.grant", "institution.account"}),
+                        "institution.grant", "institution.account", "relief.account"}),
     "approver": frozenset({"payroll.approve", "relief.approve"}),
     "finance": frozenset({"bank.export", "bank.import"}),
     "auditor": frozenset({"audit.read", "verify"}),

@@ -145,14 +145,15 @@ def reissues(conn: Connection, month: Month,
              ) -> tuple[dict[str, list[Reissue]], list[dict[str, Any]]]:
     """Returned payments to pay again (account corrected since the return) and those held.
 
-    The payee is a case or an institution (whose lines name it where a case goes); either
-    way its account must have changed after the bank returned the transfer. A campaign's
+    The payee is a case, an institution or a relief (whose lines name them where a case
+    goes); either way its account must have changed after the bank returned the transfer.
+    A campaign's
     line names its campaign, not a case: it was paid to the account of a case of the
     person it names (``person_key`` finds them), so it is paid again, as a ``campaign``
     reissue line of that case, once one of that person's cases has its account corrected
     after the return (the latest correction, if several).
     """
-    p, c, i = LINES.c, schema.cases.c, schema.institutions.c
+    p, c, i, r = LINES.c, schema.cases.c, schema.institutions.c, schema.reliefs.c
     already = set()
     for (text,) in conn.execute(
         select(p.reissue_of).where(p.reissue_of != "", p.status.in_(PAID_STATUSES))
@@ -160,10 +161,12 @@ def reissues(conn: Connection, month: Month,
         already.update(text.split(","))
     rows = conn.execute(
         select(p.payment_id, p.case_id, p.for_month, p.transfer, p.returned_position,
-               p.programme, func.coalesce(c.bank_changed_position, i.bank_changed_position),
+               p.programme, func.coalesce(c.bank_changed_position, i.bank_changed_position,
+                                          r.bank_changed_position),
                p.id_number)
         .join(schema.cases, c.case_id == p.case_id, isouter=True)
         .join(schema.institutions, i.institution_id == p.case_id, isouter=True)
+        .join(schema.reliefs, r.relief_id == p.case_id, isouter=True)
         .where(p.status == "returned")
     )
     reissues: dict[str, list[Reissue]] = defaultdict(list)

@@ -85,14 +85,15 @@ def existing_lines(conn: Connection, batch_id: UUID, part: CaseRange | None = No
                    relief: bool = False) -> Existing:
     """The lines a batch already has: all of them, those of one part's cases, or its reliefs.
 
-    A relief line's case id is the relief's own id, so reliefs are never part of a range.
+    A relief line's case id is the relief's own id, so reliefs (their lines and reissues:
+    the ``temporary`` programme's, which no case has) are never part of a range.
     """
     p = schema.payments.c
     if relief:
-        return existing_where(conn, batch_id, p.kind == "relief")
+        return existing_where(conn, batch_id, p.programme == "temporary")
     if part is not None:
-        return existing_where(conn, batch_id, _in_part(p.case_id, part), p.kind != "relief",
-                              p.programme != "institution")
+        return existing_where(conn, batch_id, _in_part(p.case_id, part),
+                              p.programme.not_in(("temporary", "institution")))
     return existing_where(conn, batch_id)
 
 

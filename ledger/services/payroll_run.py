@@ -53,7 +53,7 @@ from ledger.services.payroll_reads import (
     raw_pages,
 )
 from ledger.services.payroll_workers import PartPool
-from ledger.services.relief_run import relief_lines
+from ledger.services.relief_run import relief_lines, relief_reissue_lines
 from ledger.services.runtime import Runtime
 from projections import schema
 
@@ -103,7 +103,7 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
     with rt.engine.connect() as conn:
         paid = paid_months(conn, month)
         to_reissue, held = reissues(conn, month, app.person_key)
-        reliefs = relief_lines(conn, batch.id, month)
+        reliefs = relief_lines(conn, batch.id, month) + relief_reissue_lines(conn, to_reissue)
         settled_at, owing = settled_since(rt, conn, month) if not full_history else (None, set())
         policy = app.policy_book()
         priced_months = price_months(rt, conn, month, policy)

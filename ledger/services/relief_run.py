@@ -6,10 +6,13 @@ no other batch has taken. The regular payroll pays fully approved reliefs the sa
 A relief's payment id comes from the relief alone (``ids.relief_payment_id``), whatever
 batch takes it, so the event store itself refuses a second payment of one relief. The
 batch is approved like any other: by someone other than whoever ran it (maker–checker).
+A relief transfer the bank returned is paid again by the regular payroll once the relief's
+account is corrected (``relief_reissue_lines``), as a person's is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from uuid import UUID
 
@@ -20,12 +23,14 @@ from ledger.domain.batch import Batch
 from ledger.domain.calendar import Month
 from ledger.domain.change_report import ChangeReport
 from ledger.domain.errors import BatchStateError
-from ledger.domain.payroll import Line
+from ledger.domain.payroll import Line, Reissue, reissue_lines
 from ledger.services.batch_writer import CHUNK, BatchRun, Payee
 from ledger.services.runtime import Runtime
 from projections import schema
 
 KIND = "relief"
+PROGRAMME = "temporary"
+"""A relief's lines, its reissues included, are the temporary relief programme's."""
 
 
 def relief_lines(conn: Connection, batch_id: UUID, month: Month,
@@ -47,11 +52,28 @@ def relief_lines(conn: Connection, batch_id: UUID, month: Month,
         if row["relief_id"] in taken:
             continue
         lines.append((
-            Line(UUID(row["relief_id"]), "temporary", "relief", Month.parse(row["month"]),
+            Line(UUID(row["relief_id"]), PROGRAMME, KIND, Month.parse(row["month"]),
                  int(row["amount"]), int(row["amount"]), row["formula"]),
             Payee(row["name"], row["id_number"], row["bank_name"], row["bank_account"],
                   row["town"], row["village"]),
         ))
+    return lines
+
+
+def relief_reissue_lines(conn: Connection,
+                         reissues: Mapping[str, list[Reissue]]) -> list[tuple[Line, Payee]]:
+    """The returned relief transfers to pay again (``reissues`` keyed by relief id, those
+    whose account was corrected since), to the relief's account as it is now."""
+    r = schema.reliefs.c
+    wanted = sorted(key for key, value in reissues.items() if value)
+    lines: list[tuple[Line, Payee]] = []
+    for part in (wanted[i:i + CHUNK] for i in range(0, len(wanted), CHUNK)):
+        for row in conn.execute(select(schema.reliefs).where(r.relief_id.in_(part))
+                                .order_by(r.relief_id)).mappings():
+            payee = Payee(row["name"], row["id_number"], row["bank_name"], row["bank_account"],
+                          row["town"], row["village"])
+            lines.extend((line, payee) for line in reissue_lines(
+                UUID(row["relief_id"]), PROGRAMME, reissues[row["relief_id"]]))
     return lines
 
 

@@ -120,6 +120,25 @@ def refuse_relief(rt: Runtime, relief_id: UUID, reason: str, by: str) -> Relief:
     return relief
 
 
+def change_relief_account(rt: Runtime, relief_id: UUID, bank_account: str, bank_name: str,
+                          reason: str, by: str) -> Relief:
+    """Correct the account a relief is paid to. A transfer of it the bank returned is paid
+    again to the new account by the next regular payroll (held until then)."""
+    for what, value in (("--bank-name", bank_name), ("--reason", reason)):
+        check_text(value, what)
+        if not value.strip():
+            raise ValueError(f"{what} is required")
+    try:
+        account = normalize_bank_account(bank_account)
+    except ValueError as e:
+        raise ValueError(f"--bank-account: {e}") from None
+    relief: Relief = rt.app.load(relief_id, Relief, "relief")
+    relief.change_account(account, bank_name.strip(), reason, by)
+    rt.app.save(relief)
+    rt.read_model.catch_up()
+    return relief
+
+
 def approve_relief(rt: Runtime, relief_id: UUID, by: str) -> Relief:
     relief: Relief = rt.app.load(relief_id, Relief, "relief")
     relief.approve(by)

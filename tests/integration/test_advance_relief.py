@@ -144,3 +144,81 @@ def test_overdue_advance_relief_counts_working_days_less_holidays(
     # approved: no longer overdue
     assert run("relief", "approve", advance, by="town")[0] == 0
     assert _reliefs("2024-01-17", "--overdue") == []
+
+
+def test_a_returned_relief_transfer_is_held_until_its_account_is_corrected_then_reissued(
+        rt: Runtime, tmp_path: Path) -> None:
+    """A relief of 2 × 443.00 = 886.00, approved, paid by January's regular payroll to
+    person 9's card; the bank returns it. February holds it; once the relief's account is
+    corrected, February pays it again: a 886.00 ``reissue`` of programme ``temporary`` for
+    January, to the new account, once. The household's own dibao line is untouched."""
+    import csv
+    import io
+
+    from ledger.services.batches import approve_batch, batch_lines, batch_row
+    from projections.rebuild import rebuild
+    from tests.databases import dump_read_model
+
+    _county(rt, tmp_path)
+    relief = grant(county.person(9), 2, "火灾")
+    assert run("relief", "approve", relief, by="approver")[0] == 0
+    january = run_payroll(rt, Month(2024, 1), "clerk")
+    approve_batch(rt, january.id, "checker")
+    out = tmp_path / "jan.csv"
+    code, _, err = run("bankfile", "export", january.id.hex, "--format", "csv", "--out",
+                       str(out), by="cashier")
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"), newline="")))[1:-1]
+    returned = next(r[8] for r in rows if r[6] == "临时救助")
+    results = tmp_path / "results.csv"
+    results.write_text("付款编号,状态,原因\n" + "".join(
+        f"{r[8]},{'失败' if r[8] == returned else '成功'},"
+        f"{'账户已销户' if r[8] == returned else ''}\n" for r in rows), encoding="utf-8")
+    assert run("bankfile", "import-results", str(results), by="cashier")[0] == 0
+
+    feb = Month(2024, 2)
+    draft = run_payroll(rt, feb, "clerk")
+    assert json.loads(batch_row(rt, draft.id)["report"])["held"] == [
+        {"payment_id": returned, "case_id": relief, "programme": "temporary",
+         "amount": 886_00, "for_month": "2024-01"}]
+
+    before = rt.app.recorder.max_notification_id()
+    for bad in (["--bank-account", "6217x", "--bank-name", "县农商银行", "--reason", "销户"],
+                ["--bank-account", county.card(909), "--bank-name", "县农商银行",
+                 "--reason", ""],
+                ["--bank-account", county.card(9), "--bank-name", county.row(9, "dibao")[
+                    "bank_name"], "--reason", "销户"]):
+        code, out_, err = run("relief", "account", relief, *bad)
+        assert code != 0 and "Traceback" not in err, (bad, out_, err)
+    assert run("relief", "account", "0" * 32, "--bank-account", county.card(909),
+               "--bank-name", "县农商银行", "--reason", "销户")[0] != 0
+    assert rt.app.recorder.max_notification_id() == before
+
+    code, out_, err = run("relief", "account", relief, "--bank-account", county.card(909),
+                          "--bank-name", "县农商银行", "--reason", "原账户已销户")
+    assert code == 0, err
+    assert county.card(909) not in out_
+    february = run_payroll(rt, feb, "clerk")
+    assert february.id == draft.id
+    assert json.loads(batch_row(rt, february.id)["report"])["held"] == []
+    again = [ln for ln in batch_lines(rt, february.id) if ln["kind"] == "reissue"]
+    assert [(ln["case_id"], ln["programme"], ln["for_month"], ln["amount"], ln["reissue_of"])
+            for ln in again] == [(relief, "temporary", "2024-01", "886.00", [returned])]
+    dibao = [ln for ln in batch_lines(rt, february.id) if ln["programme"] == "dibao"]
+    assert [ln["kind"] for ln in dibao] == ["regular"]
+    approve_batch(rt, february.id, "checker")
+    out = tmp_path / "feb.csv"
+    assert run("bankfile", "export", february.id.hex, "--format", "csv", "--out", str(out),
+               by="cashier")[0] == 0
+    sent = {r[8]: r for r in list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"),
+                                                         newline="")))[1:-1]}
+    assert (sent[again[0]["payment_id"]][3], sent[again[0]["payment_id"]][4],
+            sent[again[0]["payment_id"]][5]) == (county.card(909), "县农商银行", "886.00")
+
+    march = run_payroll(rt, Month(2024, 3), "clerk")
+    assert not [ln for ln in batch_lines(rt, march.id) if ln["kind"] == "reissue"]
+    traced = trace_payment(rt, UUID(again[0]["payment_id"]))
+    assert traced["reissue_of"] == [returned]
+    incremental = dump_read_model(rt)
+    rebuild(rt.read_model)
+    assert dump_read_model(rt) == incremental

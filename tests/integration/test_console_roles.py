@@ -111,6 +111,18 @@ def _institution_account(c: cc.County) -> str:
         return conn.execute(select(i.bank_account)).scalar_one()
 
 
+def relief_account(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
+    return web.post(f"/reliefs/{c.relief}/account", data={
+        "csrf_token": token, "bank_account": county.card(77), "bank_name": "县农商银行",
+        "reason": "账户已销户"})
+
+
+def _relief_account(c: cc.County) -> str:
+    r = schema.reliefs.c
+    with c.rt.engine.connect() as conn:
+        return conn.execute(select(r.bank_account).where(r.relief_id == c.relief)).scalar_one()
+
+
 def relief_approve(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
     return web.post(f"/reliefs/{c.relief}/approve", data={"csrf_token": token})
 
@@ -158,6 +170,7 @@ TABLE: dict[str, tuple[Act, Callable[[cc.County], bool]]] = {
                           lambda c: _count(c, schema.institution_grants) == 1),
     "institution.account": (institution_account,
                             lambda c: _institution_account(c) == "43050101234567890009"),
+    "relief.account": (relief_account, lambda c: _relief_account(c) == county.card(77)),
     "relief.approve": (relief_approve, lambda c: '"approver"' in _approvers(c)),
     "audit.read": (audit_read, lambda c: True),
     "verify": (verify, lambda c: True),
