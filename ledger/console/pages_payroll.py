@@ -30,6 +30,7 @@ from ledger.services.batches import (
     report_json,
 )
 from projections.payment_lines import LINES
+from projections.tracking import read_position
 
 PAGE = 100
 
@@ -87,8 +88,14 @@ def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int]:
     if not ctx.actor.county_wide:
         where.append(p.town.in_(ctx.actor.towns))
     with ctx.rt.engine.connect() as conn:
-        by_status = {status: (int(n), int(total or 0)) for status, n, total in conn.execute(
-            select(p.status, func.count(), func.sum(p.transfer)).where(*where).group_by(p.status))}
+        # Counting a batch's lines by status reads every line (120-165 ms at 100,000): done
+        # once per read-model position, as the dashboard's counts, not on every page turned.
+        position = read_position(conn, ctx.rt.read_model.NAME)
+        by_status = ctx.console.view(
+            ("by_status", position, batch_hex, ctx.actor.towns),
+            lambda: {status: (int(n), int(total or 0)) for status, n, total in conn.execute(
+                select(p.status, func.count(), func.sum(p.transfer))
+                .where(*where).group_by(p.status))})
         ctx.extra["by_status"] = by_status
         count = sum(n for n, _ in by_status.values())
         rows = conn.execute(

@@ -11,6 +11,7 @@ ACTIONS: dict[str, str] = {
     "roster.import": "导入花名册",
     "payroll.run": "生成发放草稿",
     "relief.grant": "临时救助登记",
+    "case.change": "记录对象变更（收入、人数、账户、退出）",
     "campaign.deliver": "登记救助活动物资发放",
     "institution.grant": "登记机构补助",
     "institution.account": "更正机构银行账户",
@@ -28,7 +29,8 @@ ACTIONS: dict[str, str] = {
 }
 
 ALLOWED: dict[str, frozenset[str]] = {
-    "clerk": frozenset({"roster.import", "payroll.run", "relief.grant", "campaign.deliver",
+    "clerk": frozenset({"roster.import", "payroll.run", "relief.grant", "case.change",
+                        "campaign.deliver",
                         "institution.grant", "institution.account", "relief.account"}),
     "approver": frozenset({"payroll.approve", "relief.approve"}),
     "finance": frozenset({"bank.export", "bank.import"}),

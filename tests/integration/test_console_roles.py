@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from ledger.domain import ids
 from ledger.domain.accounts import ROLES
 from ledger.domain.calendar import Month
 from ledger.domain.roles import ALLOWED
@@ -111,6 +112,16 @@ def _institution_account(c: cc.County) -> str:
         return conn.execute(select(i.bank_account)).scalar_one()
 
 
+def case_change(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
+    return web.post(f"/people/{ids.case_id(county.person(2), 'dibao').hex}/change", data={
+        "csrf_token": token, "from": "2024-02", "income": "150.00"})
+
+
+def _case_changed(c: cc.County) -> bool:
+    record = c.rt.app.case(ids.case_id(county.person(2), "dibao")).record
+    return any(values.get("income_per_capita") == 150_00 for _, _, values in record.changes)
+
+
 def relief_account(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
     return web.post(f"/reliefs/{c.relief}/account", data={
         "csrf_token": token, "bank_account": county.card(77), "bank_name": "县农商银行",
@@ -170,6 +181,7 @@ TABLE: dict[str, tuple[Act, Callable[[cc.County], bool]]] = {
                           lambda c: _count(c, schema.institution_grants) == 1),
     "institution.account": (institution_account,
                             lambda c: _institution_account(c) == "43050101234567890009"),
+    "case.change": (case_change, _case_changed),
     "relief.account": (relief_account, lambda c: _relief_account(c) == county.card(77)),
     "relief.approve": (relief_approve, lambda c: '"approver"' in _approvers(c)),
     "audit.read": (audit_read, lambda c: True),

@@ -1,0 +1,115 @@
+"""记录变更: a clerk records a case's reassessment, its corrected bank account or its exit,
+from the person's page, as ``ledger case update`` and ``ledger case exit`` do.
+
+The same service functions as the command line (``ledger.services.case_changes``), so the
+same rules refuse the same mistakes (income on a tekun case, a household of 0); an empty
+field means "unchanged". A clerk limited to towns changes only those towns' cases. A
+corrected account is what lets a returned payment be paid again: the next regular payroll
+reissues it to the new account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ledger.console.pages_people import _hex
+from ledger.console.refusals import refusal_text
+from ledger.console.web import Ctx, page
+from ledger.domain.calendar import Month, MonthFormatError
+from ledger.domain.errors import LedgerRefusal, NotFoundError
+from ledger.domain.identity import normalize_bank_account
+from ledger.domain.money import MoneyFormatError, parse_yuan
+from ledger.services.case_changes import exit_case, update_case
+from projections import schema
+
+ERRORS = (LedgerRefusal, NotFoundError, ValueError, MonthFormatError, MoneyFormatError)
+CARE_LEVELS = ("self", "partial", "full")
+AREAS = ("urban", "rural")
+
+
+def _case(ctx: Ctx) -> str | None:
+    """The case's id when it exists and is in this account's towns, else None."""
+    case_hex = _hex(ctx.request.path_params["case_id"])
+    if case_hex is None:
+        return None
+    c = schema.cases.c
+    with ctx.rt.engine.connect() as conn:
+        town = conn.execute(select(c.town).where(c.case_id == case_hex)).scalar()
+    return case_hex if town is not None and ctx.actor.sees(town) else None
+
+
+def _changes(form: dict[str, str]) -> dict[str, Any]:
+    """The filled fields as ``update_case`` takes them; raises on a malformed one."""
+    def given(name: str) -> str | None:
+        value = form.get(name, "").strip()
+        return value or None
+
+    changes: dict[str, Any] = {}
+    if (income := given("income")) is not None:
+        changes["income_per_capita"] = parse_yuan(income)
+    if (size := given("household_size")) is not None:
+        if not size.isdigit():
+            raise ValueError("保障人数应为整数")
+        changes["household_size"] = int(size)
+    if (care := given("care_level")) is not None:
+        if care not in CARE_LEVELS:
+            raise ValueError("护理等级无效")
+        changes["care_level"] = care
+    if (grade := given("disability_grade")) is not None:
+        if grade not in ("1", "2", "3", "4"):
+            raise ValueError("残疾等级应为 1 至 4")
+        changes["disability_grade"] = int(grade)
+    if (area := given("area")) is not None:
+        if area not in AREAS:
+            raise ValueError("城乡无效")
+        changes["area"] = area
+    account, bank = given("bank_account"), given("bank_name")
+    if (account is None) != (bank is None):
+        raise ValueError("银行账号与开户银行须一并填写")
+    if account is not None:
+        changes["bank_account"] = normalize_bank_account(account)
+        changes["bank_name"] = bank
+    if not changes:
+        raise ValueError("没有填写任何变更")
+    return changes
+
+
+@page("case.change")
+def change(ctx: Ctx) -> Response:
+    case_hex = _case(ctx)
+    if case_hex is None:
+        return ctx.not_found("没有这个对象，或不在您负责的乡镇")
+    try:
+        said = update_case(ctx.rt.app, UUID(case_hex), Month.parse(ctx.form.get("from", "")),
+                           ctx.actor.name, **_changes(ctx.form))
+        ctx.rt.read_model.catch_up()
+        ctx.flash("已记录变更：" + "；".join(said) if said else "与已记录的相同，未重复记录")
+    except ERRORS as e:
+        ctx.flash(f"未记录：{refusal_text(e)}", "error")
+    return ctx.redirect(f"/people/{case_hex}")
+
+
+@page("case.change")
+def exit_(ctx: Ctx) -> Response:
+    case_hex = _case(ctx)
+    if case_hex is None:
+        return ctx.not_found("没有这个对象，或不在您负责的乡镇")
+    try:
+        month = Month.parse(ctx.form.get("from", ""))
+        exit_case(ctx.rt.app, UUID(case_hex), month, ctx.form.get("reason", ""), ctx.actor.name)
+        ctx.rt.read_model.catch_up()
+        ctx.flash(f"已记录退出：{month} 起停发")
+    except ERRORS as e:
+        ctx.flash(f"未记录：{refusal_text(e)}", "error")
+    return ctx.redirect(f"/people/{case_hex}")
+
+
+ROUTES = [
+    Route("/people/{case_id}/change", change, methods=["POST"]),
+    Route("/people/{case_id}/exit", exit_, methods=["POST"]),
+]
