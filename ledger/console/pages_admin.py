@@ -60,13 +60,19 @@ def relief_grant(ctx: Ctx) -> Response:
     return ctx.redirect("/reliefs")
 
 
-@page("relief.approve")
-def relief_approve(ctx: Ctx) -> Response:
+def _relief_in_towns(ctx: Ctx) -> str | None:
+    """The path's relief id when it exists and is in this account's towns, else None."""
     rid = _hex(ctx.request.path_params["relief_id"])
     r = schema.reliefs.c
     with ctx.rt.engine.connect() as conn:
         town = conn.execute(select(r.town).where(r.relief_id == rid)).scalar() if rid else None
-    if town is None or not ctx.actor.sees(town):
+    return rid if town is not None and ctx.actor.sees(town) else None
+
+
+@page("relief.approve")
+def relief_approve(ctx: Ctx) -> Response:
+    rid = _relief_in_towns(ctx)
+    if rid is None:
         return ctx.not_found("没有这笔临时救助，或不在您负责的乡镇")
     try:
         approved = approve_relief(ctx.rt, UUID(rid), ctx.actor.name)
@@ -79,11 +85,8 @@ def relief_approve(ctx: Ctx) -> Response:
 @page("relief.account")
 def relief_account(ctx: Ctx) -> Response:
     """A relief's payee account corrected: a returned transfer is paid again next payroll."""
-    rid = _hex(ctx.request.path_params["relief_id"])
-    r = schema.reliefs.c
-    with ctx.rt.engine.connect() as conn:
-        town = conn.execute(select(r.town).where(r.relief_id == rid)).scalar() if rid else None
-    if town is None or not ctx.actor.sees(town):
+    rid = _relief_in_towns(ctx)
+    if rid is None:
         return ctx.not_found("没有这笔临时救助，或不在您负责的乡镇")
     f = ctx.form
     try:

@@ -21,10 +21,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from ledger.domain import payee_account
 from ledger.domain.calendar import Month
 from ledger.domain.errors import LedgerRefusal
 from ledger.domain.event_fields import copy_fields
 from ledger.domain.money import Fen, format_yuan, monthly_from_yearly
+from ledger.domain.payee_account import CorrectableAccount
 
 PROGRAMME = "institution"
 """The programme key of every institution payment line."""
@@ -95,7 +97,7 @@ def month_line(grants: list[Grant], month: Month) -> tuple[Fen, str] | None:
     return total, "; ".join(g.formula() for g, _ in due) + f" = {format_yuan(total)}"
 
 
-class Institution(Aggregate):
+class Institution(CorrectableAccount, Aggregate):
     """An institution paid by the ledger, and its grants."""
 
     code: str
@@ -129,35 +131,12 @@ class Institution(Aggregate):
             aggregate.grants.append(Grant(self.number, self.programme, self.amount, self.per,
                                           self.from_month, self.to_month, self.ref))
 
-    class AccountChanged(Aggregate.Event):
-        """The institution's bank account corrected (a returned transfer, a new bank).
-
-        A transfer the bank returned before this is paid again, to this account, by the
-        next regular payroll (``institution_lines``); one returned after it waits for the
-        next correction, as a person's does.
-        """
-
-        bank_account: str
-        bank_name: str
-        reason: str
-        by: str
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.bank_account = self.bank_account
-            aggregate.bank_name = self.bank_name
+    class AccountChanged(payee_account.AccountChanged):
+        """The institution's account corrected (ledger.domain.payee_account)."""
 
     def __init__(self, **fields: Any) -> None:
         """Fields are copied from the creation event by its apply(), see copy_fields."""
         self.grants: list[Grant] = []
-
-    def change_account(self, bank_account: str, bank_name: str, reason: str, by: str) -> None:
-        """Record a new account (already normalised); refused when nothing would change."""
-        if not reason.strip():
-            raise ValueError("--reason (why the account changes) is required")
-        if (bank_account, bank_name) == (self.bank_account, self.bank_name):
-            raise InstitutionError(f"institution {self.code} already has this account")
-        self.trigger_event(self.AccountChanged, bank_account=bank_account,
-                           bank_name=bank_name, reason=reason.strip(), by=by)
 
     def grant(self, programme: str, amount: Fen, per: str, from_month: Month,
               to_month: Month | None, ref: str, by: str) -> Grant:

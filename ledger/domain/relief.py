@@ -14,10 +14,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from ledger.domain import payee_account
 from ledger.domain.calendar import Month
 from ledger.domain.errors import MakerCheckerError, ReliefError
 from ledger.domain.event_fields import copy_fields
 from ledger.domain.money import Fen, format_yuan
+from ledger.domain.payee_account import CorrectableAccount
 from ledger.domain.user_names import same_user, user_key
 
 
@@ -42,7 +44,7 @@ def approvals_counted(granted_by: str, approvers: list[str]) -> int:
     return len({user_key(a) for a in approvers} - {user_key(granted_by)})
 
 
-class Relief(Aggregate):
+class Relief(CorrectableAccount, Aggregate):
     # Copied from the Granted event by its apply() (those used outside it are declared here).
     granted_by: str
     multiple: int
@@ -139,28 +141,11 @@ class Relief(Aggregate):
             aggregate.refusal = self.reason
             aggregate.refusal_recovery = self.recovery
 
-    class AccountChanged(Aggregate.Event):
-        """The payee's account corrected: a transfer the bank returned before this is paid
-        again, to this account, by the next regular payroll."""
+    class AccountChanged(payee_account.AccountChanged):
+        """The relief's payee account corrected (ledger.domain.payee_account)."""
 
-        bank_account: str
-        bank_name: str
-        reason: str
-        by: str
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.bank_account = self.bank_account
-            aggregate.bank_name = self.bank_name
-
-    def change_account(self, bank_account: str, bank_name: str, reason: str, by: str) -> None:
-        """Record a new account (already normalised); not for a refused relief, nor the same."""
-        self.check_not_refused()
-        if not reason.strip():
-            raise ValueError("--reason (why the account changes) is required")
-        if (bank_account, bank_name) == (self.bank_account, self.bank_name):
-            raise ReliefError(f"relief {self.id.hex} already has this account")
-        self.trigger_event(self.AccountChanged, bank_account=bank_account,
-                           bank_name=bank_name, reason=reason.strip(), by=by)
+    def check_account_correctable(self) -> None:
+        self.check_not_refused()  # a refused relief is not paid again
 
     def grant_in_advance(self, on: date, by: str) -> None:
         self.trigger_event(self.AdvanceGranted, on=on, by=by)

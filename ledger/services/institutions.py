@@ -25,6 +25,7 @@ from ledger.domain.institution import (
     check_grant_months,
 )
 from ledger.domain.money import format_yuan, parse_yuan
+from ledger.domain.payee_account import checked_account
 from ledger.domain.text_fields import check_text
 from ledger.domain.uscc import parse_uscc
 from ledger.services.runtime import Runtime
@@ -101,16 +102,9 @@ def change_account(rt: Runtime, code: str, bank_account: str, bank_name: str, re
                    by: str) -> Institution:
     """Correct an institution's account. Transfers to it the bank has returned are paid
     again to the new account by the next regular payroll (held until then)."""
-    for what, value in (("--bank-name", bank_name), ("--reason", reason)):
-        check_text(value, what)
-        if not value.strip():
-            raise ValueError(f"{what} is required")
-    try:
-        account = normalize_bank_account(bank_account)
-    except ValueError as e:
-        raise ValueError(f"--bank-account: {e}") from None
+    account, bank, why = checked_account(bank_account, bank_name, reason)
     institution = find(rt, code)
-    institution.change_account(account, bank_name.strip(), reason, by)
+    institution.change_account(account, bank, why, by)
     rt.app.save(institution)
     rt.read_model.catch_up()
     return institution

@@ -18,6 +18,7 @@ from ledger.domain.calendar import Month
 from ledger.domain.errors import ReliefError
 from ledger.domain.identity import normalize_bank_account
 from ledger.domain.money import format_yuan
+from ledger.domain.payee_account import checked_account
 from ledger.domain.relief import Relief, check_multiple, grant, relief_amount
 from ledger.domain.statuses import PAID
 from ledger.domain.text_fields import check_text
@@ -124,16 +125,9 @@ def change_relief_account(rt: Runtime, relief_id: UUID, bank_account: str, bank_
                           reason: str, by: str) -> Relief:
     """Correct the account a relief is paid to. A transfer of it the bank returned is paid
     again to the new account by the next regular payroll (held until then)."""
-    for what, value in (("--bank-name", bank_name), ("--reason", reason)):
-        check_text(value, what)
-        if not value.strip():
-            raise ValueError(f"{what} is required")
-    try:
-        account = normalize_bank_account(bank_account)
-    except ValueError as e:
-        raise ValueError(f"--bank-account: {e}") from None
+    account, bank, why = checked_account(bank_account, bank_name, reason)
     relief: Relief = rt.app.load(relief_id, Relief, "relief")
-    relief.change_account(account, bank_name.strip(), reason, by)
+    relief.change_account(account, bank, why, by)
     rt.app.save(relief)
     rt.read_model.catch_up()
     return relief
