@@ -50,13 +50,13 @@ from sqlalchemy import Connection, func, select
 
 from ledger.domain.calendar import Month
 from ledger.domain.campaign import persons_of
-from ledger.domain.case_record import PROGRAMMES, ROSTER_PROGRAMMES, CaseRecord
+from ledger.domain.case_record import PROGRAMMES, ROSTER_PROGRAMMES, CaseRecord, MonthFacts
 from ledger.domain.institution import PROGRAMME as INSTITUTION
 from ledger.domain.money import divide_half_up, format_yuan
 from ledger.domain.statuses import PAID
 from projections import schema
 from projections.payment_lines import LINES
-from projections.people import case_records, chunks, people_for
+from projections.people import case_records, chunks, people_in
 
 MONTHLY_KINDS = ("regular", "graduation")
 ONE_OFF_KINDS = ("price_subsidy", "relief", "campaign")
@@ -108,13 +108,14 @@ def _first_paid(conn: Connection, case_ids: set[str], month: str) -> dict[str, s
     return out
 
 
-def _people(programme: str, formula: str, record: CaseRecord | None, month: Month) -> int:
+def _people(programme: str, formula: str, record: CaseRecord | None,
+            facts: MonthFacts | None) -> int:
     """保障人数 a base line counts: the campaign's own count, none for an institution."""
     if programme == CAMPAIGN:
         return persons_of(formula)
     if programme == INSTITUTION:
         return 0
-    return people_for(record, month)
+    return people_in(record, facts)
 
 
 def _campaign_payees(conn: Connection, payment_ids: list[str]) -> dict[str, str]:
@@ -166,7 +167,7 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
     for ln in lines:
         record = records.get(ln.case_id)
         facts = record.facts_for(Month.parse(ln.for_month)) if record else None
-        area = relief_areas.get(ln.case_id) if record is None else facts.area if facts else None
+        area = relief_areas.get(ln.case_id) if facts is None else facts.area
         for f in buckets(ln.programme, area):
             f.paid += ln.amount
             if ln.kind in BASE_KINDS:
@@ -174,8 +175,7 @@ def monthly_statistics(conn: Connection, month: Month) -> dict[str, Any]:
                 household = payees.get(ln.payment_id, ln.case_id)
                 if household not in f.households:
                     f.households.add(household)
-                    f.people += _people(ln.programme, ln.formula, record,
-                                        Month.parse(ln.for_month))
+                    f.people += _people(ln.programme, ln.formula, record, facts)
                     if (ln.kind in MONTHLY_KINDS and ln.programme in ROSTER_PROGRAMMES
                             and first.get(ln.case_id) == m):
                         f.new += 1
