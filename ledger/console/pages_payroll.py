@@ -47,7 +47,13 @@ def payroll(ctx: Ctx) -> Response:
     batches = list_batches(ctx.rt)
     batches.reverse()
     month = Month.of(ctx.console.clock().date())
-    return ctx.render("payroll.html", title="月度发放", batches=batches, month=str(month))
+    return ctx.render("payroll.html", title="月度发放", batches=batches, month=str(month),
+                      kinds=RUN_KINDS)
+
+
+RUN_KINDS = {"regular": "月度发放", "relief": "临时救助批次", "campaign": "救助活动批次"}
+"""Batches the console runs, as ``ledger payroll run --kind``: the regular payroll, and the
+two out-of-cycle batches (advance and approved relief; the month's cash campaigns)."""
 
 
 @page("payroll.run")
@@ -55,7 +61,13 @@ def run(ctx: Ctx) -> Response:
     if (refused := _county_wide(ctx)) is not None:
         return refused
     from ledger.console.payroll_process import run_in_child
+    from ledger.services.campaign_run import run_campaign_batch
+    from ledger.services.relief_run import run_relief_batch
 
+    kind = ctx.form.get("kind", "regular")
+    if kind not in RUN_KINDS:
+        ctx.flash("批次类型无效", "error")
+        return ctx.redirect("/payroll")
     try:
         month = Month.parse(ctx.form.get("month", ""))
     except MonthFormatError:
@@ -65,9 +77,15 @@ def run(ctx: Ctx) -> Response:
     today = ctx.console.clock().date()  # the same calendar rule as the command line
 
     def work(progress: Any) -> str:
+        # The regular payroll is the county's whole roster: a child process, so the pages
+        # stay responsive. The out-of-cycle batches are a few lines each: run here.
+        if kind == "relief":
+            return run_relief_batch(ctx.rt, month, by, today).id.hex
+        if kind == "campaign":
+            return run_campaign_batch(ctx.rt, month, by, today).id.hex
         return run_in_child(ctx.rt, str(month), by, today, progress)
 
-    job = ctx.console.jobs.start(f"{month} 月度发放", by, work)
+    job = ctx.console.jobs.start(f"{month} {RUN_KINDS[kind]}", by, work)
     return ctx.redirect(f"/jobs/{job.job_id}")
 
 
