@@ -1,6 +1,6 @@
 """机构: the institutions paid by the ledger (幸福院、敬老院) with their grants, for everyone;
-a form to grant one money (``institution.grant``) and one to correct an institution's bank
-account (``institution.account``), for the roles that may.
+forms to add one (``institution.add``), to grant one money (``institution.grant``) and to
+correct an institution's bank account (``institution.account``), for the roles that may.
 
 A unified social credit code names an organisation, not a person: it is shown whole.
 The bank account is masked like any other.
@@ -18,7 +18,13 @@ from ledger.domain.errors import LedgerRefusal
 from ledger.domain.identity import mask
 from ledger.domain.institution import PERIOD_NAMES
 from ledger.domain.money import MoneyFormatError
-from ledger.services.institutions import GRANT_PROGRAMMES, change_account, grant, listing
+from ledger.services.institutions import (
+    GRANT_PROGRAMMES,
+    add,
+    change_account,
+    grant,
+    listing,
+)
 
 
 @page()
@@ -34,6 +40,22 @@ def _outside_towns(ctx: Ctx, code: str) -> Response | None:
     if code in known and not ctx.actor.sees(known[code]):
         return ctx.forbidden("该机构不在您负责的乡镇。")
     return None
+
+
+@page("institution.add")
+def institution_add(ctx: Ctx) -> Response:
+    """A new institution, by its unified social credit code (GB 32100 check character)."""
+    f = ctx.form
+    town = f.get("town", "").strip()
+    if not ctx.actor.sees(town):
+        return ctx.forbidden("只能添加您负责的乡镇的机构。")
+    try:
+        added = add(ctx.rt, f.get("code", ""), f.get("name", ""), town,
+                    f.get("bank_account", ""), f.get("bank_name", ""), ctx.actor.name)
+        ctx.flash(f"已添加机构 {added.name}（{added.code}，{added.town}）")
+    except (LedgerRefusal, ValueError) as e:
+        ctx.flash(f"未添加：{refusal_text(e)}", "error")
+    return ctx.redirect("/institutions")
 
 
 @page("institution.grant")
@@ -71,6 +93,7 @@ def institution_account(ctx: Ctx) -> Response:
 
 ROUTES = [
     Route("/institutions", institutions),
+    Route("/institutions/add", institution_add, methods=["POST"]),
     Route("/institutions/grant", institution_grant, methods=["POST"]),
     Route("/institutions/account", institution_account, methods=["POST"]),
 ]

@@ -100,6 +100,12 @@ def institution_grant(web: TestClient, token: str, c: cc.County, tmp: Path) -> o
         "per": "month", "from": "2024-02", "ref": "县民政发〔2024〕9号"})
 
 
+def institution_add(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
+    return web.post("/institutions/add", data={
+        "csrf_token": token, "code": "9144030071526726XG", "name": "河口乡敬老院",
+        "town": "城关镇", "bank_account": "43050101234567890002", "bank_name": "信用社河口分社"})
+
+
 def institution_account(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
     return web.post("/institutions/account", data={
         "csrf_token": token, "code": cc.INSTITUTION, "bank_account": "43050101234567890009",
@@ -109,7 +115,8 @@ def institution_account(web: TestClient, token: str, c: cc.County, tmp: Path) ->
 def _institution_account(c: cc.County) -> str:
     i = schema.institutions.c
     with c.rt.engine.connect() as conn:
-        return conn.execute(select(i.bank_account)).scalar_one()
+        return conn.execute(select(i.bank_account)
+                            .where(i.code == cc.INSTITUTION)).scalar_one()
 
 
 def case_change(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
@@ -179,6 +186,7 @@ TABLE: dict[str, tuple[Act, Callable[[cc.County], bool]]] = {
                          lambda c: _count(c, schema.campaign_handovers) == 1),
     "institution.grant": (institution_grant,
                           lambda c: _count(c, schema.institution_grants) == 1),
+    "institution.add": (institution_add, lambda c: _count(c, schema.institutions) == 2),
     "institution.account": (institution_account,
                             lambda c: _institution_account(c) == "43050101234567890009"),
     "case.change": (case_change, _case_changed),

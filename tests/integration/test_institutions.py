@@ -295,6 +295,33 @@ def test_the_institutions_page_lists_grants_and_a_clerk_adds_one(rt: Runtime,
     assert cc.events(c) == before
 
 
+def test_a_clerk_adds_an_institution_on_its_page_and_a_bad_code_adds_nothing(
+        rt: Runtime, tmp_path: Path) -> None:
+    c = cc.build(rt, tmp_path)
+    web = cc.client(c)
+    token = cc.sign_in(web, "clerk")
+    form = {"code": CARE.lower(), "name": "河口乡敬老院", "town": "城关镇",
+            "bank_account": "43050101234567890002", "bank_name": "信用社河口分社",
+            "csrf_token": token}
+    before = cc.events(c)
+    for bad in ({"code": CARE[:17] + "0"}, {"code": HOME}, {"name": " "},
+                {"bank_account": "4305x"}):
+        body = web.post("/institutions/add", data={**form, **bad}).text
+        assert "未添加" in body, bad
+    assert cc.events(c) == before
+    body = web.post("/institutions/add", data=form).text
+    assert f"已添加机构 河口乡敬老院（{CARE}，城关镇）" in body
+    assert "43050101234567890002" not in body  # masked in the list
+    # A clerk of 新市镇 may add only an institution of 新市镇
+    add_user(rt, "xinshi", "clerk", ["新市镇"], cc.password("town-clerk"), "setup")
+    other = cc.client(c)
+    token = cc.sign_in(other, "xinshi", cc.password("town-clerk"))
+    before = cc.events(c)
+    assert other.post("/institutions/add", data={**form, "code": UNKNOWN,
+                                                 "csrf_token": token}).status_code == 403
+    assert cc.events(c) == before
+
+
 def test_a_clerk_corrects_an_institutions_account_on_its_page(rt: Runtime,
                                                               tmp_path: Path) -> None:
     c = cc.build(rt, tmp_path)  # 城关镇幸福院 (HOME) in 城关镇
