@@ -16,13 +16,18 @@ from ledger.domain.accounts import ROLES
 from ledger.domain.calendar import Month, MonthFormatError, parse_date
 from ledger.domain.errors import LedgerRefusal, NotFoundError
 from ledger.domain.identity import IdNumberError, mask, normalize_id_number
-from ledger.domain.money import MoneyFormatError, parse_yuan
+from ledger.domain.money import MoneyFormatError, format_yuan, parse_yuan
 from ledger.domain.policy import POLICY_KEYS
 from ledger.domain.price_linkage import decide
 from ledger.domain.standards import CATEGORIES
 from ledger.services.account_service import add_user, disable_user, list_users
 from ledger.services.relief_list import relief_list
-from ledger.services.temporary_relief import approve_relief, change_relief_account, grant_relief
+from ledger.services.temporary_relief import (
+    approve_relief,
+    change_relief_account,
+    grant_relief,
+    refuse_relief,
+)
 from projections import schema
 
 CHANGE_ERRORS = (LedgerRefusal, ValueError, MonthFormatError, MoneyFormatError, InvalidOperation)
@@ -79,6 +84,21 @@ def relief_approve(ctx: Ctx) -> Response:
         ctx.flash(f"已审核；{'可发放' if approved.payable else '还需其他审核人审核'}")
     except (LedgerRefusal, NotFoundError) as e:
         ctx.flash(f"未审核：{refusal_text(e)}", "error")
+    return ctx.redirect("/reliefs")
+
+
+@page("relief.approve")
+def relief_refuse(ctx: Ctx) -> Response:
+    """The approvers' final no, with its reason (a paid advance stands, to be recovered)."""
+    rid = _relief_in_towns(ctx)
+    if rid is None:
+        return ctx.not_found("没有这笔临时救助，或不在您负责的乡镇")
+    try:
+        refused = refuse_relief(ctx.rt, UUID(rid), ctx.form.get("reason", ""), ctx.actor.name)
+        ctx.flash("已否决" + (f"；已发放的 {format_yuan(refused.refusal_recovery)} 元应追回"
+                              if refused.refusal_recovery else ""))
+    except (LedgerRefusal, ValueError) as e:
+        ctx.flash(f"未否决：{refusal_text(e)}", "error")
     return ctx.redirect("/reliefs")
 
 
@@ -194,6 +214,7 @@ ROUTES = [
     Route("/reliefs", reliefs),
     Route("/reliefs/grant", relief_grant, methods=["POST"]),
     Route("/reliefs/{relief_id}/approve", relief_approve, methods=["POST"]),
+    Route("/reliefs/{relief_id}/refuse", relief_refuse, methods=["POST"]),
     Route("/reliefs/{relief_id}/account", relief_account, methods=["POST"]),
     Route("/rules", rules),
     Route("/rules/standard", standard_set, methods=["POST"]),

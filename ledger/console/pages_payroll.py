@@ -26,6 +26,7 @@ from ledger.services.batches import (
     approve_batch,
     batch_row,
     batch_summary,
+    discard_batch,
     list_batches,
     report_json,
 )
@@ -178,10 +179,31 @@ def approve(ctx: Ctx) -> Response:
     return ctx.redirect(f"/payroll/{data['batch_id']}")
 
 
+@page("payroll.run")
+def discard(ctx: Ctx) -> Response:
+    """Throw a regular draft away (recorded), as ``ledger payroll discard``: its month can be
+    run again. Asked to be confirmed; an approved batch is never discarded (the domain says)."""
+    if (refused := _county_wide(ctx)) is not None:
+        return refused
+    data = _summary(ctx)
+    if data is None:
+        return ctx.not_found("没有这个批次")
+    if ctx.form.get("confirm") != "yes":
+        ctx.flash("请勾选“确认作废此草稿”后再作废", "error")
+        return ctx.redirect(f"/payroll/{data['batch_id']}")
+    try:
+        discard_batch(ctx.rt, UUID(data["batch_id"]), ctx.actor.name)
+        ctx.flash(f"{data['month']} 草稿已作废；可重新生成")
+    except (LedgerRefusal, NotFoundError) as e:
+        ctx.flash(f"未作废：{refusal_text(e)}", "error")
+    return ctx.redirect(f"/payroll/{data['batch_id']}")
+
+
 ROUTES = [
     Route("/payroll", payroll),
     Route("/payroll/run", run, methods=["POST"]),
     Route("/jobs/{job_id}", job),
     Route("/payroll/{batch_id}", batch),
     Route("/payroll/{batch_id}/approve", approve, methods=["GET", "POST"]),
+    Route("/payroll/{batch_id}/discard", discard, methods=["POST"]),
 ]

@@ -11,12 +11,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ledger.adapters.monthly_report_file import AREA_NAMES, monthly_xlsx_bytes
-from ledger.adapters.report_files import funds_xlsx
+from ledger.adapters.report_files import funds_xlsx, roster_xlsx
 from ledger.console.web import Ctx, page
 from ledger.domain.calendar import Month, MonthFormatError, parse_date
 from ledger.services.audit import audit_entries
 from projections.monthly_statistics import monthly_statistics
-from projections.reports import funds_report, journal_balance
+from projections.reports import ROSTER_HEADER, funds_report, journal_balance, roster_rows
 from projections.tracking import read_position
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -114,6 +114,25 @@ def monthly_download(ctx: Ctx) -> Response:
                              f'attachment; filename="monthly-{month}.xlsx"'})
 
 
+@page()
+def roster_download(ctx: Ctx) -> Response:
+    """花名册 of a month as XLSX (ID and account numbers masked, 小计 per town), as
+    ``ledger report roster --xlsx``; an account limited to towns gets its towns' rows."""
+    month, problem = _month(ctx)
+    if problem:
+        return ctx.render("error.html", status=400, title="月份有误", message=problem)
+    with ctx.rt.engine.connect() as conn:
+        rows = [r for r in roster_rows(conn, str(month)) if ctx.actor.sees(r[0])]
+    path = ctx.console.work_dir / f"roster-{month}-{id(rows)}.xlsx"
+    try:
+        roster_xlsx(path, ROSTER_HEADER, rows)
+        body = path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+    return Response(body, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="roster-{month}.xlsx"'})
+
+
 @page("audit.read")
 def audit(ctx: Ctx) -> Response:
     today = ctx.console.clock().date()
@@ -152,6 +171,7 @@ ROUTES = [
     Route("/reports/funds.xlsx", funds_download),
     Route("/reports/monthly", monthly),
     Route("/reports/monthly.xlsx", monthly_download),
+    Route("/reports/roster.xlsx", roster_download),
     Route("/audit", audit),
     Route("/verify", verify),
 ]

@@ -30,6 +30,7 @@ def test_no_page_but_the_bank_file_shows_a_full_number(rt: Runtime, tmp_path: Pa
              f"/payroll/{c.january}", f"/payroll/{c.february}", f"/payroll/{c.february}/approve",
              "/reports/funds?year=2024", "/reports/funds.xlsx?year=2024",
              "/reports/monthly?month=2024-01", "/reports/monthly.xlsx?month=2024-01",
+             "/reports/roster.xlsx?month=2024-01",
              "/audit?since=2000-01-01", "/verify?run=1", "/reliefs", "/rules", "/cpi", "/users",
              "/roster"]
     pages += [f"/payments/{pid}" for pid, _ in payments]
