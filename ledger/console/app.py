@@ -25,6 +25,7 @@ from ledger.console import (
     pages_payroll,
     pages_people,
     pages_reports,
+    pages_reviews,
 )
 from ledger.console.jobs import Jobs
 from ledger.console.security import SecurityHeaders
@@ -58,6 +59,7 @@ def create_app(rt: Runtime, clock: Callable[[], datetime] = system_clock,
         *pages_home.ROUTES, *pages_people.ROUTES, *pages_bank.ROUTES, *pages_payroll.ROUTES,
         *pages_reports.ROUTES, *pages_admin.ROUTES, *pages_campaigns.ROUTES,
         *pages_institutions.ROUTES, *pages_case_changes.ROUTES,
+        *pages_reviews.ROUTES,
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
                     exception_handlers={404: _not_found})

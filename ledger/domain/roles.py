@@ -12,6 +12,7 @@ ACTIONS: dict[str, str] = {
     "payroll.run": "生成发放草稿",
     "relief.grant": "临时救助登记",
     "case.change": "记录对象变更（收入、人数、账户、退出）",
+    "review.record": "记录动态管理复核",
     "campaign.deliver": "登记救助活动物资发放",
     "institution.add": "添加机构",
     "institution.grant": "登记机构补助",
@@ -31,6 +32,7 @@ ACTIONS: dict[str, str] = {
 
 ALLOWED: dict[str, frozenset[str]] = {
     "clerk": frozenset({"roster.import", "payroll.run", "relief.grant", "case.change",
+                        "review.record",
                         "campaign.deliver", "institution.add",
                         "institution.grant", "institution.account", "relief.account"}),
     "approver": frozenset({"payroll.approve", "relief.approve"}),

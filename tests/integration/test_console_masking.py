@@ -32,7 +32,7 @@ def test_no_page_but_the_bank_file_shows_a_full_number(rt: Runtime, tmp_path: Pa
              "/reports/monthly?month=2024-01", "/reports/monthly.xlsx?month=2024-01",
              "/reports/roster.xlsx?month=2024-01",
              "/audit?since=2000-01-01", "/verify?run=1", "/reliefs", "/rules", "/cpi", "/users",
-             "/roster"]
+             "/roster", "/reviews?month=2025-01"]
     pages += [f"/payments/{pid}" for pid, _ in payments]
     pages += sorted({f"/people/{cid}" for _, cid in payments})
     seen = []

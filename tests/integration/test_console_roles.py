@@ -129,6 +129,15 @@ def _case_changed(c: cc.County) -> bool:
     return any(values.get("income_per_capita") == 150_00 for _, _, values in record.changes)
 
 
+def review_record(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
+    return web.post(f"/reviews/{ids.case_id(county.person(3), 'dibao').hex}/record", data={
+        "csrf_token": token, "date": "2024-02-05", "outcome": "continue"})
+
+
+def _reviewed(c: cc.County) -> bool:
+    return _count(c, schema.reviews) == 1
+
+
 def relief_account(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
     return web.post(f"/reliefs/{c.relief}/account", data={
         "csrf_token": token, "bank_account": county.card(77), "bank_name": "县农商银行",
@@ -190,6 +199,7 @@ TABLE: dict[str, tuple[Act, Callable[[cc.County], bool]]] = {
     "institution.account": (institution_account,
                             lambda c: _institution_account(c) == "43050101234567890009"),
     "case.change": (case_change, _case_changed),
+    "review.record": (review_record, _reviewed),
     "relief.account": (relief_account, lambda c: _relief_account(c) == county.card(77)),
     "relief.approve": (relief_approve, lambda c: '"approver"' in _approvers(c)),
     "audit.read": (audit_read, lambda c: True),
