@@ -20,6 +20,7 @@ from ledger.console import (
     pages_bank,
     pages_campaigns,
     pages_case_changes,
+    pages_deaths,
     pages_home,
     pages_institutions,
     pages_payroll,
@@ -59,7 +60,7 @@ def create_app(rt: Runtime, clock: Callable[[], datetime] = system_clock,
         *pages_home.ROUTES, *pages_people.ROUTES, *pages_bank.ROUTES, *pages_payroll.ROUTES,
         *pages_reports.ROUTES, *pages_admin.ROUTES, *pages_campaigns.ROUTES,
         *pages_institutions.ROUTES, *pages_case_changes.ROUTES,
-        *pages_reviews.ROUTES,
+        *pages_reviews.ROUTES, *pages_deaths.ROUTES,
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
                     exception_handlers={404: _not_found})

@@ -13,6 +13,7 @@ ACTIONS: dict[str, str] = {
     "relief.grant": "临时救助登记",
     "case.change": "记录对象变更（收入、人数、账户、退出）",
     "review.record": "记录动态管理复核",
+    "deaths.import": "导入死亡名单",
     "campaign.deliver": "登记救助活动物资发放",
     "institution.add": "添加机构",
     "institution.grant": "登记机构补助",
@@ -32,7 +33,7 @@ ACTIONS: dict[str, str] = {
 
 ALLOWED: dict[str, frozenset[str]] = {
     "clerk": frozenset({"roster.import", "payroll.run", "relief.grant", "case.change",
-                        "review.record",
+                        "review.record", "deaths.import",
                         "campaign.deliver", "institution.add",
                         "institution.grant", "institution.account", "relief.account"}),
     "approver": frozenset({"payroll.approve", "relief.approve"}),

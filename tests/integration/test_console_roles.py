@@ -138,6 +138,16 @@ def _reviewed(c: cc.County) -> bool:
     return _count(c, schema.reviews) == 1
 
 
+def deaths_import(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
+    text = f"身份证号,姓名,死亡日期\n{county.person(5)},居民5,2024-02-01\n"
+    return web.post("/deaths", data={"csrf_token": token},
+                    files={"file": ("死亡名单.csv", text.encode())})
+
+
+def _died(c: cc.County) -> bool:
+    return c.rt.app.case(ids.case_id(county.person(5), "dibao")).record.exit_month is not None
+
+
 def relief_account(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
     return web.post(f"/reliefs/{c.relief}/account", data={
         "csrf_token": token, "bank_account": county.card(77), "bank_name": "县农商银行",
@@ -200,6 +210,7 @@ TABLE: dict[str, tuple[Act, Callable[[cc.County], bool]]] = {
                             lambda c: _institution_account(c) == "43050101234567890009"),
     "case.change": (case_change, _case_changed),
     "review.record": (review_record, _reviewed),
+    "deaths.import": (deaths_import, _died),
     "relief.account": (relief_account, lambda c: _relief_account(c) == county.card(77)),
     "relief.approve": (relief_approve, lambda c: '"approver"' in _approvers(c)),
     "audit.read": (audit_read, lambda c: True),
