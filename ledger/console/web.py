@@ -99,6 +99,8 @@ class Ctx:
     session: Session | None
     user: User | None
     form: dict[str, str] = field(default_factory=dict)
+    form_lists: dict[str, list[str]] = field(default_factory=dict)
+    """Every value of each form field (a group of check boxes sends one per box)."""
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     new_session: Session | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -111,6 +113,9 @@ class Ctx:
     def actor(self) -> User:
         assert self.user is not None
         return self.user
+
+    def form_list(self, name: str) -> list[str]:
+        return self.form_lists.get(name, [])
 
     def query(self, name: str, default: str = "") -> str:
         return self.request.query_params.get(name, default)
@@ -155,6 +160,7 @@ def page(action: str | None = None, *, public: bool = False) -> Callable[[Handle
                         ctx.files[key] = (value.filename or "upload", await value.read())
                     else:
                         ctx.form[key] = value
+                        ctx.form_lists.setdefault(key, []).append(value)
                 token = ctx.form.get("csrf_token", "")
                 if session is None or not hmac.compare_digest(token.encode(), session.csrf.encode()):
                     return HTMLResponse("403 缺少或无效的 CSRF 令牌：未做任何更改", status_code=403)

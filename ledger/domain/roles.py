@@ -15,6 +15,7 @@ ACTIONS: dict[str, str] = {
     "review.record": "记录动态管理复核",
     "deaths.import": "导入死亡名单",
     "campaign.deliver": "登记救助活动物资发放",
+    "campaign.create": "登记救助活动",
     "institution.add": "添加机构",
     "institution.grant": "登记机构补助",
     "institution.account": "更正机构银行账户",
@@ -34,7 +35,7 @@ ACTIONS: dict[str, str] = {
 ALLOWED: dict[str, frozenset[str]] = {
     "clerk": frozenset({"roster.import", "payroll.run", "relief.grant", "case.change",
                         "review.record", "deaths.import",
-                        "campaign.deliver", "institution.add",
+                        "campaign.deliver", "campaign.create", "institution.add",
                         "institution.grant", "institution.account", "relief.account"}),
     "approver": frozenset({"payroll.approve", "relief.approve"}),
     "finance": frozenset({"bank.export", "bank.import"}),

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from uuid import UUID
 
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from ledger.domain.calendar import Month
@@ -22,6 +23,7 @@ from ledger.services.batches import batch_lines
 from ledger.services.campaigns import create_campaign
 from ledger.services.runtime import Runtime
 from ledger.services.temporary_relief import approve_relief, grant_relief
+from projections import schema
 from tests import console_county as cc
 from tests import county
 
@@ -68,4 +70,41 @@ def test_a_clerk_runs_the_relief_and_campaign_batches_from_the_payroll_page(
     assert "批次类型无效" in body and cc.events(c) == before
     page = _run(web, token, "relief", "2024-06")
     assert "未完成" in page.text and "too early" in page.text  # type: ignore[attr-defined]
+    assert cc.events(c) == before
+
+
+def test_a_clerk_creates_a_cash_campaign_whose_batch_pays_the_targeted_households(
+        rt: Runtime, tmp_path: Path) -> None:
+    """新春慰问 100.00 a household, dibao in 城关镇 (persons 1–3), February: by hand its batch
+    pays 3 × 100.00 = 300.00; 新市镇's households 4 and 5 get nothing."""
+    c = cc.build(rt, tmp_path)
+    web = cc.client(c)
+    token = cc.sign_in(web, "clerk")
+    form = {"csrf_token": token, "name": "新春慰问", "month": "2024-02", "per": "household",
+            "kind": "cash", "amount": "100", "programmes": "dibao", "towns": "城关镇",
+            "ref": "县民政发〔2024〕3号"}
+    before = cc.events(c)
+    for bad in ({"name": " "}, {"amount": "abc"}, {"amount": ""}, {"programmes": "bonus"},
+                {"month": "2024-2"}, {"per": "village"}):
+        body = web.post("/campaigns/new", data={**form, **bad}).text
+        assert "未登记" in body, bad
+    assert cc.events(c) == before
+    body = web.post("/campaigns/new", data=form).text
+    assert "已登记救助活动 新春慰问（2024-02）" in body
+    body = web.post("/campaigns/new", data={**form, "name": "棉衣发放", "kind": "items",
+                                            "items": "棉衣 1件", "amount": ""}).text
+    assert "已登记救助活动 棉衣发放" in body and "棉衣 1件" in body
+
+    page = _run(web, token, "campaign")
+    batch = page.url.path.rsplit("/", 1)[1]  # type: ignore[attr-defined]
+    p = schema.payments.c
+    with rt.engine.connect() as conn:
+        paid = sorted(conn.execute(select(p.name, p.amount).where(p.batch_id == batch)).all())
+    assert paid == [("居民1", 100_00), ("居民2", 100_00), ("居民3", 100_00)]
+
+    town = cc.client(c)
+    token = cc.sign_in(town, "town-clerk")
+    before = cc.events(c)
+    assert town.post("/campaigns/new", data={**form, "name": "另一个", "csrf_token": token}
+                     ).status_code == 403
     assert cc.events(c) == before

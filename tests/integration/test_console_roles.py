@@ -148,6 +148,12 @@ def _died(c: cc.County) -> bool:
     return c.rt.app.case(ids.case_id(county.person(5), "dibao")).record.exit_month is not None
 
 
+def campaign_create(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
+    return web.post("/campaigns/new", data={
+        "csrf_token": token, "name": "新春慰问", "month": "2024-03", "per": "household",
+        "kind": "cash", "amount": "100", "ref": "县民政发〔2024〕3号"})
+
+
 def relief_account(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
     return web.post(f"/reliefs/{c.relief}/account", data={
         "csrf_token": token, "bank_account": county.card(77), "bank_name": "县农商银行",
@@ -210,6 +216,7 @@ TABLE: dict[str, tuple[Act, Callable[[cc.County], bool]]] = {
                             lambda c: _institution_account(c) == "43050101234567890009"),
     "case.change": (case_change, _case_changed),
     "review.record": (review_record, _reviewed),
+    "campaign.create": (campaign_create, lambda c: _count(c, schema.campaigns) == 2),
     "deaths.import": (deaths_import, _died),
     "relief.account": (relief_account, lambda c: _relief_account(c) == county.card(77)),
     "relief.approve": (relief_approve, lambda c: '"approver"' in _approvers(c)),
