@@ -14,54 +14,35 @@ from uuid import UUID
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.adapters.private_files import write_private_file
-from ledger.adapters.problems import Problem
 from ledger.adapters.roster import read_roster
 from ledger.console.pages_payroll import _county_wide, _summary
 from ledger.console.refusals import refusal_text
+from ledger.console.uploads import shown, uploaded
 from ledger.console.web import Ctx, page
 from ledger.domain.errors import LedgerRefusal
-from ledger.domain.identity import mask, mask_numbers
+from ledger.domain.identity import mask
 from ledger.services.bank_export import FORMATS, export_batch
 from ledger.services.bank_results_import import import_results, problem_text
 from ledger.services.enrolment import import_roster
-
-SUFFIXES = (".csv", ".xlsx", ".xml", ".txt")
-
-
-def _upload(ctx: Ctx, field: str) -> tuple[str, Path] | None:
-    """The uploaded file saved privately under a random name with its own suffix."""
-    if field not in ctx.files or not ctx.files[field][1]:
-        return None
-    filename, data = ctx.files[field]
-    name = Path(filename).name or "upload"
-    suffix = Path(name).suffix.lower()
-    path = ctx.console.work_dir / f"{secrets.token_hex(8)}{suffix if suffix in SUFFIXES else ''}"
-    write_private_file(path, data)
-    return name, path
 
 
 @page("roster.import")
 def roster(ctx: Ctx) -> Response:
     if ctx.request.method == "GET":
         return ctx.render("roster.html", title="花名册导入")
-    upload = _upload(ctx, "file")
-    if upload is None:
-        ctx.flash("请选择要导入的花名册文件（CSV 或 XLSX）", "error")
-        return ctx.redirect("/roster")
-    name, path = upload
     dry_run = ctx.form.get("dry_run") == "yes"
     today = ctx.console.clock().date()
-    try:
+    with uploaded(ctx) as upload:
+        if upload is None:
+            ctx.flash("请选择要导入的花名册文件（CSV 或 XLSX）", "error")
+            return ctx.redirect("/roster")
+        name, path = upload
         outside = _outside_towns(ctx, path, name)
         if outside:
             return ctx.render("roster.html", title="花名册导入", name=name, dry_run=dry_run,
                               problems=outside, refused=True)
         result = import_roster(ctx.rt, path, today, ctx.actor.name, dry_run)
-    finally:
-        path.unlink(missing_ok=True)
-    problems = [_shown(p, name, str(path)) for p in
-                sorted(result.problems + result.refusals, key=lambda p: (p.row, p.column))]
+        problems = shown(result.problems + result.refusals, name, path)
     if not problems:
         if dry_run:
             ctx.flash(f"{name}：预检通过，{result.rows} 行有效，将新增 "
@@ -70,13 +51,6 @@ def roster(ctx: Ctx) -> Response:
             ctx.flash(f"{name}：已导入 {result.enrolled} 条，{result.already} 条已在册")
     return ctx.render("roster.html", title="花名册导入", name=name, dry_run=dry_run,
                       problems=problems, result=result, refused=bool(problems))
-
-
-def _shown(problem: Problem, name: str, path: str) -> dict[str, str | int]:
-    """A problem with the uploaded file's own name, long numbers masked."""
-    file = name if problem.file == path else problem.file
-    return {"file": file, "row": problem.row, "column": problem.column,
-            "problem": mask_numbers(problem.problem)}
 
 
 def _outside_towns(ctx: Ctx, path: Path, name: str) -> list[dict[str, str | int]]:
@@ -124,18 +98,16 @@ def results(ctx: Ctx) -> Response:
         return refused
     back = ctx.form.get("back", "/payroll")
     back = back if back.startswith("/payroll") else "/payroll"
-    upload = _upload(ctx, "file")
-    if upload is None:
-        ctx.flash("请选择银行回盘文件（CSV 或 pain.002）", "error")
-        return ctx.redirect(back)
-    name, path = upload
-    try:
-        report = import_results(ctx.rt, path, ctx.actor.name)
-    except (LedgerRefusal, ValueError) as e:
-        ctx.flash(f"未导入：{refusal_text(e)}", "error")
-        return ctx.redirect(back)
-    finally:
-        path.unlink(missing_ok=True)
+    with uploaded(ctx) as upload:
+        if upload is None:
+            ctx.flash("请选择银行回盘文件（CSV 或 pain.002）", "error")
+            return ctx.redirect(back)
+        name, path = upload
+        try:
+            report = import_results(ctx.rt, path, ctx.actor.name)
+        except (LedgerRefusal, ValueError) as e:
+            ctx.flash(f"未导入：{refusal_text(e)}", "error")
+            return ctx.redirect(back)
     ctx.flash(f"{name}：读取 {report.results} 条，成功 {report.settled}，退回 {report.returned}，"
               f"已有 {report.unchanged}，对账完成批次 {len(report.reconciled)} 个")
     for problem in report.problems[:50]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.console.pages_bank import _shown, _upload
+from ledger.console.uploads import shown, uploaded
 from ledger.console.web import Ctx, page
 from ledger.services.deaths import import_deaths
 
@@ -25,16 +25,13 @@ def deaths(ctx: Ctx) -> Response:
         return ctx.forbidden("死亡名单涉及全县，只限不分乡镇的账户导入。")
     if ctx.request.method == "GET":
         return ctx.render("deaths.html", title=TITLE)
-    upload = _upload(ctx, "file")
-    if upload is None:
-        ctx.flash("请选择死亡名单文件（CSV 或 XLSX：身份证号、姓名、死亡日期）", "error")
-        return ctx.redirect("/deaths")
-    name, path = upload
-    try:
+    with uploaded(ctx) as upload:
+        if upload is None:
+            ctx.flash("请选择死亡名单文件（CSV 或 XLSX：身份证号、姓名、死亡日期）", "error")
+            return ctx.redirect("/deaths")
+        name, path = upload
         result = import_deaths(ctx.rt, path, ctx.console.clock().date(), ctx.actor.name)
-    finally:
-        path.unlink(missing_ok=True)
-    problems = [_shown(p, name, str(path)) for p in result.problems]
+        problems = shown(result.problems, name, path)
     return ctx.render("deaths.html", title=TITLE, name=name, result=result, problems=problems)
 
 

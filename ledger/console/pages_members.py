@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.console.pages_bank import _shown, _upload
+from ledger.console.uploads import shown, uploaded
 from ledger.console.web import Ctx, page
 from ledger.services.members_file import import_members
 
@@ -24,19 +24,15 @@ def members(ctx: Ctx) -> Response:
         return ctx.forbidden("家庭成员名单涉及全县，只限不分乡镇的账户导入。")
     if ctx.request.method == "GET":
         return ctx.render("members.html", title=TITLE)
-    upload = _upload(ctx, "file")
-    if upload is None:
-        ctx.flash("请选择家庭成员文件（CSV 或 XLSX）", "error")
-        return ctx.redirect("/members")
-    name, path = upload
     dry_run = ctx.form.get("dry_run") == "yes"
-    try:
+    with uploaded(ctx) as upload:
+        if upload is None:
+            ctx.flash("请选择家庭成员文件（CSV 或 XLSX）", "error")
+            return ctx.redirect("/members")
+        name, path = upload
         result = import_members(ctx.rt, path, ctx.console.clock().date(), ctx.actor.name,
                                 dry_run)
-    finally:
-        path.unlink(missing_ok=True)
-    problems = [_shown(p, name, str(path)) for p in
-                sorted(result.problems + result.refusals, key=lambda p: (p.row, p.column))]
+        problems = shown(result.problems + result.refusals, name, path)
     return ctx.render("members.html", title=TITLE, name=name, result=result,
                       problems=problems, dry_run=dry_run)
 
