@@ -48,13 +48,15 @@ def institution_lines(snapshot: Connection, month: Month,
             Month.parse(row["from_month"]),
             Month.parse(row["to_month"]) if row["to_month"] else None, row["ref"]))
     again = {key: value for key, value in (reissues or {}).items() if value}
-    payees = sorted(set(grants) | set(again))
-    if not payees:
+    if not grants and not again:
         return []
     lines = []
+    # Every institution, not those named: a county has tens of them, while ``reissues``
+    # also holds every case with a returned payment to pay again (thousands, at worst).
     for row in snapshot.execute(select(schema.institutions)
-                                .where(i.institution_id.in_(payees))
                                 .order_by(i.institution_id)).mappings():
+        if row["institution_id"] not in grants and row["institution_id"] not in again:
+            continue
         institution_id = UUID(row["institution_id"])
         payee = Payee(row["name"], row["code"], row["bank_name"], row["bank_account"],
                       row["town"], "")
