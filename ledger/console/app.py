@@ -22,6 +22,7 @@ from ledger.console import (
     pages_case_changes,
     pages_deaths,
     pages_home,
+    pages_household,
     pages_institutions,
     pages_members,
     pages_payroll,
@@ -62,7 +63,7 @@ def create_app(rt: Runtime, clock: Callable[[], datetime] = system_clock,
         *pages_reports.ROUTES, *pages_admin.ROUTES, *pages_campaigns.ROUTES,
         *pages_institutions.ROUTES, *pages_case_changes.ROUTES,
         *pages_reviews.ROUTES, *pages_deaths.ROUTES,
-        *pages_members.ROUTES,
+        *pages_members.ROUTES, *pages_household.ROUTES,
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
                     exception_handlers={404: _not_found})

@@ -14,7 +14,9 @@ from ledger.console.web import Ctx, page
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord
 from ledger.domain.errors import NotFoundError
+from ledger.domain.household import REASONS, RELATIONS
 from ledger.domain.identity import IdNumberError, mask_numbers, normalize_id_number
+from ledger.domain.member_classes import CLASSES
 from ledger.services.campaigns import campaign_payment_ids
 from ledger.services.case_view import case_summary
 from ledger.services.trace import trace_payment
@@ -104,7 +106,8 @@ def person(ctx: Ctx) -> Response:
     cases = [case_summary(r, standards, policy, month) for r in records if ctx.actor.sees(r.town)]
     first = cases[0]
     return ctx.render("person.html", title=first["name"], person=first, cases=cases,
-                      payments=payments)
+                      payments=payments, relations=RELATIONS, leave_reasons=REASONS,
+                      member_classes=CLASSES)
 
 
 @page()

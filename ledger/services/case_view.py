@@ -9,7 +9,7 @@ from typing import Any
 
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord
-from ledger.domain.household import spells
+from ledger.domain.household import Spell, spells
 from ledger.domain.identity import mask
 from ledger.domain.money import format_yuan
 from ledger.domain.policy import PolicyBook
@@ -41,13 +41,18 @@ def case_summary(record: CaseRecord, standards: StandardBook, policy_book: Polic
     }
 
 
+def member_spells(record: CaseRecord) -> list[Spell]:
+    """A household's periods of membership in the order every page and command lists them."""
+    return sorted(spells(record.members),
+                  key=lambda s: (s.start.index, s.relation != "self", s.name))
+
+
 def member_rows(record: CaseRecord) -> list[dict[str, Any]]:
     """A household's members: masked numbers, relation, from and to months, why they left."""
     return [{"name": s.name, "id_number": mask(s.id_number), "relation": s.relation,
              "from": str(s.start), "to": str(s.end) if s.end else None,
              "reason": s.reason or None, "classes": member_classes(record, s.person_key)}
-            for s in sorted(spells(record.members),
-                            key=lambda s: (s.start.index, s.relation != "self", s.name))]
+            for s in member_spells(record)]
 
 
 def member_classes(record: CaseRecord, person_key: str) -> list[dict[str, Any]]:

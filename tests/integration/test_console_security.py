@@ -42,7 +42,7 @@ def test_health_needs_no_sign_in_and_every_other_page_does(c: cc.County) -> None
     health = web.get("/healthz")
     assert (health.status_code, health.text) == (200, "ok")
     params = {"batch_id": c.february, "case_id": "0" * 32, "payment_id": "0" * 32,
-              "campaign_id": c.campaign, "relief_id": c.relief, "job_id": "0" * 32}
+              "campaign_id": c.campaign, "relief_id": c.relief, "job_id": "0" * 32, "n": "0"}
     checked = []
     for route in web.app.routes:  # type: ignore[attr-defined]
         if not isinstance(route, Route) or route.path in PUBLIC:
