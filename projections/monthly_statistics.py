@@ -49,6 +49,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from ledger.domain.calendar import Month
+from ledger.domain.campaign import PROGRAMME_KEY as CAMPAIGN
 from ledger.domain.campaign import persons_of
 from ledger.domain.case_record import PROGRAMMES, ROSTER_PROGRAMMES, CaseRecord, MonthFacts
 from ledger.domain.institution import PROGRAMME as INSTITUTION
@@ -63,7 +64,6 @@ ONE_OFF_KINDS = ("price_subsidy", "relief", "campaign")
 BASE_KINDS = MONTHLY_KINDS + ONE_OFF_KINDS
 """Line kinds that say a case was paid for the month (as opposed to arrears, reissues…)."""
 AREAS = ("urban", "rural", "all")
-CAMPAIGN = "campaign"
 REPORTED_PROGRAMMES = (*PROGRAMMES, CAMPAIGN, INSTITUTION)
 """Every programme a batch line can have, in the order the 月报 shows them."""
 

@@ -10,6 +10,7 @@ reissues it to the new account.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -17,19 +18,23 @@ from sqlalchemy import select
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ledger.adapters.roster_cells import (
+    parse_area,
+    parse_care_level,
+    parse_grade,
+    parse_household_size,
+    parse_income,
+)
 from ledger.console.pages_people import _hex
 from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page
 from ledger.domain.calendar import Month, MonthFormatError
 from ledger.domain.errors import LedgerRefusal, NotFoundError
 from ledger.domain.identity import normalize_bank_account
-from ledger.domain.money import MoneyFormatError, parse_yuan
 from ledger.services.case_changes import exit_case, update_case
 from projections import schema
 
-ERRORS = (LedgerRefusal, NotFoundError, ValueError, MonthFormatError, MoneyFormatError)
-CARE_LEVELS = ("self", "partial", "full")
-AREAS = ("urban", "rural")
+ERRORS = (LedgerRefusal, NotFoundError, ValueError, MonthFormatError)
 
 
 def _case(ctx: Ctx) -> str | None:
@@ -44,34 +49,24 @@ def _case(ctx: Ctx) -> str | None:
 
 
 def _changes(form: dict[str, str]) -> dict[str, Any]:
-    """The filled fields as ``update_case`` takes them; raises on a malformed one."""
-    def given(name: str) -> str | None:
-        value = form.get(name, "").strip()
-        return value or None
-
+    """The filled fields as ``update_case`` takes them, read by the roster's own cell rules
+    (``roster_cells``: the same plausible income, household of 1 to 20, grade, care level
+    and area as an imported roster); raises on a malformed one."""
+    parsers: dict[str, tuple[str, Callable[[str], Any]]] = {
+        "income": ("income_per_capita", parse_income),
+        "household_size": ("household_size", parse_household_size),
+        "care_level": ("care_level", parse_care_level),
+        "disability_grade": ("disability_grade", parse_grade),
+        "area": ("area", parse_area),
+    }
     changes: dict[str, Any] = {}
-    if (income := given("income")) is not None:
-        changes["income_per_capita"] = parse_yuan(income)
-    if (size := given("household_size")) is not None:
-        if not size.isdigit():
-            raise ValueError("保障人数应为整数")
-        changes["household_size"] = int(size)
-    if (care := given("care_level")) is not None:
-        if care not in CARE_LEVELS:
-            raise ValueError("护理等级无效")
-        changes["care_level"] = care
-    if (grade := given("disability_grade")) is not None:
-        if grade not in ("1", "2", "3", "4"):
-            raise ValueError("残疾等级应为 1 至 4")
-        changes["disability_grade"] = int(grade)
-    if (area := given("area")) is not None:
-        if area not in AREAS:
-            raise ValueError("城乡无效")
-        changes["area"] = area
-    account, bank = given("bank_account"), given("bank_name")
-    if (account is None) != (bank is None):
+    for field_name, (key, parse) in parsers.items():
+        if value := form.get(field_name, "").strip():
+            changes[key] = parse(value)
+    account, bank = form.get("bank_account", "").strip(), form.get("bank_name", "").strip()
+    if bool(account) != bool(bank):
         raise ValueError("银行账号与开户银行须一并填写")
-    if account is not None:
+    if account:
         changes["bank_account"] = normalize_bank_account(account)
         changes["bank_name"] = bank
     if not changes:

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import select
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ledger.console.pages_people import _hex
+from ledger.console.pages_case_changes import _case
 from ledger.console.refusals import refusal_text
 from ledger.console.web import Ctx, page
 from ledger.domain.calendar import Month, MonthFormatError, parse_date
 from ledger.domain.errors import LedgerRefusal, NotFoundError
 from ledger.domain.periodic_review import CLASSES, OUTCOMES
 from ledger.services.reviews import due_reviews, record_review
-from projections import schema
 
 SHOWN = 200
 OUTCOME_NAMES = {"continue": "继续保障", "change": "有变化（另行记录变更）", "exit": "退出（次月停发）"}
@@ -45,12 +43,8 @@ def reviews(ctx: Ctx) -> Response:
 
 @page("review.record")
 def record(ctx: Ctx) -> Response:
-    case_hex = _hex(ctx.request.path_params["case_id"])
-    c = schema.cases.c
-    with ctx.rt.engine.connect() as conn:
-        town = conn.execute(select(c.town).where(c.case_id == case_hex)).scalar() \
-            if case_hex else None
-    if case_hex is None or town is None or not ctx.actor.sees(town):
+    case_hex = _case(ctx)
+    if case_hex is None:
         return ctx.not_found("没有这个对象，或不在您负责的乡镇")
     f = ctx.form
     try:  # back to the month the list was showing; the form's text is never echoed as is

@@ -147,11 +147,10 @@ def reissues(conn: Connection, month: Month,
 
     The payee is a case, an institution or a relief (whose lines name them where a case
     goes); either way its account must have changed after the bank returned the transfer.
-    A campaign's
-    line names its campaign, not a case: it was paid to the account of a case of the
-    person it names (``person_key`` finds them), so it is paid again, as a ``campaign``
-    reissue line of that case, once one of that person's cases has its account corrected
-    after the return (the latest correction, if several).
+    A campaign's line names its campaign, not a case: it was paid to the account of a case
+    of the person it names (``person_key`` finds them), so it is paid again, as a
+    ``campaign`` reissue line of that case, once one of that person's cases has its
+    account corrected after the return (the latest correction, if several).
     """
     p, c, i, r = LINES.c, schema.cases.c, schema.institutions.c, schema.reliefs.c
     already = set()

@@ -27,6 +27,7 @@ from ledger.domain.payroll import Line, Reissue, reissue_lines
 from ledger.services.batch_writer import CHUNK, BatchRun, Payee
 from ledger.services.runtime import Runtime
 from projections import schema
+from projections.people import chunks
 
 KIND = "relief"
 PROGRAMME = "temporary"
@@ -65,9 +66,12 @@ def relief_reissue_lines(conn: Connection,
     """The returned relief transfers to pay again (``reissues`` keyed by relief id, those
     whose account was corrected since), to the relief's account as it is now."""
     r = schema.reliefs.c
-    wanted = sorted(key for key, value in reissues.items() if value)
+    # A relief's returned lines are the temporary programme's, which no case or institution
+    # has: the map's other payees are never looked up here.
+    wanted = [key for key, value in reissues.items() if any(x.programme == PROGRAMME
+                                                              for x in value)]
     lines: list[tuple[Line, Payee]] = []
-    for part in (wanted[i:i + CHUNK] for i in range(0, len(wanted), CHUNK)):
+    for part in chunks(wanted):
         for row in conn.execute(select(schema.reliefs).where(r.relief_id.in_(part))
                                 .order_by(r.relief_id)).mappings():
             payee = Payee(row["name"], row["id_number"], row["bank_name"], row["bank_account"],
