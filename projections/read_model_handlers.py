@@ -210,6 +210,7 @@ HANDLERS: dict[type, Handler] = {
     Case.MemberAdded: member_changed,
     Case.MemberRemoved: member_changed,
     Case.MemberClassified: _case_changed,
+    Case.MemberCorrected: _case_changed,
     Payment.Recorded: lambda page, e, pos: payment_recorded(page, RecordedPayment.of_event(e), pos),
     Payment.Amended: _payment_amended,
     Payment.Withdrawn: _payment_withdrawn,

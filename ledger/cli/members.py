@@ -1,4 +1,4 @@
-"""`ledger member add|remove`, `ledger members import` and `ledger deaths import`.
+"""`ledger member add|remove|classify|correct`, `ledger members import` and `ledger deaths import`.
 
 Households and people (SPEC): a dibao household's members with effective months, and
 the civil-registration death list. Refusals exit 1, bad input exit 2, nothing recorded.
@@ -99,6 +99,35 @@ def member_remove(id_number: str, from_: str, reason: str, by: str | None) -> No
     with runtime() as rt:
         household = remove_member(rt, person, month, reason, acting_user(by))
     click.echo(f"{mask(person)} leaves household {household.id.hex} from {month}: {reason}")
+
+
+@member.command("correct")
+@click.argument("applicant_id_number")
+@click.option("--id-number", "id_number", required=True, help="the member's ID number")
+@click.option("--name", type=TEXT, default=None, help="the name as it should read")
+@click.option("--relation", type=click.Choice(list(_RELATION_CHOICES)), default=None,
+              help="the relation to the applicant as it should read")
+@click.option("--reason", type=TEXT, required=True, help="why (e.g. 户口本核对：姓名录入错误)")
+@by_option
+@handled
+def member_correct(applicant_id_number: str, id_number: str, name: str | None,
+                   relation: str | None, reason: str, by: str | None) -> None:
+    """Correct a recorded member's name or relation (更正): a typing error, for every month.
+
+    A wrong ID number is another person: remove them and add the right one instead.
+    """
+    from ledger.services.members import correct_member
+
+    applicant = _id_number(applicant_id_number, "applicant ID number")
+    person = _id_number(id_number, "--id-number")
+    if name is None and relation is None:
+        raise BadInput("nothing to correct: give --name, --relation or both")
+    with runtime() as rt:
+        done = correct_member(rt, applicant, person, name,
+                              None if relation is None else _RELATION_CHOICES[relation],
+                              reason, acting_user(by))
+    said = "corrected" if done else "already reads so; nothing recorded"
+    click.echo(f"{mask(person)} of the household of {mask(applicant)}: {said}")
 
 
 @click.group()

@@ -1,6 +1,7 @@
 """A dibao household's members, one at a time, on the person's page: add one (with any
-classification), a member leaving, a member's classification (分类施保); as ``ledger member
-add|remove|classify``.
+classification), a member leaving, a member's classification (分类施保), a mistyped name or
+relation corrected (更正, also for a member who has left); as ``ledger member
+add|remove|classify|correct``.
 
 A member is named in the form by their place in the page's list and their masked number,
 never by a full ID number (the page shows none): the server finds them again in the case
@@ -24,7 +25,7 @@ from ledger.domain.household import RELATIONS
 from ledger.domain.identity import IdNumberError, mask, normalize_id_number
 from ledger.domain.member_classes import CLASSES
 from ledger.services.case_view import member_spells
-from ledger.services.members import add_member, classify_member, remove_member
+from ledger.services.members import add_member, classify_member, correct_member, remove_member
 
 ERRORS = (LedgerRefusal, NotFoundError, ValueError, MonthFormatError)
 
@@ -102,8 +103,29 @@ def classify(ctx: Ctx) -> Response:
     return ctx.redirect(f"/people/{case_hex}")
 
 
+@page("case.change")
+def correct(ctx: Ctx) -> Response:
+    case_hex = _case(ctx)
+    if case_hex is None:
+        return ctx.not_found("没有这个对象，或不在您负责的乡镇")
+    f = ctx.form
+    try:
+        person = _member(ctx, case_hex)
+        relation = f.get("relation", "")
+        if relation not in RELATIONS:
+            raise ValueError("与申请人关系无效")
+        record = ctx.rt.app.case(UUID(case_hex)).record
+        done = correct_member(ctx.rt, record.id_number, person, f.get("name", "").strip(),
+                              relation, f.get("reason", "").strip(), ctx.actor.name)
+        ctx.flash(f"{mask(person)} {'已更正' if done else '与记录相同，未重复记录'}")
+    except ERRORS as e:
+        ctx.flash(f"未更正：{refusal_text(e)}", "error")
+    return ctx.redirect(f"/people/{case_hex}")
+
+
 ROUTES = [
     Route("/people/{case_id}/members/add", add, methods=["POST"]),
     Route("/people/{case_id}/members/{n:int}/remove", remove, methods=["POST"]),
     Route("/people/{case_id}/members/{n:int}/classify", classify, methods=["POST"]),
+    Route("/people/{case_id}/members/{n:int}/correct", correct, methods=["POST"]),
 ]

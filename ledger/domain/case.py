@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord, Graduation
 from ledger.domain.errors import CaseStateError
-from ledger.domain.household import MemberChange, members_in_force
+from ledger.domain.household import MemberChange, corrected, members_in_force, recorded_details
 from ledger.domain.member_classes import ClassFact, check_classification, recorded
 from ledger.domain.money import Fen
 
@@ -272,6 +272,37 @@ class Case(Aggregate):
         self.check_in_payment_at(from_month)
         self.trigger_event(self.MemberRemoved, person_key=person_key, from_month=from_month,
                            reason=reason, by=by)
+
+    class MemberCorrected(Event):
+        """A member's recorded name or relation corrected (更正): a typing error, not a
+        change on a date, so it holds for every month (``household.corrected``)."""
+
+        person_key: str
+        name: str
+        relation: str
+        reason: str
+
+        def apply_to(self, record: CaseRecord) -> None:
+            super().apply_to(record)
+            record.members = corrected(record.members, self.person_key, self.name, self.relation)
+
+    def correct_member(self, person_key: str, name: str, relation: str, reason: str,
+                       by: str) -> bool:
+        """Correct a recorded member's name or relation; False when they already read so.
+
+        Allowed after the household exited too: it changes no amount, and the record of who
+        was paid for should read right for as long as it is kept.
+        """
+        details = recorded_details(self.record.members, person_key)
+        if details is None:
+            raise CaseStateError(f"not a recorded member of household {self.id.hex}")
+        if not reason.strip():
+            raise CaseStateError("a correction says why (reason)")
+        if details == (name, relation):
+            return False
+        self.trigger_event(self.MemberCorrected, person_key=person_key, name=name,
+                           relation=relation, reason=reason, by=by)
+        return True
 
     class MemberClassified(Event):
         """A member carries ``classification`` (分类施保) from ``from_month`` to ``until_month``."""

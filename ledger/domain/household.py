@@ -11,7 +11,7 @@ members in force; months before any member was added keep the roster's size.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ledger.domain.calendar import Month
@@ -106,3 +106,21 @@ def spells(changes: Sequence[MemberChange]) -> list[Spell]:
                                    change.reason))
     found.extend(open_.values())
     return sorted(found, key=lambda s: (s.start.index, s.person_key))
+
+
+def recorded_details(changes: Sequence[MemberChange], person_key: str) -> tuple[str, str] | None:
+    """The name and relation recorded for the person in this household (None: never added)."""
+    added = [c for c in _ordered(changes) if c.person_key == person_key and c.added]
+    return (added[-1].name, added[-1].relation) if added else None
+
+
+def corrected(changes: Sequence[MemberChange], person_key: str, name: str,
+              relation: str) -> list[MemberChange]:
+    """The changes with every add fact of the person carrying the corrected name and relation.
+
+    A correction (更正) says what was mistyped, not what changed on a date: the member was
+    the same person all along, so every period of theirs shows the corrected details. What
+    was recorded before stays in the log, in the facts the correction follows.
+    """
+    return [replace(c, name=name, relation=relation)
+            if c.person_key == person_key and c.added else c for c in changes]

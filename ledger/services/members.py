@@ -21,7 +21,7 @@ from ledger.domain import ids
 from ledger.domain.calendar import Month
 from ledger.domain.case import Case
 from ledger.domain.errors import CaseStateError, LedgerRefusal
-from ledger.domain.household import RELATIONS, Spell, members_in_force, spells
+from ledger.domain.household import RELATIONS, Spell, members_in_force, recorded_details, spells
 from ledger.domain.identity import birth_date_of, mask
 from ledger.domain.text_fields import check_text
 from ledger.services.runtime import Runtime
@@ -200,6 +200,36 @@ def remove_member(rt: Runtime, id_number: str, from_month: Month, reason: str,
     household = households.remove(id_number, from_month, reason, by)
     households.save()
     return household
+
+
+def correct_member(rt: Runtime, applicant_id_number: str, id_number: str, name: str | None,
+                   relation: str | None, reason: str, by: str) -> bool:
+    """A recorded member's name or relation corrected (``ledger member correct``); False when
+    they already read so. A wrong ID number is not corrected here: it names another person,
+    who is removed and the right one added (the person rules must hold for them)."""
+    if name is None and relation is None:
+        raise ValueError("nothing to correct: give a name, a relation or both")
+    households = Households(rt)
+    household = households.household_of(applicant_id_number)
+    key = rt.app.person_key(id_number)
+    details = recorded_details(household.record.members, key)
+    if details is None:
+        raise MemberRefusal(f"{mask(id_number)} is not a recorded member of the household of "
+                            f"{mask(applicant_id_number)}")
+    name = details[0] if name is None else name
+    relation = details[1] if relation is None else relation
+    if not name.strip():
+        raise ValueError("name: empty")
+    check_text(name, "name")
+    check_text(reason, "reason")
+    if relation not in RELATIONS:
+        raise ValueError(f"relation must be one of {', '.join(RELATIONS)}, not {relation!r}")
+    if (relation == "self") != (key == rt.app.person_key(household.record.id_number)):
+        raise ValueError("relation self (本人) is the applicant, and only the applicant")
+    done = household.correct_member(key, name, relation, reason, by)
+    households.changed[household.id] = household
+    households.save()
+    return done
 
 
 def dibao_memberships(rt: Runtime, keys: list[str]) -> dict[str, list[tuple[Month, Month | None]]]:

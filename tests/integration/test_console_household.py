@@ -79,3 +79,49 @@ def test_a_clerk_adds_removes_and_classifies_members_named_only_by_masked_number
     assert auditor.post(f"{url}/members/add", data={
         "id_number": county.person(12), "name": "x", "relation": "child", "from": "2024-02",
         "csrf_token": token}).status_code == 403
+
+
+def test_a_clerk_corrects_a_mistyped_member_name_even_after_they_left(
+        rt: Runtime, tmp_path: Path) -> None:
+    c = cc.build(rt, tmp_path)
+    web = cc.client(c)
+    token = cc.sign_in(web, "clerk")
+    case = ids.case_id(county.person(1), "dibao")
+    url = f"/people/{case.hex}"
+    spouse = county.person(11)
+    for person, relation, name in ((county.person(1), "self", "居民1"), (spouse, "child", "居民十")):
+        assert "已纳入" in web.post(f"{url}/members/add", data={
+            "id_number": person, "name": name, "relation": relation, "from": "2024-02",
+            "csrf_token": token}).text
+    assert "起移出" in web.post(f"{url}/members/1/remove", data={
+        "masked": mask(spouse), "from": "2024-04", "reason": "moved", "csrf_token": token}).text
+    page = web.get(url).text
+    assert f'action="/people/{case.hex}/members/1/correct"' in page  # offered after leaving too
+
+    def spouse_details() -> list[tuple[str, str]]:
+        return [(m.name, m.relation) for m in rt.app.case(case).record.members
+                if m.added and m.id_number == spouse]
+
+    before = cc.events(c)
+    for bad in ({"masked": mask(spouse), "name": "居民十一", "relation": "spouse", "reason": ""},
+                {"masked": mask(spouse), "name": "", "relation": "spouse", "reason": "录入错误"},
+                {"masked": mask(spouse), "name": "居民十一", "relation": "self", "reason": "录入错误"},
+                {"masked": mask(spouse), "name": "居民十一", "relation": "boss", "reason": "录入错误"},
+                {"masked": mask(county.person(1)), "name": "居民十一", "relation": "spouse",
+                 "reason": "录入错误"}):
+        body = web.post(f"{url}/members/1/correct", data={**bad, "csrf_token": token}).text
+        assert ("未更正" in body or "名单已有变化" in body) and spouse not in body, bad
+    assert cc.events(c) == before and spouse_details() == [("居民十", "child")]
+
+    body = web.post(f"{url}/members/1/correct", data={
+        "masked": mask(spouse), "name": "居民十一", "relation": "spouse", "reason": "户口本核对",
+        "csrf_token": token}).text
+    assert "已更正" in body and spouse not in body
+    assert spouse_details() == [("居民十一", "spouse")] and cc.events(c) == before + 1
+    assert "居民十一" in web.get(url).text
+
+    auditor = cc.client(c)
+    token = cc.sign_in(auditor, "auditor")
+    assert auditor.post(f"{url}/members/1/correct", data={
+        "masked": mask(spouse), "name": "x", "relation": "spouse", "reason": "x",
+        "csrf_token": token}).status_code == 403

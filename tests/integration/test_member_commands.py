@@ -132,3 +132,47 @@ def test_a_members_list_the_rules_refuse_exits_1(ledger: str, tmp_path: Path) ->
     code, _, err = run("members", "import", str(path))
     assert code == 1 and f"{path}:3: id_number: " in err and "tekun" in err
     assert event_count(ledger) == before
+
+
+def test_member_correct_fixes_a_mistyped_name_for_every_month_and_keeps_the_typo_in_the_log(
+        ledger: str) -> None:
+    assert run("member", "add", APPLICANT, "--id-number", SPOUSE, "--name", "配隅",
+               "--relation", "child", "--from", "2024-02")[0] == 0
+    assert run("member", "remove", SPOUSE, "--from", "2024-05", "--reason", "moved")[0] == 0
+    before = event_count(ledger)
+    code, out, err = run("member", "correct", APPLICANT, "--id-number", SPOUSE, "--name", "配偶",
+                         "--relation", "配偶", "--reason", "户口本核对：录入错误", "--by", "checker")
+    assert code == 0, err
+    assert "corrected" in out and _full_numbers_in(out + err) == []
+    assert event_count(ledger) == before + 1
+    code, out, _ = run("case", "show", APPLICANT, "--json")
+    [member] = json.loads(out)["cases"][0]["members"]
+    # The period the correction did not touch (2024-02 to 2024-05, moved) reads corrected.
+    assert (member["name"], member["relation"], member["from"], member["to"]) == (
+        "配偶", "spouse", "2024-02", "2024-05")
+    code, out, _ = run("audit", "--since", "2000-01-01", "--json")
+    corrections = [e for e in json.loads(out)["entries"] if e["event"] == "Case.MemberCorrected"]
+    assert [(e["user"], e["reason"]) for e in corrections] == [("checker", "户口本核对：录入错误")]
+    # Asked again, it already reads so: nothing recorded.
+    code, out, _ = run("member", "correct", APPLICANT, "--id-number", SPOUSE, "--name", "配偶",
+                       "--reason", "again")
+    assert code == 0 and "nothing recorded" in out
+    assert event_count(ledger) == before + 1
+
+
+@pytest.mark.parametrize(("args", "code", "said"), [
+    (["--id-number", NOBODY, "--name", "谁"], 1, "not a recorded member"),
+    (["--id-number", SPOUSE], 2, "nothing to correct"),
+    (["--id-number", SPOUSE, "--relation", "self"], 2, "only the applicant"),
+    (["--id-number", SPOUSE, "--name", "=HYPERLINK(1)"], 2, "formula"),
+    (["--id-number", SPOUSE, "--name", " "], 2, "name: empty"),
+])
+def test_a_member_correction_that_cannot_stand_changes_nothing(
+        ledger: str, args: list[str], code: int, said: str) -> None:
+    assert run("member", "add", APPLICANT, "--id-number", SPOUSE, "--name", "配偶",
+               "--relation", "spouse", "--from", "2024-02")[0] == 0
+    before = event_count(ledger)
+    got, out, err = run("member", "correct", APPLICANT, *args, "--reason", "更正")
+    assert (got, said in err) == (code, True), err
+    assert _full_numbers_in(out + err) == []
+    assert event_count(ledger) == before

@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord
-from ledger.domain.household import MemberChange, household_size, spells
+from ledger.domain.household import (
+    MemberChange,
+    corrected,
+    household_size,
+    recorded_details,
+    spells,
+)
 
 JAN = Month(2024, 1)
 
@@ -65,3 +71,19 @@ def test_recording_order_of_different_people_or_months_never_changes_the_size(
     for m in range(1, 10):
         assert household_size(changes(facts), Month(2024, m)) == \
             household_size(changes(shuffled), Month(2024, m))
+
+
+def test_a_correction_rewrites_the_persons_add_facts_only_and_every_spell_reads_it() -> None:
+    changes = [
+        MemberChange("a", Month(2024, 1), 1, True, "ID-A", "甲", "self"),
+        MemberChange("b", Month(2024, 1), 2, True, "ID-B", "乙乙", "child"),
+        MemberChange("b", Month(2024, 4), 3, False, reason="moved"),
+        MemberChange("b", Month(2024, 9), 4, True, "ID-B", "乙乙", "child"),
+    ]
+    assert recorded_details(changes, "b") == ("乙乙", "child")
+    assert recorded_details(changes, "c") is None
+    fixed = corrected(changes, "b", "乙", "spouse")
+    assert fixed[0] == changes[0] and fixed[2] == changes[2]  # others, and the leaving, as they were
+    assert [(s.name, s.relation, str(s.start)) for s in spells(fixed) if s.person_key == "b"] == [
+        ("乙", "spouse", "2024-01"), ("乙", "spouse", "2024-09")]
+    assert household_size(fixed, Month(2024, 5)) == household_size(changes, Month(2024, 5)) == 1
