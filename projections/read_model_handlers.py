@@ -45,8 +45,10 @@ def _case_changed(page: Page, e: Case.Event, pos: int) -> None:
     entry = page.case(e.originator_id.hex)
     e.apply_to(entry["_record"])
     entry["changed_position"] = pos
-    if isinstance(e, Case.BankAccountChanged):
+    if isinstance(e, (Case.BankAccountChanged, Case.PayeeNameCorrected)):
         entry["bank_changed_position"] = pos
+    if isinstance(e, Case.PayeeNameCorrected):
+        entry["name"] = e.name  # the row's column too: name search reads it
 
 
 PAYMENT_COLUMNS = ("payment_id", "batch_id", "batch_month", "batch_kind", "case_id", "programme",
@@ -211,6 +213,7 @@ HANDLERS: dict[type, Handler] = {
     Case.MemberRemoved: member_changed,
     Case.MemberClassified: _case_changed,
     Case.MemberCorrected: _case_changed,
+    Case.PayeeNameCorrected: _case_changed,
     Payment.Recorded: lambda page, e, pos: payment_recorded(page, RecordedPayment.of_event(e), pos),
     Payment.Amended: _payment_amended,
     Payment.Withdrawn: _payment_withdrawn,

@@ -1,4 +1,4 @@
-"""`ledger case show|update|exit`: one case by case id or any member's ID number."""
+"""`ledger case show|update|exit|correct-name`: one case by case id or any member's ID number."""
 
 from __future__ import annotations
 
@@ -126,3 +126,30 @@ def case_exit(case_id: str, from_: str, reason: str, by: str | None) -> None:
         exit_case(rt.app, uuid_arg(case_id, "case"), Month.parse(from_), reason, acting_user(by))
         rt.read_model.catch_up()
     click.echo(f"case {case_id} exits from {from_}: {reason}")
+
+
+@case.command("correct-name")
+@click.argument("id_number")
+@click.option("--name", type=TEXT, required=True, help="the name as it should read (户名)")
+@click.option("--reason", type=TEXT, required=True, help="why (e.g. 银行退回：户名不符)")
+@by_option
+@handled
+def case_correct_name(id_number: str, name: str, reason: str, by: str | None) -> None:
+    """Correct a payee's mistyped name (更正) on every case of theirs.
+
+    The name is the account holder's (户名) in the bank file: a payment the bank returned
+    before the correction is paid again in the next payroll, as after an account change.
+    """
+    from ledger.services.case_changes import correct_payee_name
+
+    try:
+        person = normalize_id_number(id_number, date.today())
+    except IdNumberError as e:
+        raise BadInput(f"ID number: {e}") from None
+    with runtime() as rt:
+        changed = correct_payee_name(rt, person, name, reason, acting_user(by))
+    if changed:
+        click.echo(f"name corrected on {len(changed)} case(s): "
+                   + ", ".join(case_id.hex for case_id in changed))
+    else:
+        click.echo("the name already reads so; nothing recorded")

@@ -1,5 +1,6 @@
 """记录变更: a clerk records a case's reassessment, its corrected bank account or its exit,
-from the person's page, as ``ledger case update`` and ``ledger case exit`` do.
+and corrects a payee's mistyped name (更正姓名), from the person's page, as ``ledger case
+update``, ``ledger case exit`` and ``ledger case correct-name`` do.
 
 The same service functions as the command line (``ledger.services.case_changes``), so the
 same rules refuse the same mistakes (income on a tekun case, a household of 0); an empty
@@ -31,7 +32,7 @@ from ledger.console.web import Ctx, page
 from ledger.domain.calendar import Month, MonthFormatError
 from ledger.domain.errors import LedgerRefusal, NotFoundError
 from ledger.domain.identity import normalize_bank_account
-from ledger.services.case_changes import exit_case, update_case
+from ledger.services.case_changes import correct_payee_name, exit_case, update_case
 from projections import schema
 
 ERRORS = (LedgerRefusal, NotFoundError, ValueError, MonthFormatError)
@@ -104,7 +105,27 @@ def exit_(ctx: Ctx) -> Response:
     return ctx.redirect(f"/people/{case_hex}")
 
 
+@page("case.change")
+def correct_name(ctx: Ctx) -> Response:
+    """The person's name on all their cases (one person, one name); a clerk limited to towns
+    is refused when the person has a case outside them. Releases a payment returned for a
+    wrong name (户名不符) to be paid again, as a corrected account does."""
+    case_hex = _case(ctx)
+    if case_hex is None:
+        return ctx.not_found("没有这个对象，或不在您负责的乡镇")
+    try:
+        record = ctx.rt.app.case(UUID(case_hex)).record
+        towns = None if ctx.actor.county_wide else frozenset(ctx.actor.towns)
+        changed = correct_payee_name(ctx.rt, record.id_number, ctx.form.get("name", ""),
+                                     ctx.form.get("reason", ""), ctx.actor.name, towns)
+        ctx.flash(f"已更正 {len(changed)} 个案件的姓名" if changed else "姓名与记录相同，未重复记录")
+    except ERRORS as e:
+        ctx.flash(f"未更正：{refusal_text(e)}", "error")
+    return ctx.redirect(f"/people/{case_hex}")
+
+
 ROUTES = [
     Route("/people/{case_id}/change", change, methods=["POST"]),
+    Route("/people/{case_id}/name", correct_name, methods=["POST"]),
     Route("/people/{case_id}/exit", exit_, methods=["POST"]),
 ]

@@ -107,6 +107,19 @@ class Case(Aggregate):
             record.bank_account = self.bank_account
             record.bank_changed_seq = record.seq
 
+    class PayeeNameCorrected(Event):
+        """The payee's name as it was mistyped, corrected (更正). It is the account holder's
+        name (户名) the bank checks, so it counts as a change of the bank instruction: a
+        payment the bank returned before it (户名不符) is paid again in the next payroll."""
+
+        name: str
+        reason: str
+
+        def apply_to(self, record: CaseRecord) -> None:
+            super().apply_to(record)
+            record.name = self.name
+            record.bank_changed_seq = record.seq
+
     class Exited(Event):
         effective: Month
         reason: str
@@ -193,6 +206,18 @@ class Case(Aggregate):
     def change_bank_account(self, bank_name: str, bank_account: str, by: str) -> None:
         self.trigger_event(self.BankAccountChanged, bank_name=bank_name,
                            bank_account=bank_account, by=by)
+
+    def correct_name(self, name: str, reason: str, by: str) -> bool:
+        """Correct the payee's name; False when it already reads so. Allowed after an exit:
+        a returned payment of a closed case is still paid again under the right name."""
+        if not name.strip():
+            raise CaseStateError("a name cannot be empty")
+        if not reason.strip():
+            raise CaseStateError("a correction says why (reason)")
+        if name == self.record.name:
+            return False
+        self.trigger_event(self.PayeeNameCorrected, name=name, reason=reason, by=by)
+        return True
 
     def exit(self, effective: Month, reason: str, by: str) -> None:
         """End payment from ``effective``; a later exit with an earlier month corrects it.

@@ -1,5 +1,5 @@
 """Changes to a case: reassessment (with the dibao graduation decision), care level,
-disability grade, area, bank account, and exit.
+disability grade, area, bank account, exit, and a mistyped payee name corrected.
 
 A reassessment is recorded as a fact with its effective month, nothing more: the
 graduation exit (渐退) it may bring is derived from the facts in force for each
@@ -13,13 +13,17 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import select
+
 from ledger.adapters.application import Ledger
 from ledger.domain.calendar import Month
 from ledger.domain.case import Case
-from ledger.domain.errors import CaseStateError
-from ledger.domain.identity import normalize_bank_account
+from ledger.domain.errors import CaseStateError, NotFoundError
+from ledger.domain.identity import mask, normalize_bank_account
 from ledger.domain.programmes import CaseEntitlement
 from ledger.domain.text_fields import check_text
+from ledger.services.runtime import Runtime
+from projections import schema
 
 
 def update_case(
@@ -118,3 +122,36 @@ def exit_case(app: Ledger, case_id: UUID, effective: Month, reason: str, by: str
     case: Case = app.case(case_id)
     case.exit(effective, reason, by)
     app.save(case)
+
+
+def correct_payee_name(rt: Runtime, id_number: str, name: str, reason: str, by: str,
+                       towns: frozenset[str] | None = None) -> list[UUID]:
+    """The person's name corrected on every case of theirs (one person, one name), saved
+    together; returns the cases whose name changed (none: it already read so).
+
+    ``towns``: the acting user's towns, when limited to some; a person with a case outside
+    them is refused as a whole rather than corrected in part.
+    """
+    name = name.strip()
+    if not name:
+        raise ValueError("name: empty")
+    check_text(name, "name")
+    if not reason.strip():
+        raise ValueError("a reason is required")
+    check_text(reason, "reason")
+    rt.read_model.catch_up()
+    c = schema.cases.c
+    with rt.engine.connect() as conn:
+        rows = conn.execute(select(c.case_id, c.town).where(
+            c.person_key == rt.app.person_key(id_number)).order_by(c.case_id)).all()
+    if not rows:
+        raise NotFoundError(f"no case of {mask(id_number)}")
+    if towns is not None and any(town not in towns for _, town in rows):
+        raise CaseStateError(f"{mask(id_number)} has a case outside your towns: the name is "
+                             "corrected on all of a person's cases or none")
+    cases = [rt.app.case(UUID(case_id)) for case_id, _ in rows]
+    changed = [case for case in cases if case.correct_name(name, reason, by)]
+    if changed:
+        rt.app.save(*changed)
+        rt.read_model.catch_up()
+    return [case.id for case in changed]

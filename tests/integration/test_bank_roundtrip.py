@@ -34,6 +34,7 @@ import xmlschema
 from click.testing import CliRunner
 from lxml import etree
 from lxml.builder import ElementMaker
+from sqlalchemy import select
 
 from ledger.adapters.bankfiles.pain001 import NAMESPACE, XSD_PATH, validate_pain001
 from ledger.cli.main import main
@@ -46,7 +47,10 @@ from ledger.services.case_changes import update_case
 from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
+from projections import schema
+from projections.rebuild import rebuild
 from tests import county
+from tests.databases import dump_read_model
 
 JAN, FEB = Month(2024, 1), Month(2024, 2)
 HEADER = ["序号", "姓名", "身份证号", "银行账号", "开户银行", "金额", "项目", "发放月份", "付款编号"]
@@ -542,3 +546,58 @@ def test_a_returned_payment_is_held_until_the_account_is_corrected_then_reissued
     march = run_payroll(rt, Month(2024, 3), "clerk")
     assert [ln["kind"] for ln in batch_lines(rt, march.id) if ln["case_id"] == case3.hex] == [
         "regular"]
+
+
+def test_a_payment_returned_for_a_wrong_name_is_paid_again_under_the_corrected_name(
+    rt: Runtime, january: UUID, tmp_path: Path
+) -> None:
+    """户名不符: the roster mistyped the account holder's name. Correcting the name (not the
+    account) releases the held payment; February pays it again to the same account under
+    the corrected name, and January's own line keeps the name it was sent with."""
+    export(january, tmp_path / "jan.csv")
+    jan_rows = transfers(tmp_path / "jan.csv")
+    person3 = county.person(3)
+    wrong_name, account = jan_rows[person3][1], jan_rows[person3][3]
+    returned = jan_rows[person3][8]
+    results = results_csv(tmp_path / "r.csv", [
+        (row[8], "失败" if row[8] == returned else "成功", "户名不符" if row[8] == returned else "")
+        for row in jan_rows.values()])
+    assert run("bankfile", "import-results", str(results), by="cashier")[0] == 0
+    assert json.loads(batch_row(rt, run_payroll(rt, FEB, "clerk").id)["report"])["held"]
+
+    before = events(rt)
+    for bad, said in ((["--name", "王五", "--reason", " "], "reason is required"),
+                      (["--name", " ", "--reason", "户名不符"], "name: empty"),
+                      (["--name", "=1+1", "--reason", "户名不符"], "formula")):
+        code, out, err = run("case", "correct-name", person3, *bad)
+        assert code == 2 and said in err and person3 not in out + err, (bad, err)
+    code, _, err = run("case", "correct-name", county.person(40), "--name", "王五",
+                       "--reason", "户名不符")
+    assert code != 0 and "no case of" in err and county.person(40) not in err
+    assert events(rt) == before
+
+    code, out, err = run("case", "correct-name", person3, "--name", "王五", "--reason",
+                         "银行退回：户名不符")
+    assert code == 0, err
+    assert out.strip() == f"name corrected on 1 case(s): {case_of(3, 'disability_living').hex}"
+    assert events(rt) == before + 1
+    code, out, _ = run("case", "correct-name", person3, "--name", "王五", "--reason", "again")
+    assert code == 0 and "nothing recorded" in out and events(rt) == before + 1
+
+    february = approved(rt, FEB)
+    assert json.loads(batch_row(rt, february)["report"])["held"] == []
+    export(february, tmp_path / "feb.csv")
+    sent = {r[8]: r for r in csv_rows(tmp_path / "feb.csv")[1:-1]}
+    [reissue] = [ln for ln in batch_lines(rt, february) if ln["kind"] == "reissue"]
+    assert reissue["reissue_of"] == [returned]
+    assert (sent[reissue["payment_id"]][1], sent[reissue["payment_id"]][3]) == ("王五", account)
+    assert wrong_name != "王五"
+    assert transfers(tmp_path / "jan.csv")[person3][1] == wrong_name  # what January sent
+    code, out, _ = run("case", "show", person3, "--json")
+    assert [c["name"] for c in json.loads(out)["cases"]] == ["王五"]
+    projected = dump_read_model(rt)  # the correction projects as a rebuild replays it
+    with rt.engine.connect() as conn:  # what the console's name search reads
+        assert conn.execute(select(schema.cases.c.name).where(
+            schema.cases.c.case_id == case_of(3, "disability_living").hex)).scalar_one() == "王五"
+    rebuild(rt.read_model)
+    assert dump_read_model(rt) == projected

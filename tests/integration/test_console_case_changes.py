@@ -13,6 +13,7 @@ from pathlib import Path
 from ledger.domain import ids
 from ledger.domain.calendar import Month
 from ledger.services.account_service import add_user
+from ledger.services.enrolment import import_roster
 from ledger.services.runtime import Runtime
 from tests import console_county as cc
 from tests import county
@@ -119,3 +120,41 @@ def test_a_returned_payment_is_listed_on_the_batch_page_until_the_clerk_corrects
     body = web.get(f"/payroll/{february.id.hex}").text
     assert "<th>暂缓</th>" not in body
     assert "重发" in body
+
+
+def test_a_payees_mistyped_name_is_corrected_on_all_their_cases_or_none(
+        rt: Runtime, tmp_path: Path) -> None:
+    """Person 1 (城关镇 dibao) also gets a disability allowance registered in 新市镇: the
+    county clerk corrects the name on both; the 城关镇 clerk may not correct half of it."""
+    c = cc.build(rt, tmp_path)
+    extra = county.row(1, "disability_living", town="新市镇", name="居民1")
+    assert import_roster(rt, county.write(tmp_path / "more.csv", [extra]), county.TODAY,
+                         "clerk").enrolled == 1
+    rt.read_model.catch_up()
+    dibao = ids.case_id(county.person(1), "dibao")
+    url = f"/people/{dibao.hex}"
+    web, town = cc.client(c), cc.client(c)
+    token = cc.sign_in(web, "clerk")
+    town_token = cc.sign_in(town, "town-clerk", cc.password("town-clerk"))
+    assert "更正姓名" in web.get(url).text
+
+    def names() -> list[str]:
+        return sorted(rt.app.case(ids.case_id(county.person(1), p)).record.name
+                      for p in ("dibao", "disability_living"))
+
+    before = cc.events(c)
+    for bad in ({"name": "居民壹", "reason": ""}, {"name": "", "reason": "户名不符"},
+                {"name": "@SUM(1)", "reason": "户名不符"}):
+        assert "未更正" in web.post(f"{url}/name", data={**bad, "csrf_token": token}).text, bad
+    body = town.post(f"{url}/name", data={"name": "居民壹", "reason": "户名不符",
+                                          "csrf_token": town_token}).text
+    assert "未更正" in body and "outside your towns" in body and county.person(1) not in body
+    assert cc.events(c) == before and names() == ["居民1", "居民1"]
+
+    body = web.post(f"{url}/name", data={"name": "居民壹", "reason": "户名不符",
+                                         "csrf_token": token}).text
+    assert "已更正 2 个案件的姓名" in body
+    assert names() == ["居民壹", "居民壹"] and cc.events(c) == before + 2
+    assert "姓名与记录相同" in web.post(f"{url}/name", data={
+        "name": "居民壹", "reason": "again", "csrf_token": token}).text
+    assert cc.events(c) == before + 2
