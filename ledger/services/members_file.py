@@ -4,6 +4,9 @@ Same rules as the roster (SPEC): every bad row reported as ``FILE:ROW: column: p
 (exit 2); good rows the person rules refuse are reported too (exit 1); nothing is
 recorded unless there is nothing to report; importing the same file twice records
 nothing new (a member already recorded from the same month is counted, not added).
+
+An account limited to towns imports a list of its towns' households: a row whose applicant's
+household is registered elsewhere is refused (exit 1), and so, all or nothing, is the file.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from ledger.adapters.problems import Problem
 from ledger.domain.calendar import Month
 from ledger.domain.errors import LedgerRefusal
 from ledger.domain.household import RELATIONS
+from ledger.domain.identity import mask
 from ledger.services.members import Households
 from ledger.services.runtime import Runtime
 
@@ -86,7 +90,8 @@ def read_members(path: Path, today: date) -> tuple[list[MemberRow], list[Problem
 
 
 def import_members(rt: Runtime, path: Path, today: date, by: str,
-                   dry_run: bool = False) -> MembersImport:
+                   dry_run: bool = False, towns: frozenset[str] | None = None) -> MembersImport:
+    """Record the list's members, or nothing; ``towns``: the importing account's, if limited."""
     rows, problems = read_members(path, today)
     result = MembersImport(rows=len(rows), problems=problems)
     households = Households(rt)
@@ -94,6 +99,9 @@ def import_members(rt: Runtime, path: Path, today: date, by: str,
         key = "applicant_id_number"
         try:
             household = households.household_of(row.applicant)
+            if towns is not None and household.record.town not in towns:
+                raise LedgerRefusal(f"the household of {mask(row.applicant)} is registered in "
+                                    f"{household.record.town}, outside your towns")
             key = "id_number"
             if households.add(household, row.id_number, row.name, row.relation,
                               row.from_month, by):

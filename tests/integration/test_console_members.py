@@ -51,7 +51,23 @@ def test_a_clerk_checks_then_imports_members_and_a_bad_list_records_nothing(
                     files={"file": ("成员.csv", good)}).text
     assert "已导入 0 人；已在册 3 人" in body and cc.events(c) == after
 
+
+def test_a_town_clerk_imports_members_of_their_towns_households_only(
+        rt: Runtime, tmp_path: Path) -> None:
+    """The 城关镇 clerk: person 2's household is in 城关镇, person 4's in 新市镇."""
+    c = cc.build(rt, tmp_path)
     town = cc.client(c)
     token = cc.sign_in(town, "town-clerk")
-    assert town.post("/members", data={"csrf_token": token},
-                     files={"file": ("成员.csv", good)}).status_code == 403
+    p2, p4 = county.person(2), county.person(4)
+    mixed = _file(f"{p2},{p2},居民2,本人,2024-02", f"{p4},{p4},居民4,本人,2024-02")
+    before = cc.events(c)
+    body = town.post("/members", data={"csrf_token": token},
+                     files={"file": ("成员.csv", mixed)}).text
+    assert "outside your towns" in body and "未导入" in body
+    assert p4 not in body and p2 not in body
+    assert cc.events(c) == before  # all or nothing: person 2's row is not recorded either
+    body = town.post("/members", data={"csrf_token": token},
+                     files={"file": ("成员.csv", _file(f"{p2},{p2},居民2,本人,2024-02"))}).text
+    assert "已导入 1 人" in body
+    assert len(rt.app.case(ids.case_id(p2, "dibao")).record.members) == 1
+    assert not rt.app.case(ids.case_id(p4, "dibao")).record.members
