@@ -194,7 +194,7 @@ chain = Table(
 )
 """Tamper evidence: a hash chain over the event log; one row per projected page, holding the
 64-hex-digit link of every event of the page in log order (one row, not one per event, keeps
-catch-up fast)."""
+catch-up fast). On PostgreSQL the links are stored without compression (migration 0017)."""
 
 accounts = Table(
     "rm_accounts",

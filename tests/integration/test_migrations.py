@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -89,3 +91,18 @@ def test_0015_keeps_every_lines_status_and_its_downgrade_restores_the_column(
         assert restored == before
     finally:
         engine.dispose()
+
+
+def test_postgresql_keeps_the_chain_links_uncompressed_and_payments_pages_with_room(
+        rt: Runtime) -> None:
+    """Storage settings the declared schema cannot say (migrations 0013 and 0017)."""
+    if rt.settings.backend != "postgresql":
+        pytest.skip("SQLite has neither setting")
+    with rt.engine.connect() as conn:
+        storage = conn.exec_driver_sql(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'rm_chain'::regclass "
+            "AND attname = 'links'").scalar_one()
+        options = conn.exec_driver_sql(
+            "SELECT reloptions FROM pg_class WHERE oid = 'rm_payments'::regclass").scalar_one()
+    assert storage == "e"  # EXTERNAL: out of line, never compressed
+    assert options == ["fillfactor=70"]
