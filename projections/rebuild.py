@@ -40,13 +40,12 @@ def rebuild(read_model: ReadModel, workers: int = 1, page_size: int = PAGE_SIZE)
     left to the next rebuild's vacuum or the server's autovacuum.
     """
     with bulk_writing(read_model.engine):
-        empty(read_model)
-        _maintain(read_model, "VACUUM")
+        emptied(read_model)
         if workers > 1:
             position = read_model.catch_up_ahead(workers, page_size)
         else:
             position = read_model.catch_up(page_size)
-    _maintain(read_model, "ANALYZE")
+    analysed(read_model)
     return position
 
 
@@ -57,6 +56,17 @@ def _maintain(read_model: ReadModel, command: str) -> None:
     with read_model.engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM's own rule
         conn.exec_driver_sql(f"{command} {_names(conn)}")
+
+
+def emptied(read_model: ReadModel) -> None:
+    """:func:`empty`, then on PostgreSQL the deleted rows vacuumed: what a rebuild writes into."""
+    empty(read_model)
+    _maintain(read_model, "VACUUM")
+
+
+def analysed(read_model: ReadModel) -> None:
+    """PostgreSQL: the planner's statistics gathered again, as after any bulk load."""
+    _maintain(read_model, "ANALYZE")
 
 
 def empty(read_model: ReadModel) -> None:

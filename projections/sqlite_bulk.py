@@ -15,12 +15,14 @@ are put back as it returns, and at the end one passive checkpoint (which never w
 for readers) copies the log back. Durability is unchanged: ``synchronous`` and the
 journal mode are not touched, and a rebuild killed midway is simply run again.
 
-The settings follow the engine, not a thread: meant for a process whose one thread writes
-(``ledger projections rebuild``). Other processes' connections never see them.
+Only connections the calling thread checks out get the settings: a far-behind follower
+catches up with them in a process whose other threads (the scheduler's jobs) share the
+engine, and their connections keep their own. Other processes' connections never see them.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -40,12 +42,18 @@ def bulk_writing(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite":
         yield
         return
-    event.listen(engine, "checkout", _checkout)
-    event.listen(engine, "checkin", _checkin)
+    owner = threading.get_ident()
+
+    def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if threading.get_ident() == owner:
+            _checkout(dbapi_connection, record, proxy)
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", _checkin)  # puts back only what a checkout above saved
     try:
         yield
     finally:
-        event.remove(engine, "checkout", _checkout)
+        event.remove(engine, "checkout", checkout)
         event.remove(engine, "checkin", _checkin)
     # After a failure the next commit's ordinary checkpoint copies the log back; one here
     # could only hide the error that stopped the rebuild behind one of its own.

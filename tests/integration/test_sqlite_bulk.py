@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine
@@ -33,4 +34,20 @@ def test_the_bulk_settings_hold_inside_the_block_only(
     assert _settings(engine) == before
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one() == 5000
+    engine.dispose()
+
+
+def test_another_threads_connections_keep_their_own_settings(tmp_path: Path) -> None:
+    """A far-behind follower writes in bulk in a process whose job threads share the engine:
+    a connection they take meanwhile is not given the settings (nor left with them)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'bulk.db'}", pool_size=2)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+    seen: list[tuple[int, int]] = []
+    with bulk_writing(engine), engine.connect() as mine:  # held: the thread gets another
+        job = threading.Thread(target=lambda: seen.append(_settings(engine)))
+        job.start()
+        job.join()
+        assert mine.exec_driver_sql("PRAGMA cache_size").scalar_one() == -CACHE_KIB
+    assert seen == [(-2000, 1000)]  # SQLite's defaults, not the bulk settings
     engine.dispose()
