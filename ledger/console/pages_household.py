@@ -11,6 +11,7 @@ new member's ID number; it is checked and never echoed back in full.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from uuid import UUID
 
 from starlette.responses import Response
@@ -67,60 +68,55 @@ def add(ctx: Ctx) -> Response:
     return ctx.redirect(f"/people/{case_hex}")
 
 
-@page("case.change")
-def remove(ctx: Ctx) -> Response:
+def _on_member(ctx: Ctx, change: Callable[[str, str, Mapping[str, str]], str],
+               refused: str = "未记录") -> Response:
+    """Find the member the form names (``_member``), let ``change`` record what the form
+    asks (given the member's ID number, the case and the form; it returns what it did),
+    and say so; a refusal or bad field is said instead and nothing is recorded."""
     case_hex = _case(ctx)
     if case_hex is None:
         return ctx.not_found("没有这个对象，或不在您负责的乡镇")
     try:
-        person = _member(ctx, case_hex)
-        month = Month.parse(ctx.form.get("from", ""))
-        remove_member(ctx.rt, person, month, ctx.form.get("reason", ""), ctx.actor.name)
-        ctx.flash(f"{mask(person)} 自 {month} 起移出")
+        ctx.flash(change(_member(ctx, case_hex), case_hex, ctx.form))
     except ERRORS as e:
-        ctx.flash(f"未记录：{refusal_text(e)}", "error")
+        ctx.flash(f"{refused}：{refusal_text(e)}", "error")
     return ctx.redirect(f"/people/{case_hex}")
 
 
 @page("case.change")
+def remove(ctx: Ctx) -> Response:
+    def leave(person: str, _case_hex: str, f: Mapping[str, str]) -> str:
+        month = Month.parse(f.get("from", ""))
+        remove_member(ctx.rt, person, month, f.get("reason", ""), ctx.actor.name)
+        return f"{mask(person)} 自 {month} 起移出"
+    return _on_member(ctx, leave)
+
+
+@page("case.change")
 def classify(ctx: Ctx) -> Response:
-    case_hex = _case(ctx)
-    if case_hex is None:
-        return ctx.not_found("没有这个对象，或不在您负责的乡镇")
-    f = ctx.form
-    try:
-        person = _member(ctx, case_hex)
+    def record_class(person: str, _case_hex: str, f: Mapping[str, str]) -> str:
         classification = f.get("class", "")
         if classification not in CLASSES:
             raise ValueError("分类无效")
         until = Month.parse(f["until"]) if f.get("until", "").strip() else None
         _, done = classify_member(ctx.rt, person, classification, Month.parse(f.get("from", "")),
                                   until, ctx.actor.name)
-        ctx.flash(f"{mask(person)} {'已记录分类' if done else '已有此分类，未重复记录'}"
-                  f"：{CLASSES[classification]}")
-    except ERRORS as e:
-        ctx.flash(f"未记录：{refusal_text(e)}", "error")
-    return ctx.redirect(f"/people/{case_hex}")
+        return (f"{mask(person)} {'已记录分类' if done else '已有此分类，未重复记录'}"
+                f"：{CLASSES[classification]}")
+    return _on_member(ctx, record_class)
 
 
 @page("case.change")
 def correct(ctx: Ctx) -> Response:
-    case_hex = _case(ctx)
-    if case_hex is None:
-        return ctx.not_found("没有这个对象，或不在您负责的乡镇")
-    f = ctx.form
-    try:
-        person = _member(ctx, case_hex)
+    def record_correction(person: str, case_hex: str, f: Mapping[str, str]) -> str:
         relation = f.get("relation", "")
         if relation not in RELATIONS:
             raise ValueError("与申请人关系无效")
-        record = ctx.rt.app.case(UUID(case_hex)).record
-        done = correct_member(ctx.rt, record.id_number, person, f.get("name", "").strip(),
-                              relation, f.get("reason", "").strip(), ctx.actor.name)
-        ctx.flash(f"{mask(person)} {'已更正' if done else '与记录相同，未重复记录'}")
-    except ERRORS as e:
-        ctx.flash(f"未更正：{refusal_text(e)}", "error")
-    return ctx.redirect(f"/people/{case_hex}")
+        applicant = ctx.rt.app.case(UUID(case_hex)).record.id_number
+        done = correct_member(ctx.rt, applicant, person, f.get("name", "").strip(), relation,
+                              f.get("reason", "").strip(), ctx.actor.name)
+        return f"{mask(person)} {'已更正' if done else '与记录相同，未重复记录'}"
+    return _on_member(ctx, record_correction, "未更正")
 
 
 ROUTES = [
