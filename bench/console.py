@@ -35,6 +35,7 @@ from ledger.services.demo_county import county_roster, set_county_standards
 from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from projections import schema
+from projections.payment_lines import LINES
 
 
 def measure(web: TestClient, paths: list[str], rounds: int,
@@ -88,8 +89,11 @@ def main() -> None:
         ("person search (case id)", [f"/people?q={cid}" for cid, _ in people]),
         ("a person's page", [f"/people/{cid}" for cid, _ in people]),
         ("batch page, first page of 100 lines", [f"/payroll/{batch.id.hex}"]),
-        ("batch page, a deep page", [f"/payroll/{batch.id.hex}?page={pages - k}"
-                                     for k in range(5)]),
+        ("batch page, a deep page (next-page link)",
+         [f"/payroll/{batch.id.hex}?page={pages - k}&after={_line_before(rt, batch.id.hex, pages - k)}"
+          for k in range(5)]),
+        ("batch page, a deep page by number alone", [f"/payroll/{batch.id.hex}?page={pages - k}"
+                                                     for k in range(5)]),
         ("dashboard (首页)", ["/"]),
     ]
     print(f"{'page':<40} {'median ms':>10} {'p95 ms':>8}")
@@ -108,6 +112,16 @@ def main() -> None:
     print(f"{'月报 page, viewed again':<40} {median:>10.1f} {p95:>8.1f}")
     _while_a_payroll_runs(url, web, people, args.rounds)
     rt.close()
+
+
+def _line_before(rt: Any, batch_hex: str, page: int) -> str:
+    """The last line of the page before ``page``: the cursor its 下一页 link carries."""
+    p = LINES.c
+    with rt.engine.connect() as conn:
+        return str(conn.execute(
+            select(p.payment_id).where(p.batch_id == batch_hex, p.own_status != "withdrawn")
+            .order_by(p.case_id, p.for_month, p.kind, p.payment_id)
+            .offset((page - 1) * 100 - 1).limit(1)).scalar_one())
 
 
 def _while_a_payroll_runs(url: str, web: TestClient, people: list[Any], rounds: int) -> None:

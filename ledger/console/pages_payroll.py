@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select, tuple_
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -102,10 +102,20 @@ def job(ctx: Ctx) -> Response:
 
 
 def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int]:
+    """A page of the batch's lines in (case, month, kind) order, and how many there are.
+
+    Turning pages goes by key (``after``/``before``: the payment id of the last or first line
+    shown), so the 500th page of a 100,000-line batch reads 100 lines from the index, not
+    49,900 skipped with ``OFFSET`` (measured: 121-201 ms at that depth). A page number alone
+    (a bookmark, or a cursor that is not a line of this batch) still works, by offset.
+    """
     p = LINES.c
     where = [p.batch_id == batch_hex, p.own_status != "withdrawn"]
     if not ctx.actor.county_wide:
         where.append(p.town.in_(ctx.actor.towns))
+    order = (p.case_id, p.for_month, p.kind, p.payment_id)
+    columns = (p.payment_id, p.case_id, p.name, p.town, p.village, p.bank_account,
+               p.programme, p.kind, p.for_month, p.amount, p.status)
     with ctx.rt.engine.connect() as conn:
         # Counting a batch's lines by status reads every line (120-165 ms at 100,000): done
         # once per read-model position, as the dashboard's counts, not on every page turned.
@@ -117,12 +127,33 @@ def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int]:
                 .where(*where).group_by(p.status))})
         ctx.extra["by_status"] = by_status
         count = sum(n for n, _ in by_status.values())
+        for cursor, forward in (("after", True), ("before", False)):
+            anchor = _anchor(conn, ctx.query(cursor, ""), where)
+            if anchor is not None:
+                key = tuple_(*order)
+                if forward:
+                    rows = conn.execute(select(*columns).where(*where, key > tuple_(*anchor))
+                                        .order_by(*order).limit(PAGE)).mappings().all()
+                    return list(rows), count
+                rows = conn.execute(select(*columns).where(*where, key < tuple_(*anchor))
+                                    .order_by(*(c.desc() for c in order)).limit(PAGE)
+                                    ).mappings().all()
+                return list(reversed(rows)), count
         rows = conn.execute(
-            select(p.payment_id, p.case_id, p.name, p.town, p.village, p.bank_account,
-                   p.programme, p.kind, p.for_month, p.amount, p.status)
-            .where(*where).order_by(p.case_id, p.for_month, p.kind)
+            select(*columns).where(*where).order_by(*order)
             .limit(PAGE).offset((page_no - 1) * PAGE)).mappings().all()
     return list(rows), count
+
+
+def _anchor(conn: Connection, cursor: str, where: list[Any]) -> tuple[Any, ...] | None:
+    """The order key of the line ``cursor`` names, if it is a line this page may show."""
+    payment_hex = _hex(cursor) if cursor else None
+    if payment_hex is None:
+        return None
+    p = LINES.c
+    found = conn.execute(select(p.case_id, p.for_month, p.kind, p.payment_id)
+                         .where(*where, p.payment_id == payment_hex)).first()
+    return tuple(found) if found is not None else None
 
 
 def _summary(ctx: Ctx) -> dict[str, Any] | None:
