@@ -13,16 +13,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from ledger.adapters.event_authentication import EventAuthenticationError
 from ledger.cli.main import main
 from ledger.domain import ids
 from ledger.domain.calendar import Month
 from ledger.services.batches import approve_batch
-from ledger.services.case_changes import update_case
+from ledger.services.case_changes import correct_payee_name, update_case
 from ledger.services.enrolment import import_roster
 from ledger.services.payroll_run import run_payroll
 from ledger.services.runtime import Runtime
+from projections import schema
 from projections.rebuild import rebuild
 from tests import county
 from tests.databases import dump_read_model
@@ -123,3 +125,21 @@ def test_a_postgresql_rebuild_leaves_a_snapshot_its_rows_and_vacuums_what_it_del
                 "SELECT pg_relation_size('rm_payments') + pg_relation_size('rm_cases')"
             ).scalar_one())
     assert pages[1] == pages[2] == pages[3], pages
+
+
+def test_a_corrected_payee_name_is_sealed_in_the_read_model_and_rebuilt_the_same(
+        keyed: Runtime, tmp_path: Path) -> None:
+    """With a key, the corrected name (rm_cases.name, a sealed column) is stored sealed, read
+    back as written, and a rebuild read ahead makes the same rows."""
+    _county(keyed, tmp_path)
+    person = county.person(3)
+    [case_id] = correct_payee_name(keyed, person, "王五", "户名不符", "clerk")
+    c = schema.cases.c
+    with keyed.engine.connect() as conn:
+        assert conn.execute(select(c.name).where(c.case_id == case_id.hex)).scalar_one() == "王五"
+        raw = conn.exec_driver_sql(
+            f"SELECT name FROM rm_cases WHERE case_id = '{case_id.hex}'").scalar_one()
+    assert "王五" not in str(raw)  # sealed on disk
+    before = dump_read_model(keyed)
+    rebuild(keyed.read_model, workers=2, page_size=3)
+    assert dump_read_model(keyed) == before
