@@ -79,6 +79,10 @@ def _payment_amended(page: Page, e: Payment.Amended, pos: int) -> None:
                         own_status=FOLLOWS_BATCH)
 
 
+def _payment_renamed(page: Page, e: Payment.Renamed, pos: int) -> None:
+    page.change_payment(e.originator_id.hex, name=e.name)
+
+
 def _payment_withdrawn(page: Page, e: Payment.Withdrawn, pos: int) -> None:
     page.change_payment(e.originator_id.hex, own_status="withdrawn")
 
@@ -216,6 +220,7 @@ HANDLERS: dict[type, Handler] = {
     Case.PayeeNameCorrected: _case_changed,
     Payment.Recorded: lambda page, e, pos: payment_recorded(page, RecordedPayment.of_event(e), pos),
     Payment.Amended: _payment_amended,
+    Payment.Renamed: _payment_renamed,
     Payment.Withdrawn: _payment_withdrawn,
     Payment.Settled: _payment_settled,
     Payment.Returned: _payment_returned,

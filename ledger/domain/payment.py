@@ -93,6 +93,16 @@ class Payment(Aggregate):
             aggregate.bank_account = self.bank_account
             aggregate.withdrawn = False
 
+    class Renamed(Aggregate.Event):
+        """A draft line's payee name recomputed: the payee's name was corrected (更正姓名)
+        before approval, and the bank checks the account holder's name (户名)."""
+
+        name: str
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.name = self.name
+
     class Withdrawn(Aggregate.Event):
         """A draft line no longer due when the draft was recomputed."""
 
@@ -127,6 +137,9 @@ class Payment(Aggregate):
               bank_account: str, by: str) -> None:
         self.trigger_event(self.Amended, amount=amount, transfer=transfer, formula=formula,
                            bank_name=bank_name, bank_account=bank_account, by=by)
+
+    def rename(self, name: str, by: str) -> None:
+        self.trigger_event(self.Renamed, name=name, by=by)
 
     def withdraw(self, by: str) -> None:
         self.trigger_event(self.Withdrawn, by=by)

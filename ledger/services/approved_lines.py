@@ -51,6 +51,7 @@ PAGE = 2000
 """Rows (and payments' histories) fetched at a time."""
 _AMENDED = get_topic(Payment.Amended)
 _WITHDRAWN = get_topic(Payment.Withdrawn)
+_RENAMED = get_topic(Payment.Renamed)
 _COLUMNS = ApprovedLine._fields
 """The columns ``ordered_rows`` selects, in the order of :class:`ApprovedLine`'s fields."""
 REPAIR = ("nothing was written; run `ledger verify` to see what differs and "
@@ -128,7 +129,8 @@ def digest_batch(rt: Runtime, batch_id: UUID, approved_total: int) -> LinesDiges
 
 def line_from_log(mapper: Any, batch_hex: str, payment_hex: str,
                   history: Sequence[StoredEvent]) -> ApprovedLine:
-    """A payment's line as its own events state it (creation, then amendments, withdrawal)."""
+    """A payment's line as its own events state it (creation, then amendments, renaming,
+    withdrawal)."""
     if not history or history[0].topic != RECORDED_TOPIC:
         raise LinesMismatchError(
             f"payment {payment_hex} is in the read model but has no recorded event in the "
@@ -141,6 +143,7 @@ def line_from_log(mapper: Any, batch_hex: str, payment_hex: str,
             f"payment {payment_hex} belongs to batch {p.batch_id} in the log, not "
             f"{batch_hex}; {REPAIR}")
     amount, transfer, bank_name, bank_account = p.amount, p.transfer, p.bank_name, p.bank_account
+    name = p.name
     withdrawn = False
     for stored in history[1:]:
         if stored.topic == _AMENDED:
@@ -148,13 +151,15 @@ def line_from_log(mapper: Any, batch_hex: str, payment_hex: str,
             amount, transfer, bank_name, bank_account = (e.amount, e.transfer, e.bank_name,
                                                          e.bank_account)
             withdrawn = False
+        elif stored.topic == _RENAMED:
+            name = mapper.to_domain_event(stored).name
         elif stored.topic == _WITHDRAWN:
             mapper.to_domain_event(stored)  # decoded (and so authenticated) like the others
             withdrawn = True
     if withdrawn:
         raise LinesMismatchError(f"payment {payment_hex} was withdrawn in the log; {REPAIR}")
     return ApprovedLine(payment_hex, p.case_id, p.programme, p.kind, p.for_month, amount,
-                        transfer, p.name, p.id_number, bank_account, bank_name)
+                        transfer, name, p.id_number, bank_account, bank_name)
 
 
 def _check_row(row: Row[Any], line: ApprovedLine) -> None:

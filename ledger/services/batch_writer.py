@@ -36,8 +36,9 @@ from ledger.services.runtime import Runtime
 
 CHUNK = 2000
 Progress = Callable[[int, int], None]
-Existing = dict[str, tuple[int, int, str, str]]
-"""payment id (hex) -> (amount, transfer, own status, bank account) of a batch's lines."""
+Existing = dict[str, tuple[int, int, str, str, str]]
+"""payment id (hex) -> (amount, transfer, own status, bank account, payee name) of a batch's
+lines."""
 Entry = tuple[RecordedPayment, bytes | None]
 """A line to record, as the new payment it would be (its id deterministic), and — made
 ahead by a payroll worker — that payment's stored event state (else None)."""
@@ -82,16 +83,16 @@ def new_payment(pid: UUID, batch_id: UUID, line: Line, payee: Payee, by: str) ->
     )
 
 
-def differs(old: tuple[int, int, str, str] | None, line: Line, payee: Payee) -> bool:
-    return _differs(old, line.amount, line.transfer, payee.bank_account)
+def differs(old: tuple[int, int, str, str, str] | None, line: Line, payee: Payee) -> bool:
+    return _differs(old, line.amount, line.transfer, payee.bank_account, payee.name)
 
 
-def _differs(old: tuple[int, int, str, str] | None, amount: int, transfer: int,
-             bank_account: str) -> bool:
+def _differs(old: tuple[int, int, str, str, str] | None, amount: int, transfer: int,
+             bank_account: str, name: str) -> bool:
     if old is None:
         return True
-    was, was_transfer, status, account = old
-    return (was, was_transfer, account) != (amount, transfer, bank_account) or (
+    was, was_transfer, status, account, was_name = old
+    return (was, was_transfer, account, was_name) != (amount, transfer, bank_account, name) or (
         status == "withdrawn")
 
 
@@ -154,8 +155,9 @@ class BatchRun:
             self.payments += 1
             self.total += line.amount
         work = [pid for pid, (line, _) in wanted.items()
-                if _differs(existing.get(pid), line.amount, line.transfer, line.bank_account)]
-        work += [pid for pid, (_, _, status, _) in existing.items()
+                if _differs(existing.get(pid), line.amount, line.transfer, line.bank_account,
+                            line.name)]
+        work += [pid for pid, (_, _, status, _, _) in existing.items()
                  if pid not in wanted and status != "withdrawn"]
         for start in range(0, len(work), chunk):
             self._save_chunk(work[start:start + chunk], wanted, existing)
@@ -217,12 +219,17 @@ class BatchRun:
         line = wanted[0]
         if payment is None:
             return line
-        if (payment.amount, payment.transfer, payment.bank_account, payment.bank_name,
-                payment.withdrawn) == (line.amount, line.transfer, line.bank_account,
-                                       line.bank_name, False):
+        amended = (payment.amount, payment.transfer, payment.bank_account, payment.bank_name,
+                   payment.withdrawn) != (line.amount, line.transfer, line.bank_account,
+                                          line.bank_name, False)
+        renamed = payment.name != line.name
+        if not amended and not renamed:
             return None
-        payment.amend(line.amount, line.transfer, line.formula, line.bank_name,
-                      line.bank_account, self.by)
+        if amended:
+            payment.amend(line.amount, line.transfer, line.formula, line.bank_name,
+                          line.bank_account, self.by)
+        if renamed:
+            payment.rename(line.name, self.by)
         return payment
 
     def complete(self, position: int, report: dict[str, Any]) -> Batch:

@@ -105,9 +105,9 @@ def existing_where(conn: Connection, batch_id: UUID,
     its reliefs, its institutions and the price-subsidy batch all read through here.
     """
     p = schema.payments.c
-    query = select(p.payment_id, p.amount, p.transfer, p.own_status, p.bank_account).where(
-        p.batch_id == batch_id.hex, *conditions)
-    return {r[0]: (int(r[1]), int(r[2]), r[3], r[4]) for r in conn.execute(query)}
+    query = select(p.payment_id, p.amount, p.transfer, p.own_status, p.bank_account,
+                   p.name).where(p.batch_id == batch_id.hex, *conditions)
+    return {r[0]: (int(r[1]), int(r[2]), r[3], r[4], r[5]) for r in conn.execute(query)}
 
 
 def previous_lines(conn: Connection, month: Month, part: CaseRange) -> list[PreviousLine]:

@@ -108,7 +108,7 @@ def _unchanged(rt: Runtime, month: Month, bid: UUID, parts: Iterator[Part]) -> b
             if any(differs(existing.get(pid), ln, p) for pid, (ln, p) in wanted.items()):
                 return False
             if any(pid not in wanted and status != "withdrawn"
-                   for pid, (_, _, status, _) in existing.items()):
+                   for pid, (_, _, status, _, _) in existing.items()):
                 return False
             live += len(wanted)
         # A live line outside every part (a case no longer read) is a change too.

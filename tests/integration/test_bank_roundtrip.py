@@ -591,6 +591,12 @@ def test_a_payment_returned_for_a_wrong_name_is_paid_again_under_the_corrected_n
     [reissue] = [ln for ln in batch_lines(rt, february) if ln["kind"] == "reissue"]
     assert reissue["reissue_of"] == [returned]
     assert (sent[reissue["payment_id"]][1], sent[reissue["payment_id"]][3]) == ("王五", account)
+    # February's own line was drafted before the correction: re-run, it follows it too (the
+    # export proves the name from the line's events: Recorded, then Renamed).
+    [regular] = [ln for ln in batch_lines(rt, february)
+                 if ln["case_id"] == case_of(3, "disability_living").hex and ln["kind"] == "regular"]
+    assert sent[regular["payment_id"]][1] == "王五"
+    assert [r[1] for r in sent.values() if r[2] == person3] == ["王五", "王五"]
     assert wrong_name != "王五"
     assert transfers(tmp_path / "jan.csv")[person3][1] == wrong_name  # what January sent
     code, out, _ = run("case", "show", person3, "--json")
