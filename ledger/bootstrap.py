@@ -25,6 +25,7 @@ from ledger.domain.safe_text import safe_url
 from ledger.services.runtime import Runtime
 from projections import schema
 from projections.read_model import ReadModel
+from projections.sqlite_bulk import install as bulk_writing_install
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -58,6 +59,7 @@ def _make_engine(settings: Settings) -> Engine:
             read_only = conn.get_execution_options().get(SNAPSHOT_READ)
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
+        bulk_writing_install(engine)  # before any thread takes a connection (sqlite_bulk)
         return engine
     engine = create_engine(settings.sqlalchemy_url, pool_pre_ping=True)
 

@@ -23,6 +23,7 @@ engine, and their connections keep their own. Other processes' connections never
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,27 +35,48 @@ CACHE_KIB = 200_000
 CHECKPOINT_PAGES = 100_000
 """WAL pages (4 KiB each) a rebuild lets accumulate before a checkpoint (default 1,000)."""
 _SAVED = "ledger_bulk_saved_pragmas"
+_WRITERS: weakref.WeakKeyDictionary[Engine, dict[int, int]] = weakref.WeakKeyDictionary()
+"""Per engine: thread id -> how many bulk blocks that thread has open."""
+_INSTALLING = threading.Lock()
+
+
+def install(engine: Engine) -> None:
+    """Listen on ``engine``'s checkouts and checkins once, for good (``bootstrap`` does it as
+    it makes the engine). Adding and removing listeners while other threads check
+    connections out is not safe in SQLAlchemy, so a bulk block only marks its thread."""
+    with _INSTALLING:
+        if engine in _WRITERS:
+            return
+        writers: dict[int, int] = {}
+
+        def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+            if threading.get_ident() in writers:
+                _checkout(dbapi_connection, record, proxy)
+
+        event.listen(engine, "checkout", checkout)
+        event.listen(engine, "checkin", _checkin)  # puts back only what a checkout saved
+        _WRITERS[engine] = writers
 
 
 @contextmanager
 def bulk_writing(engine: Engine) -> Iterator[None]:
-    """Within the block, ``engine``'s connections write in bulk (SQLite); elsewhere a no-op."""
+    """Within the block, the connections this thread takes from ``engine`` write in bulk
+    (SQLite); elsewhere a no-op."""
     if engine.dialect.name != "sqlite":
         yield
         return
-    owner = threading.get_ident()
-
-    def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-        if threading.get_ident() == owner:
-            _checkout(dbapi_connection, record, proxy)
-
-    event.listen(engine, "checkout", checkout)
-    event.listen(engine, "checkin", _checkin)  # puts back only what a checkout above saved
+    install(engine)  # already done for the ledger's engine; here for any other
+    writers = _WRITERS[engine]
+    me = threading.get_ident()
+    writers[me] = writers.get(me, 0) + 1
     try:
         yield
     finally:
-        event.remove(engine, "checkout", checkout)
-        event.remove(engine, "checkin", _checkin)
+        writers[me] -= 1
+        if not writers[me]:
+            del writers[me]
+    if me in writers:
+        return  # an enclosing block of this thread checkpoints when it ends
     # After a failure the next commit's ordinary checkpoint copies the log back; one here
     # could only hide the error that stopped the rebuild behind one of its own.
     raw = engine.raw_connection()  # outside a transaction, where a checkpoint can run

@@ -51,3 +51,33 @@ def test_another_threads_connections_keep_their_own_settings(tmp_path: Path) -> 
         assert mine.exec_driver_sql("PRAGMA cache_size").scalar_one() == -CACHE_KIB
     assert seen == [(-2000, 1000)]  # SQLite's defaults, not the bulk settings
     engine.dispose()
+
+
+def test_a_block_ending_in_one_thread_leaves_anothers_block_in_force(tmp_path: Path) -> None:
+    """Two bulk blocks overlap (two threads): the first to end does not end the other's, and
+    when both have ended no pooled connection keeps the bulk settings."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'bulk.db'}", pool_size=2)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+    entered, ours_ended = threading.Event(), threading.Event()
+    seen: list[tuple[int, int]] = []
+
+    def other() -> None:
+        with bulk_writing(engine):
+            entered.set()
+            ours_ended.wait(10)
+            seen.append(_settings(engine))  # a checkout after the other block ended
+
+    job = threading.Thread(target=other)
+    with bulk_writing(engine):
+        job.start()
+        assert entered.wait(10)
+        assert _settings(engine) == (-CACHE_KIB, CHECKPOINT_PAGES)
+    ours_ended.set()
+    job.join()
+    assert seen == [(-CACHE_KIB, CHECKPOINT_PAGES)]
+    with engine.connect() as a, engine.connect() as b:  # both pooled connections
+        for conn in (a, b):
+            assert (conn.exec_driver_sql("PRAGMA cache_size").scalar_one(),
+                    conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()) == (-2000, 1000)
+    engine.dispose()
