@@ -86,6 +86,7 @@ class Page:
                 conn.execute(
                     update(schema.cases).where(c.case_id == bindparam("b_case_id")).values(
                         record=bindparam("record"), exit_month=bindparam("exit_month"),
+                        name=bindparam("name"),  # a corrected payee name (更正姓名)
                         changed_position=bindparam("changed_position"),
                         bank_changed_position=bindparam("bank_changed_position"),
                     ),

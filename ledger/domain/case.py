@@ -16,7 +16,13 @@ from eventsourcing.domain import Aggregate
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord, Graduation
 from ledger.domain.errors import CaseStateError
-from ledger.domain.household import MemberChange, corrected, members_in_force, recorded_details
+from ledger.domain.household import (
+    MemberChange,
+    corrected,
+    members_in_force,
+    reads,
+    recorded_details,
+)
 from ledger.domain.member_classes import ClassFact, check_classification, recorded
 from ledger.domain.money import Fen
 
@@ -318,13 +324,12 @@ class Case(Aggregate):
         Allowed after the household exited too: it changes no amount, and the record of who
         was paid for should read right for as long as it is kept.
         """
-        details = recorded_details(self.record.members, person_key)
-        if details is None:
+        if recorded_details(self.record.members, person_key) is None:
             raise CaseStateError(f"not a recorded member of household {self.id.hex}")
         if not reason.strip():
             raise CaseStateError("a correction says why (reason)")
-        if details == (name, relation):
-            return False
+        if reads(self.record.members, person_key, name, relation):
+            return False  # every period of theirs already reads so
         self.trigger_event(self.MemberCorrected, person_key=person_key, name=name,
                            relation=relation, reason=reason, by=by)
         return True

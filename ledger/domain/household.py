@@ -114,6 +114,12 @@ def recorded_details(changes: Sequence[MemberChange], person_key: str) -> tuple[
     return (added[-1].name, added[-1].relation) if added else None
 
 
+def reads(changes: Sequence[MemberChange], person_key: str, name: str, relation: str) -> bool:
+    """Whether every add fact of the person already carries this name and relation."""
+    return all((c.name, c.relation) == (name, relation)
+               for c in changes if c.person_key == person_key and c.added)
+
+
 def corrected(changes: Sequence[MemberChange], person_key: str, name: str,
               relation: str) -> list[MemberChange]:
     """The changes with every add fact of the person carrying the corrected name and relation.

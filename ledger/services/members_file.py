@@ -19,6 +19,7 @@ from pathlib import Path
 from ledger.adapters.people_file import PeopleTable, read_people
 from ledger.adapters.problems import Problem
 from ledger.domain.calendar import Month
+from ledger.domain.case import Case
 from ledger.domain.errors import LedgerRefusal
 from ledger.domain.household import RELATIONS
 from ledger.domain.identity import mask
@@ -98,10 +99,7 @@ def import_members(rt: Runtime, path: Path, today: date, by: str,
     for row in rows:
         key = "applicant_id_number"
         try:
-            household = households.household_of(row.applicant)
-            if towns is not None and household.record.town not in towns:
-                raise LedgerRefusal(f"the household of {mask(row.applicant)} is registered in "
-                                    f"{household.record.town}, outside your towns")
+            household = _household_in(households, row.applicant, towns)
             key = "id_number"
             if households.add(household, row.id_number, row.name, row.relation,
                               row.from_month, by):
@@ -116,3 +114,19 @@ def import_members(rt: Runtime, path: Path, today: date, by: str,
         return result
     households.save()
     return result
+
+
+def _household_in(households: Households, applicant: str, towns: frozenset[str] | None) -> Case:
+    """The applicant's household; for an account limited to towns, only one of its towns',
+    refused in the same words whether it is elsewhere or not a household at all (a town's
+    clerk learns nothing of other towns from the refusal)."""
+    if towns is None:
+        return households.household_of(applicant)
+    try:
+        household = households.household_of(applicant)
+    except LedgerRefusal:
+        household = None
+    if household is None or household.record.town not in towns:
+        raise LedgerRefusal(f"{mask(applicant)} is not the applicant of a dibao household "
+                            "in your towns")
+    return household

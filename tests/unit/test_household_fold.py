@@ -14,6 +14,7 @@ from ledger.domain.household import (
     MemberChange,
     corrected,
     household_size,
+    reads,
     recorded_details,
     spells,
 )
@@ -87,3 +88,16 @@ def test_a_correction_rewrites_the_persons_add_facts_only_and_every_spell_reads_
     assert [(s.name, s.relation, str(s.start)) for s in spells(fixed) if s.person_key == "b"] == [
         ("乙", "spouse", "2024-01"), ("乙", "spouse", "2024-09")]
     assert household_size(fixed, Month(2024, 5)) == household_size(changes, Month(2024, 5)) == 1
+
+
+def test_a_correction_is_due_while_any_period_of_the_member_reads_otherwise() -> None:
+    """Added twice, spelt differently: the later spelling is not yet right for the earlier
+    period, so correcting to it is not "already so"."""
+    changes = [
+        MemberChange("b", Month(2024, 1), 1, True, "ID-B", "乙乙", "child"),
+        MemberChange("b", Month(2024, 4), 2, False, reason="moved"),
+        MemberChange("b", Month(2024, 9), 3, True, "ID-B", "乙", "child"),
+    ]
+    assert recorded_details(changes, "b") == ("乙", "child")  # the latest, for defaults
+    assert not reads(changes, "b", "乙", "child")
+    assert reads(corrected(changes, "b", "乙", "child"), "b", "乙", "child")
