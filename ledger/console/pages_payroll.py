@@ -101,7 +101,7 @@ def job(ctx: Ctx) -> Response:
     return ctx.render("job.html", title=found.title, job=found)
 
 
-def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int]:
+def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int, bool, bool]:
     """A page of the batch's lines in (case, month, kind) order, and how many there are.
 
     Turning pages goes by key (``after``/``before``: the payment id of the last or first line
@@ -133,16 +133,16 @@ def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int]:
                 key = tuple_(*order)
                 if forward:
                     rows = conn.execute(select(*columns).where(*where, key > tuple_(*anchor))
-                                        .order_by(*order).limit(PAGE)).mappings().all()
-                    return list(rows), count
+                                        .order_by(*order).limit(PAGE + 1)).mappings().all()
+                    return list(rows[:PAGE]), count, True, len(rows) > PAGE
                 rows = conn.execute(select(*columns).where(*where, key < tuple_(*anchor))
-                                    .order_by(*(c.desc() for c in order)).limit(PAGE)
+                                    .order_by(*(c.desc() for c in order)).limit(PAGE + 1)
                                     ).mappings().all()
-                return list(reversed(rows)), count
+                return list(reversed(rows[:PAGE])), count, len(rows) > PAGE, True
         rows = conn.execute(
             select(*columns).where(*where).order_by(*order)
-            .limit(PAGE).offset((page_no - 1) * PAGE)).mappings().all()
-    return list(rows), count
+            .limit(PAGE + 1).offset((page_no - 1) * PAGE)).mappings().all()
+    return list(rows[:PAGE]), count, page_no > 1, len(rows) > PAGE
 
 
 def _anchor(conn: Connection, cursor: str, where: list[Any]) -> tuple[Any, ...] | None:
@@ -177,13 +177,13 @@ def batch(ctx: Ctx) -> Response:
         page_no = max(1, int(ctx.query("page", "1")))
     except ValueError:
         page_no = 1
-    lines, count = _lines(ctx, data["batch_id"], page_no)
+    lines, count, earlier, later = _lines(ctx, data["batch_id"], page_no)
     report = data["report"]
     with ctx.rt.engine.connect() as conn:
         names = names_of(conn, report_case_ids(data)) if ctx.actor.county_wide else {}
     return ctx.render("batch.html", title=f"{data['month']} 发放批次", b=data, lines=lines,
                       count=count, page_no=page_no, pages=max(1, -(-count // PAGE)),
-                      names=names, report=report, by_status=ctx.extra.get("by_status", {}))
+                      earlier=earlier, later=later, names=names, report=report, by_status=ctx.extra.get("by_status", {}))
 
 
 @page("payroll.approve")

@@ -65,6 +65,10 @@ def test_turning_pages_by_key_shows_every_line_once_in_order_and_back(
     # The cursor decides which lines, not the number (which only labels the page).
     assert _page(web, base + f"?page=1&after={expected[1]}")[0] == expected[2:4]
     assert _page(web, base + f"?page=3&before={expected[2]}")[0] == expected[0:2]
+    # The links follow the lines found, not the label: the last line under a label of 1 has a
+    # 上一页 and no 下一页.
+    ids, links = _page(web, base + f"?page=1&after={expected[3]}")
+    assert ids == expected[4:5] and set(links) == {"上一页"}
 
     # A page number alone (a bookmark) still works, by offset; a cursor that is not a line of
     # this batch (another batch's, or garbage) is ignored the same way.
