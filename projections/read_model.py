@@ -23,6 +23,7 @@ from projections.read_ahead import (
     CASE,
     EVENT,
     PAYMENT,
+    SKIP,
     Item,
     PageReader,
     decoded,
@@ -33,7 +34,7 @@ from projections.read_ahead import (
 )
 from projections.read_model_handlers import HANDLERS, payment_recorded
 from projections.read_model_page import Page
-from projections.tracking import advance, read_position
+from projections.tracking import advance, mark_changed, read_position
 
 PAGE_SIZE = 5000
 
@@ -128,12 +129,16 @@ class ReadModel:
         self._apply_items(conn, [decoded(mapper, n, known.get(n.id)) for n in notifications])
 
     def _apply_items(self, conn: Connection, items: Sequence[Item]) -> None:
-        """Apply a page of decoded events: chain them, fold their rows, write them."""
+        """Apply a page of decoded events: chain them, fold their rows, write them, and note
+        the last event that changed a row (``tracking.mark_changed``)."""
         append_headers(conn, items[0][0], items[-1][0], [(h, state) for _, h, state, _, _ in items])
         mapper = self.app.mapper
         page = Page(conn)
+        changed = 0
         for item in items:
             what = item[3]
+            if what != SKIP:
+                changed = item[0]
             if what == PAYMENT:
                 # The payroll's bulk, read without building domain events (payment_codec).
                 payment_recorded(page, payment_of(item), item[0])
@@ -146,3 +151,5 @@ class ReadModel:
                 event = mapper.to_domain_event(notification(item))
                 HANDLERS[type(event)](page, event, item[0])
         page.flush()
+        if changed:
+            mark_changed(conn, self.NAME, changed)

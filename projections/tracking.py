@@ -1,4 +1,5 @@
-"""Tracking positions: how far each projection has applied the event log.
+"""Tracking positions: how far each projection has applied the event log, and the position
+of the last event that changed its tables (``changed_position``).
 
 The position is read with a row lock (PostgreSQL ``FOR UPDATE``; on SQLite the
 engine begins every transaction IMMEDIATE) and advanced with a compare-and-set,
@@ -39,4 +40,32 @@ def advance(conn: Connection, name: str, old: int, new: int) -> None:
 
 
 def reset(conn: Connection, name: str) -> None:
-    conn.execute(schema.tracking.delete().where(schema.tracking.c.name == name))
+    """Forget the position, and the last changed position with it."""
+    conn.execute(schema.tracking.delete().where(
+        schema.tracking.c.name.in_((name, name + CHANGED))))
+
+
+CHANGED = ":changed"
+"""Suffix of the tracking row holding the last position that changed a projection's rows.
+
+Most events of a busy day change no read-model row (a sign-in is recorded, and skipped by
+the read model), yet they move the position. Views computed from the tables (the console's
+dashboard counts, a batch's counts by status, the 月报) are the same until a row changes,
+so they are kept per *changed* position: a sign-in no longer throws them away."""
+
+
+def mark_changed(conn: Connection, name: str, position: int) -> None:
+    """Record ``position`` as the last that changed ``name``'s rows (in the page's transaction)."""
+    t = schema.tracking.c
+    key = name + CHANGED
+    if conn.execute(update(schema.tracking).where(t.name == key)
+                    .values(position=position)).rowcount == 0:
+        conn.execute(insert(schema.tracking).values(name=key, position=position))
+
+
+def changed_position(conn: Connection, name: str) -> int:
+    """The last position that changed ``name``'s rows; its position when none is recorded
+    (a ledger projected before this row existed, or just emptied), which is never too old."""
+    t = schema.tracking.c
+    found = conn.execute(select(t.position).where(t.name == name + CHANGED)).scalar()
+    return int(found) if found is not None else read_position(conn, name)

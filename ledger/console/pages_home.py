@@ -13,7 +13,7 @@ from ledger.domain.pay_deadline import MonthStatus, pay_by_date
 from ledger.services.payroll_months import payroll_watch
 from projections import schema
 from projections.reports import fund_totals
-from projections.tracking import read_position
+from projections.tracking import changed_position
 
 
 @page()
@@ -28,9 +28,9 @@ def home(ctx: Ctx) -> Response:
         regular = next((r for r in batches if r["kind"] == "regular"), None)
         # The fund chart sums the year's journal: computed once per journal line (it grows only
         # when batches are approved or the bank answers, never during a payroll run); the case
-        # counts once per read-model position.
+        # counts once per changed read-model position (a sign-in changes no row).
         journal = conn.execute(select(func.max(schema.journal.c.line_id))).scalar() or 0
-        position = read_position(conn, ctx.rt.read_model.NAME)
+        position = changed_position(conn, ctx.rt.read_model.NAME)
         months = ctx.console.view(
             ("chart", journal, today.year, ctx.actor.county_wide),
             lambda: _fund_months(conn, today.year) if ctx.actor.county_wide else {})

@@ -31,7 +31,7 @@ from ledger.services.batches import (
     report_json,
 )
 from projections.payment_lines import LINES
-from projections.tracking import read_position
+from projections.tracking import changed_position
 
 PAGE = 100
 
@@ -119,7 +119,7 @@ def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int, bool
     with ctx.rt.engine.connect() as conn:
         # Counting a batch's lines by status reads every line (120-165 ms at 100,000): done
         # once per read-model position, as the dashboard's counts, not on every page turned.
-        position = read_position(conn, ctx.rt.read_model.NAME)
+        position = changed_position(conn, ctx.rt.read_model.NAME)
         by_status = ctx.console.view(
             ("by_status", position, batch_hex, ctx.actor.towns),
             lambda: {status: (int(n), int(total or 0)) for status, n, total in conn.execute(

@@ -17,7 +17,7 @@ from ledger.domain.calendar import Month, MonthFormatError, parse_date
 from ledger.services.audit import audit_entries
 from projections.monthly_statistics import monthly_statistics
 from projections.reports import ROSTER_HEADER, funds_report, journal_balance, roster_rows
-from projections.tracking import read_position
+from projections.tracking import changed_position
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COUNTY_ONLY = "月报是全县数字，只限不分乡镇的账户查看和下载。"
@@ -76,10 +76,10 @@ def _month(ctx: Ctx) -> tuple[Month, str | None]:
 
 
 def _monthly(ctx: Ctx, month: Month) -> dict[str, Any]:
-    """The month's figures, computed once per read-model position (seconds at 100,000
+    """The month's figures, computed once per changed read-model position (seconds at 100,000
     cases): the page and its download, viewed again, cost nothing."""
     with ctx.rt.engine.connect() as conn:
-        position = read_position(conn, ctx.rt.read_model.NAME)
+        position = changed_position(conn, ctx.rt.read_model.NAME)
         result: dict[str, Any] = ctx.console.view(("monthly", position, str(month)),
                                                   lambda: monthly_statistics(conn, month))
     return result

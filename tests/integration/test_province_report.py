@@ -73,7 +73,8 @@ def state(url: str) -> tuple[int, int, int]:
     rt = open_runtime(url)
     try:
         with rt.engine.connect() as conn:
-            position = conn.execute(select(schema.tracking.c.position)).scalar()
+            position = conn.execute(select(schema.tracking.c.position).where(
+                schema.tracking.c.name == "read_model")).scalar()
             rows = conn.execute(select(func.count()).select_from(schema.payments)).scalar()
         return rt.app.recorder.max_notification_id() or 0, int(position or 0), int(rows or 0)
     finally:
