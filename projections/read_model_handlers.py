@@ -23,7 +23,12 @@ from projections.journal import post_approval
 from projections.members import member_changed
 from projections.payment_lines import FOLLOWS_BATCH
 from projections.read_model_page import Page
-from projections.relief_events import relief_account_changed, relief_in_advance, relief_refused
+from projections.relief_events import (
+    relief_account_changed,
+    relief_in_advance,
+    relief_name_corrected,
+    relief_refused,
+)
 from projections.reviews import case_reviewed
 
 Handler = Callable[[Page, Any, int], None]
@@ -236,6 +241,7 @@ HANDLERS: dict[type, Handler] = {
     Relief.AdvanceGranted: relief_in_advance,
     Relief.Refused: relief_refused,
     Relief.AccountChanged: relief_account_changed,
+    Relief.PayeeNameCorrected: relief_name_corrected,
     Account.Created: account_created,
     Account.RoleChanged: account_role_changed,
     Account.Disabled: account_disabled,

@@ -135,7 +135,7 @@ def case_exit(case_id: str, from_: str, reason: str, by: str | None) -> None:
 @by_option
 @handled
 def case_correct_name(id_number: str, name: str, reason: str, by: str | None) -> None:
-    """Correct a payee's mistyped name (更正) on every case of theirs.
+    """Correct a payee's mistyped name (更正) on every case and relief of theirs.
 
     The name is the account holder's (户名) in the bank file: a payment the bank returned
     before the correction is paid again in the next payroll, as after an account change.
@@ -149,7 +149,7 @@ def case_correct_name(id_number: str, name: str, reason: str, by: str | None) ->
     with runtime() as rt:
         changed = correct_payee_name(rt, person, name, reason, acting_user(by))
     if changed:
-        click.echo(f"name corrected on {len(changed)} case(s): "
-                   + ", ".join(case_id.hex for case_id in changed))
+        click.echo(f"name corrected on {len(changed)} case(s) or relief(s): "
+                   + ", ".join(payee_id.hex for payee_id in changed))
     else:
         click.echo("the name already reads so; nothing recorded")

@@ -107,8 +107,8 @@ def exit_(ctx: Ctx) -> Response:
 
 @page("case.change")
 def correct_name(ctx: Ctx) -> Response:
-    """The person's name on all their cases (one person, one name); a clerk limited to towns
-    is refused when the person has a case outside them. Releases a payment returned for a
+    """The person's name on all their cases and reliefs (one person, one name); a clerk
+    limited to towns is refused when the person has one outside them. Releases a payment returned for a
     wrong name (户名不符) to be paid again, as a corrected account does."""
     case_hex = _case(ctx)
     if case_hex is None:
@@ -118,7 +118,8 @@ def correct_name(ctx: Ctx) -> Response:
         towns = None if ctx.actor.county_wide else frozenset(ctx.actor.towns)
         changed = correct_payee_name(ctx.rt, record.id_number, ctx.form.get("name", ""),
                                      ctx.form.get("reason", ""), ctx.actor.name, towns)
-        ctx.flash(f"已更正 {len(changed)} 个案件的姓名" if changed else "姓名与记录相同，未重复记录")
+        ctx.flash(f"已更正姓名：{len(changed)} 个案件或临时救助" if changed
+                  else "姓名与记录相同，未重复记录")
     except ERRORS as e:
         ctx.flash(f"未更正：{refusal_text(e)}", "error")
     return ctx.redirect(f"/people/{case_hex}")

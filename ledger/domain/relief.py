@@ -51,6 +51,7 @@ class Relief(CorrectableAccount, Aggregate):
     amount: int
     approvals_needed: int
     formula: str
+    name: str
     bank_account: str
     bank_name: str
 
@@ -144,8 +145,27 @@ class Relief(CorrectableAccount, Aggregate):
     class AccountChanged(payee_account.AccountChanged):
         """The relief's payee account corrected (ledger.domain.payee_account)."""
 
+    class PayeeNameCorrected(Aggregate.Event):
+        """The payee's mistyped name corrected (更正姓名, with the person's cases): the
+        account holder's name the bank checks, so a transfer it returned is paid again."""
+
+        name: str
+        reason: str
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.name = self.name
+
     def check_account_correctable(self) -> None:
         self.check_not_refused()  # a refused relief is not paid again
+
+    def correct_name(self, name: str, reason: str, by: str) -> bool:
+        """Correct the payee's name; False when it already reads so (or the relief was
+        refused: it is never paid again, so its record keeps what it was granted under)."""
+        if self.refusal is not None or name == self.name:
+            return False
+        self.trigger_event(self.PayeeNameCorrected, name=name, reason=reason, by=by)
+        return True
 
     def grant_in_advance(self, on: date, by: str) -> None:
         self.trigger_event(self.AdvanceGranted, on=on, by=by)

@@ -21,6 +21,7 @@ from ledger.domain.case import Case
 from ledger.domain.errors import CaseStateError, NotFoundError
 from ledger.domain.identity import mask, normalize_bank_account
 from ledger.domain.programmes import CaseEntitlement
+from ledger.domain.relief import Relief
 from ledger.domain.text_fields import check_text
 from ledger.services.runtime import Runtime
 from projections import schema
@@ -126,11 +127,12 @@ def exit_case(app: Ledger, case_id: UUID, effective: Month, reason: str, by: str
 
 def correct_payee_name(rt: Runtime, id_number: str, name: str, reason: str, by: str,
                        towns: frozenset[str] | None = None) -> list[UUID]:
-    """The person's name corrected on every case of theirs (one person, one name), saved
-    together; returns the cases whose name changed (none: it already read so).
+    """The person's name corrected on every case and relief of theirs (one person, one
+    name), saved together; returns the cases and reliefs whose name changed (none: it
+    already read so). A refused relief is never paid again: it keeps its name.
 
-    ``towns``: the acting user's towns, when limited to some; a person with a case outside
-    them is refused as a whole rather than corrected in part.
+    ``towns``: the acting user's towns, when limited to some; a person with a case or relief
+    outside them is refused as a whole rather than corrected in part.
     """
     name = name.strip()
     if not name:
@@ -140,18 +142,22 @@ def correct_payee_name(rt: Runtime, id_number: str, name: str, reason: str, by: 
         raise ValueError("a reason is required")
     check_text(reason, "reason")
     rt.read_model.catch_up()
-    c = schema.cases.c
+    key = rt.app.person_key(id_number)
+    c, r = schema.cases.c, schema.reliefs.c
     with rt.engine.connect() as conn:
-        rows = conn.execute(select(c.case_id, c.town).where(
-            c.person_key == rt.app.person_key(id_number)).order_by(c.case_id)).all()
-    if not rows:
+        cases = conn.execute(select(c.case_id, c.town).where(c.person_key == key)
+                             .order_by(c.case_id)).all()
+        reliefs = conn.execute(select(r.relief_id, r.town).where(r.person_key == key)
+                               .order_by(r.relief_id)).all()
+    if not cases and not reliefs:
         raise NotFoundError(f"no case of {mask(id_number)}")
-    if towns is not None and any(town not in towns for _, town in rows):
-        raise CaseStateError(f"{mask(id_number)} has a case outside your towns: the name is "
-                             "corrected on all of a person's cases or none")
-    cases = [rt.app.case(UUID(case_id)) for case_id, _ in rows]
-    changed = [case for case in cases if case.correct_name(name, reason, by)]
+    if towns is not None and any(town not in towns for _, town in [*cases, *reliefs]):
+        raise CaseStateError(f"{mask(id_number)} has a case or relief outside your towns: the "
+                             "name is corrected on all of a person's cases or none")
+    payees: list[Case | Relief] = [rt.app.case(UUID(case_id)) for case_id, _ in cases]
+    payees += [rt.app.load(UUID(relief_id), Relief, "relief") for relief_id, _ in reliefs]
+    changed = [payee for payee in payees if payee.correct_name(name, reason, by)]
     if changed:
         rt.app.save(*changed)
         rt.read_model.catch_up()
-    return [case.id for case in changed]
+    return [payee.id for payee in changed]

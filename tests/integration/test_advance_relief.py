@@ -222,3 +222,53 @@ def test_a_returned_relief_transfer_is_held_until_its_account_is_corrected_then_
     incremental = dump_read_model(rt)
     rebuild(rt.read_model)
     assert dump_read_model(rt) == incremental
+
+
+def test_a_relief_returned_for_a_wrong_name_is_paid_again_once_the_persons_name_is_corrected(
+        rt: Runtime, tmp_path: Path) -> None:
+    """Person 9: a dibao case and a relief of 886.00, both paid in January; the bank returns
+    the relief (户名不符). `case correct-name` corrects the person's name on the case and the
+    relief at once; February pays the relief again under the corrected name, same account."""
+    import csv
+    import io
+
+    from ledger.services.batches import approve_batch, batch_lines
+    from projections.rebuild import rebuild
+    from tests.databases import dump_read_model
+
+    _county(rt, tmp_path)
+    relief = grant(county.person(9), 2, "火灾")
+    assert run("relief", "approve", relief, by="approver")[0] == 0
+    january = run_payroll(rt, Month(2024, 1), "clerk")
+    approve_batch(rt, january.id, "checker")
+    out = tmp_path / "jan.csv"
+    assert run("bankfile", "export", january.id.hex, "--format", "csv", "--out", str(out),
+               by="cashier")[0] == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"), newline="")))[1:-1]
+    sent_relief = next(r for r in rows if r[6] == "临时救助")
+    returned, account = sent_relief[8], sent_relief[3]
+    results = tmp_path / "results.csv"
+    results.write_text("付款编号,状态,原因\n" + "".join(
+        f"{r[8]},{'失败' if r[8] == returned else '成功'},{'户名不符' if r[8] == returned else ''}\n"
+        for r in rows), encoding="utf-8")
+    assert run("bankfile", "import-results", str(results), by="cashier")[0] == 0
+
+    code, out_, err = run("case", "correct-name", county.person(9), "--name", "王九",
+                          "--reason", "银行退回：户名不符")
+    assert code == 0, err
+    assert out_.count(",") == 1 and relief in out_  # the dibao case and the relief
+    february = run_payroll(rt, Month(2024, 2), "clerk")
+    [again] = [ln for ln in batch_lines(rt, february.id) if ln["kind"] == "reissue"]
+    assert (again["case_id"], again["programme"], again["amount"], again["reissue_of"]) == (
+        relief, "temporary", "886.00", [returned])
+    approve_batch(rt, february.id, "checker")
+    out = tmp_path / "feb.csv"
+    assert run("bankfile", "export", february.id.hex, "--format", "csv", "--out", str(out),
+               by="cashier")[0] == 0
+    sent = {r[8]: r for r in list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"),
+                                                         newline="")))[1:-1]}
+    assert (sent[again["payment_id"]][1], sent[again["payment_id"]][3]) == ("王九", account)
+    assert {r[1] for r in sent.values()} == {"王九"}  # the dibao line too
+    incremental = dump_read_model(rt)
+    rebuild(rt.read_model)
+    assert dump_read_model(rt) == incremental

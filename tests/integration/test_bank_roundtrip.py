@@ -579,7 +579,8 @@ def test_a_payment_returned_for_a_wrong_name_is_paid_again_under_the_corrected_n
     code, out, err = run("case", "correct-name", person3, "--name", "王五", "--reason",
                          "银行退回：户名不符")
     assert code == 0, err
-    assert out.strip() == f"name corrected on 1 case(s): {case_of(3, 'disability_living').hex}"
+    assert out.strip() == ("name corrected on 1 case(s) or relief(s): "
+                           f"{case_of(3, 'disability_living').hex}")
     assert events(rt) == before + 1
     code, out, _ = run("case", "correct-name", person3, "--name", "王五", "--reason", "again")
     assert code == 0 and "nothing recorded" in out and events(rt) == before + 1

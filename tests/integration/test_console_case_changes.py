@@ -9,9 +9,11 @@ clock says 2024-02-05. By hand: from 2024-02 an income of 100.00 makes February
 from __future__ import annotations
 
 from pathlib import Path
+from uuid import UUID
 
 from ledger.domain import ids
 from ledger.domain.calendar import Month
+from ledger.domain.relief import Relief
 from ledger.services.account_service import add_user
 from ledger.services.enrolment import import_roster
 from ledger.services.runtime import Runtime
@@ -124,8 +126,9 @@ def test_a_returned_payment_is_listed_on_the_batch_page_until_the_clerk_corrects
 
 def test_a_payees_mistyped_name_is_corrected_on_all_their_cases_or_none(
         rt: Runtime, tmp_path: Path) -> None:
-    """Person 1 (城关镇 dibao) also gets a disability allowance registered in 新市镇: the
-    county clerk corrects the name on both; the 城关镇 clerk may not correct half of it."""
+    """Person 1 (城关镇 dibao, and the county's relief) also gets a disability allowance
+    registered in 新市镇: the county clerk corrects the name on all three; the 城关镇 clerk
+    may not correct part of it."""
     c = cc.build(rt, tmp_path)
     extra = county.row(1, "disability_living", town="新市镇", name="居民1")
     assert import_roster(rt, county.write(tmp_path / "more.csv", [extra]), county.TODAY,
@@ -153,8 +156,9 @@ def test_a_payees_mistyped_name_is_corrected_on_all_their_cases_or_none(
 
     body = web.post(f"{url}/name", data={"name": "居民壹", "reason": "户名不符",
                                          "csrf_token": token}).text
-    assert "已更正 2 个案件的姓名" in body
-    assert names() == ["居民壹", "居民壹"] and cc.events(c) == before + 2
+    assert "已更正姓名：3 个案件或临时救助" in body  # the two cases and the relief of 火灾
+    assert names() == ["居民壹", "居民壹"] and cc.events(c) == before + 3
+    assert rt.app.load(UUID(c.relief), Relief, "relief").name == "居民壹"
     assert "姓名与记录相同" in web.post(f"{url}/name", data={
         "name": "居民壹", "reason": "again", "csrf_token": token}).text
-    assert cc.events(c) == before + 2
+    assert cc.events(c) == before + 3
