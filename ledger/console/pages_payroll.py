@@ -118,7 +118,7 @@ def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int, bool
                p.programme, p.kind, p.for_month, p.amount, p.status)
     with ctx.rt.engine.connect() as conn:
         # Counting a batch's lines by status reads every line (120-165 ms at 100,000): done
-        # once per read-model position, as the dashboard's counts, not on every page turned.
+        # once per changed read-model position, as the dashboard's counts, not on every page turned.
         position = changed_position(conn, ctx.rt.read_model.NAME)
         by_status = ctx.console.view(
             ("by_status", position, batch_hex, ctx.actor.towns),
@@ -127,32 +127,29 @@ def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int, bool
                 .where(*where).group_by(p.status))})
         ctx.extra["by_status"] = by_status
         count = sum(n for n, _ in by_status.values())
-        for cursor, forward in (("after", True), ("before", False)):
-            anchor = _anchor(conn, ctx.query(cursor, ""), where)
-            if anchor is not None:
-                key = tuple_(*order)
-                if forward:
-                    rows = conn.execute(select(*columns).where(*where, key > tuple_(*anchor))
-                                        .order_by(*order).limit(PAGE + 1)).mappings().all()
-                    return list(rows[:PAGE]), count, True, len(rows) > PAGE
-                rows = conn.execute(select(*columns).where(*where, key < tuple_(*anchor))
-                                    .order_by(*(c.desc() for c in order)).limit(PAGE + 1)
-                                    ).mappings().all()
-                return list(reversed(rows[:PAGE])), count, len(rows) > PAGE, True
+        key = tuple_(*order)
+        if (after := _anchor(conn, ctx.query("after", ""), where, order)) is not None:
+            rows = conn.execute(select(*columns).where(*where, key > tuple_(*after))
+                                .order_by(*order).limit(PAGE + 1)).mappings().all()
+            return list(rows[:PAGE]), count, True, len(rows) > PAGE
+        if (before := _anchor(conn, ctx.query("before", ""), where, order)) is not None:
+            rows = conn.execute(select(*columns).where(*where, key < tuple_(*before))
+                                .order_by(*(c.desc() for c in order)).limit(PAGE + 1)
+                                ).mappings().all()
+            return list(reversed(rows[:PAGE])), count, len(rows) > PAGE, True
         rows = conn.execute(
             select(*columns).where(*where).order_by(*order)
             .limit(PAGE + 1).offset((page_no - 1) * PAGE)).mappings().all()
     return list(rows[:PAGE]), count, page_no > 1, len(rows) > PAGE
 
 
-def _anchor(conn: Connection, cursor: str, where: list[Any]) -> tuple[Any, ...] | None:
-    """The order key of the line ``cursor`` names, if it is a line this page may show."""
+def _anchor(conn: Connection, cursor: str, where: list[Any],
+            order: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The ``order`` key of the line ``cursor`` names, if it is a line this page may show."""
     payment_hex = _hex(cursor) if cursor else None
     if payment_hex is None:
         return None
-    p = LINES.c
-    found = conn.execute(select(p.case_id, p.for_month, p.kind, p.payment_id)
-                         .where(*where, p.payment_id == payment_hex)).first()
+    found = conn.execute(select(*order).where(*where, LINES.c.payment_id == payment_hex)).first()
     return tuple(found) if found is not None else None
 
 
