@@ -34,6 +34,15 @@ def institution_account_changed(page: Any, e: Institution.AccountChanged, pos: i
                               bank_changed_position=pos))
 
 
+def institution_renamed(page: Any, e: Institution.Renamed, pos: int) -> None:
+    """The new name, and when: a transfer returned before ``pos`` (户名不符) may be paid again."""
+    page.flush()
+    i = schema.institutions.c
+    page.conn.execute(update(schema.institutions)
+                      .where(i.institution_id == e.originator_id.hex)
+                      .values(name=e.name, bank_changed_position=pos))
+
+
 def institution_granted(page: Any, e: Institution.Granted, pos: int) -> None:
     page.flush()
     page.conn.execute(insert(schema.institution_grants), [{
@@ -46,4 +55,5 @@ def institution_granted(page: Any, e: Institution.Granted, pos: int) -> None:
 
 HANDLERS: dict[type, Callable[[Any, Any, int], None]] = {
     Institution.Added: institution_added, Institution.Granted: institution_granted,
-    Institution.AccountChanged: institution_account_changed}
+    Institution.AccountChanged: institution_account_changed,
+    Institution.Renamed: institution_renamed}

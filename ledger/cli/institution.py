@@ -82,6 +82,22 @@ def institution_account(code: str, bank_account: str, bank_name: str, reason: st
                f"{mask(changed.bank_account)} ({changed.bank_name})")
 
 
+@institution.command("rename")
+@click.argument("code")
+@click.option("--name", type=TEXT, required=True, help="the name its bank account is held in")
+@click.option("--reason", type=TEXT, required=True, help="why it changes (e.g. 机构更名)")
+@by_option
+@handled
+def institution_rename(code: str, name: str, reason: str, by: str | None) -> None:
+    """Correct an institution's name; transfers the bank returned (户名不符) are paid again
+    under it by the next regular payroll."""
+    from ledger.services.institutions import rename
+
+    with runtime() as rt:
+        renamed = rename(rt, code, name, reason, acting_user(by))
+    click.echo(f"institution {renamed.code}: name now {renamed.name}")
+
+
 @institution.command("list")
 @json_option
 @handled

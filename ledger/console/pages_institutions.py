@@ -1,6 +1,7 @@
 """机构: the institutions paid by the ledger (幸福院、敬老院) with their grants, for everyone;
 forms to add one (``institution.add``), to grant one money (``institution.grant``) and to
-correct an institution's bank account (``institution.account``), for the roles that may.
+correct an institution's bank account (``institution.account``) or its name
+(``institution.rename``), for the roles that may.
 
 A unified social credit code names an organisation, not a person: it is shown whole.
 The bank account is masked like any other.
@@ -24,6 +25,7 @@ from ledger.services.institutions import (
     change_account,
     grant,
     listing,
+    rename,
 )
 
 
@@ -91,9 +93,26 @@ def institution_account(ctx: Ctx) -> Response:
     return ctx.redirect("/institutions")
 
 
+@page("institution.rename")
+def institution_rename(ctx: Ctx) -> Response:
+    """The name its account is held in: transfers returned for 户名不符 are paid again."""
+    f = ctx.form
+    code = f.get("code", "").strip().upper()
+    if (refused := _outside_towns(ctx, code)) is not None:
+        return refused
+    try:
+        renamed = rename(ctx.rt, code, f.get("name", ""), f.get("reason", ""), ctx.actor.name)
+        ctx.flash(f"已将机构 {code} 的名称更正为 {renamed.name}；因户名不符被退回的款项将在下一次"
+                  "月度发放中重发。")
+    except (LedgerRefusal, ValueError) as e:
+        ctx.flash(f"未更正：{refusal_text(e)}", "error")
+    return ctx.redirect("/institutions")
+
+
 ROUTES = [
     Route("/institutions", institutions),
     Route("/institutions/add", institution_add, methods=["POST"]),
     Route("/institutions/grant", institution_grant, methods=["POST"]),
     Route("/institutions/account", institution_account, methods=["POST"]),
+    Route("/institutions/rename", institution_rename, methods=["POST"]),
 ]

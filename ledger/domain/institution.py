@@ -134,6 +134,17 @@ class Institution(CorrectableAccount, Aggregate):
     class AccountChanged(payee_account.AccountChanged):
         """The institution's account corrected (ledger.domain.payee_account)."""
 
+    class Renamed(Aggregate.Event):
+        """The institution's name corrected or changed (更名): the account holder's name the
+        bank checks, so a transfer it returned for 户名不符 is paid again under this one."""
+
+        name: str
+        reason: str
+        by: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.name = self.name
+
     def __init__(self, **fields: Any) -> None:
         """Fields are copied from the creation event by its apply(), see copy_fields."""
         self.grants: list[Grant] = []
@@ -149,6 +160,17 @@ class Institution(CorrectableAccount, Aggregate):
                            amount=amount, per=per, from_month=from_month, to_month=to_month,
                            ref=ref.strip(), by=by)
         return self.grants[-1]
+
+    def rename(self, name: str, reason: str, by: str) -> None:
+        """Record the institution's new name (as on its bank account); the same name again
+        is refused, as an unchanged account is: it would make a held transfer look fixed."""
+        if not name.strip():
+            raise ValueError("--name is required")
+        if not reason.strip():
+            raise ValueError("--reason is required")
+        if name.strip() == self.name:
+            raise InstitutionError(f"the institution is already named {self.name}")
+        self.trigger_event(self.Renamed, name=name.strip(), reason=reason.strip(), by=by)
 
 
 def add_institution(institution_id: UUID, code: str, name: str, town: str,

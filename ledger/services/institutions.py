@@ -110,6 +110,19 @@ def change_account(rt: Runtime, code: str, bank_account: str, bank_name: str, re
     return institution
 
 
+def rename(rt: Runtime, code: str, name: str, reason: str, by: str) -> Institution:
+    """Record an institution's new name (as its bank account is now held). Transfers to it
+    the bank returned (户名不符) are paid again under the new name by the next regular
+    payroll, and a draft not yet approved is brought to it when it is run again."""
+    check_text(name, "--name")
+    check_text(reason, "--reason")
+    institution = find(rt, code)
+    institution.rename(name, reason, by)
+    rt.app.save(institution)
+    rt.read_model.catch_up()
+    return institution
+
+
 def listing(rt: Runtime) -> list[dict[str, Any]]:
     """Every institution with its grants, by code (money as yuan text, account masked)."""
     rt.read_model.catch_up()

@@ -119,6 +119,18 @@ def _institution_account(c: cc.County) -> str:
                             .where(i.code == cc.INSTITUTION)).scalar_one()
 
 
+def institution_rename(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
+    return web.post("/institutions/rename", data={
+        "csrf_token": token, "code": cc.INSTITUTION, "name": "城关镇中心幸福院",
+        "reason": "机构更名"})
+
+
+def _institution_name(c: cc.County) -> str:
+    i = schema.institutions.c
+    with c.rt.engine.connect() as conn:
+        return conn.execute(select(i.name).where(i.code == cc.INSTITUTION)).scalar_one()
+
+
 def case_change(web: TestClient, token: str, c: cc.County, tmp: Path) -> object:
     return web.post(f"/people/{ids.case_id(county.person(2), 'dibao').hex}/change", data={
         "csrf_token": token, "from": "2024-02", "income": "150.00"})
@@ -214,6 +226,8 @@ TABLE: dict[str, tuple[Act, Callable[[cc.County], bool]]] = {
     "institution.add": (institution_add, lambda c: _count(c, schema.institutions) == 2),
     "institution.account": (institution_account,
                             lambda c: _institution_account(c) == "43050101234567890009"),
+    "institution.rename": (institution_rename,
+                           lambda c: _institution_name(c) == "城关镇中心幸福院"),
     "case.change": (case_change, _case_changed),
     "review.record": (review_record, _reviewed),
     "campaign.create": (campaign_create, lambda c: _count(c, schema.campaigns) == 2),

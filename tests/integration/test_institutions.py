@@ -435,3 +435,101 @@ def test_a_returned_institution_transfer_is_held_until_its_account_is_corrected_
     incremental = dump_read_model(rt)
     rebuild(rt.read_model)
     assert dump_read_model(rt) == incremental
+
+
+# --- a transfer returned for 户名不符: the institution renamed, paid again -----------------------
+def _returned_in_january(rt: Runtime, tmp_path: Path, code: str, why: str) -> str:
+    """January approved and exported; the bank returns ``code``'s transfer for ``why``."""
+    from ledger.services.batches import approve_batch
+
+    january = run_payroll(rt, JAN, "clerk")
+    approve_batch(rt, january.id, "checker")
+    out = tmp_path / "jan.csv"
+    assert run("bankfile", "export", january.id.hex, "--format", "csv", "--out", str(out),
+               by="cashier")[0] == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"), newline="")))
+    refs = {r[2]: r[8] for r in rows[1:-1]}
+    results = tmp_path / "results.csv"
+    results.write_text("付款编号,状态,原因\n" + "".join(
+        f"{ref},{'失败' if who == code else '成功'},{why if who == code else ''}\n"
+        for who, ref in refs.items()), encoding="utf-8")
+    assert run("bankfile", "import-results", str(results), by="cashier")[0] == 0
+    return refs[code]
+
+
+def test_a_transfer_returned_for_the_name_is_paid_again_once_the_institution_is_renamed(
+        rt: Runtime, tmp_path: Path) -> None:
+    """The 敬老院 re-registered as 河口乡中心敬老院; the bank returns January's 1,500.00 (户名
+    不符). February's draft, made before the rename, holds it and pays February under the old
+    name. Renamed, the draft run again pays 1,500.00 for February and 1,500.00 again for
+    January, both under the new name, to the same account; the file says so."""
+    from ledger.services.batches import approve_batch, batch_row
+
+    _county(rt, tmp_path)
+    care = ids.institution_id(CARE).hex
+    returned = _returned_in_january(rt, tmp_path, CARE, "户名不符")
+    draft = run_payroll(rt, FEB, "clerk")
+    assert [h["payment_id"] for h in json.loads(batch_row(rt, draft.id)["report"])["held"]] == [
+        returned]
+
+    before = events(rt)
+    for bad in (["--name", " ", "--reason", "更名"],             # no name
+                ["--name", "河口乡敬老院", "--reason", "更名"],   # the name it has
+                ["--name", "河口乡中心敬老院", "--reason", " "],  # no reason
+                ["--name", "河口乡\x1b敬老院", "--reason", "更名"]):  # a control character
+        code, out_, err = run("institution", "rename", CARE, *bad)
+        assert code != 0 and "Traceback" not in err, (bad, out_, err)
+    assert run("institution", "rename", UNKNOWN, "--name", "某敬老院", "--reason", "更名")[0] == 2
+    assert events(rt) == before
+
+    code, out_, err = run("institution", "rename", CARE.lower(), "--name", " 河口乡中心敬老院 ",
+                          "--reason", "机构更名，银行户名已变更")
+    assert code == 0, err
+    assert "河口乡中心敬老院" in out_ and events(rt) == before + 1
+    february = run_payroll(rt, FEB, "clerk")
+    assert february.id == draft.id
+    assert json.loads(batch_row(rt, february.id)["report"])["held"] == []
+    approve_batch(rt, february.id, "checker")
+    out = tmp_path / "feb.csv"
+    assert run("bankfile", "export", february.id.hex, "--format", "csv", "--out", str(out),
+               by="cashier")[0] == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"), newline="")))
+    to_care = sorted((r[1], r[3], r[5], r[7]) for r in rows[1:-1] if r[2] == CARE)
+    assert to_care == [("河口乡中心敬老院", "43050101234567890002", "1500.00", "2024-01"),
+                       ("河口乡中心敬老院", "43050101234567890002", "1500.00", "2024-02")]
+    # The 幸福院 keeps its name; January's file is what it was
+    assert {r[1] for r in rows[1:-1] if r[2] == HOME} == {"城关镇幸福院"}
+    i = schema.institutions.c
+    with rt.engine.connect() as conn:
+        assert conn.execute(select(i.name).where(i.institution_id == care)).scalar_one() == \
+            "河口乡中心敬老院"
+    code, listed, _ = run("institution", "list", "--json")
+    assert {r["code"]: r["name"] for r in json.loads(listed)["institutions"]} == {
+        HOME: "城关镇幸福院", CARE: "河口乡中心敬老院"}
+    incremental = dump_read_model(rt)
+    rebuild(rt.read_model)
+    assert dump_read_model(rt) == incremental
+
+
+def test_a_clerk_renames_an_institution_on_its_page(rt: Runtime, tmp_path: Path) -> None:
+    c = cc.build(rt, tmp_path)  # 城关镇幸福院 (HOME) in 城关镇
+    add_user(rt, "town-clerk-y", "clerk", ["新市镇"], cc.password("town-clerk"), "setup")
+    web, approver, other = cc.client(c), cc.client(c), cc.client(c)
+    token = cc.sign_in(web, "clerk")
+    token_a = cc.sign_in(approver, "approver")
+    token_o = cc.sign_in(other, "town-clerk-y", cc.password("town-clerk"))
+    form = {"code": HOME, "name": "城关镇中心幸福院", "reason": "机构更名", "csrf_token": token}
+    before = cc.events(c)
+    for bad in ({"name": ""}, {"reason": ""}, {"name": "城关镇幸福院"}):
+        body = web.post("/institutions/rename", data={**form, **bad}).text
+        assert "未更正" in body and cc.events(c) == before, bad
+    body = web.post("/institutions/rename", data=form).text
+    assert "已将机构 " + HOME + " 的名称更正为 城关镇中心幸福院" in body
+    assert cc.events(c) == before + 1
+    assert "<td>城关镇中心幸福院</td>" in web.get("/institutions").text
+    # An approver may not; a clerk of another town may not
+    assert approver.post("/institutions/rename", data={**form, "name": "甲",
+                                                       "csrf_token": token_a}).status_code == 403
+    assert other.post("/institutions/rename", data={**form, "name": "乙",
+                                                    "csrf_token": token_o}).status_code == 403
+    assert cc.events(c) == before + 1
