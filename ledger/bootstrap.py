@@ -17,13 +17,16 @@ from sqlalchemy import Engine, create_engine, event, insert, inspect, select
 
 from ledger.adapters import encryption_marker
 from ledger.adapters.application import Ledger
+from ledger.adapters.county_list import County, CountyListError, county_key
 from ledger.adapters.db_errors import UNREACHABLE, DatabaseUnavailableError
 from ledger.adapters.sealing import CipherKeyError, Sealer
 from ledger.adapters.settings import Settings, load_settings
 from ledger.adapters.snapshot_read import SNAPSHOT_READ
+from ledger.domain.calendar import Month
 from ledger.domain.safe_text import safe_url
 from ledger.services.runtime import Runtime
 from projections import schema
+from projections.province import county_figures, province_report
 from projections.read_model import ReadModel
 from projections.sqlite_bulk import install as bulk_writing_install
 
@@ -190,6 +193,23 @@ def read_only_engine(url: str, cipher_key: str | None = None) -> Iterator[Engine
         yield engine
     finally:
         engine.dispose()
+
+
+def province_figures(counties: list[County], month: Month) -> dict[str, Any]:
+    """The province report of ``month`` (``projections.province``): each county read through
+    a read-only engine with its own key, as projected (never caught up). A wrong or missing
+    key is :class:`CountyListError` naming the county and the variable it came from."""
+    figures = []
+    for county in counties:
+        try:
+            with read_only_engine(county.url, county_key(county)) as engine, \
+                    engine.connect() as conn:
+                figures.append((county.name, county_figures(conn, month)))
+        except CipherKeyError as e:
+            source = county.key_env or "LEDGER_CIPHER_KEY"
+            raise CountyListError(f"county {county.name}: "
+                                  + str(e).replace("LEDGER_CIPHER_KEY", source)) from None
+    return province_report(month, figures)
 
 
 def check_key(app: Ledger) -> None:

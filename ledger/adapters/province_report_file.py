@@ -24,6 +24,11 @@ PROVINCE = "全省合计"
 
 def province_xlsx(path: Path, report: dict[str, Any], *, force: bool = False,
                   protected: Sequence[Path] = ()) -> None:
+    write_output(path, province_xlsx_bytes(report), force=force, protected=protected)
+
+
+def province_xlsx_bytes(report: dict[str, Any]) -> bytes:
+    """The workbook's bytes (the console's download; ``province_xlsx`` writes them)."""
     wb = Workbook()
     ws = wb.active
     ws.title = f"全省月报{report['month']}"
@@ -39,4 +44,4 @@ def province_xlsx(path: Path, report: dict[str, Any], *, force: bool = False,
             cell.number_format = "0.00"
     buffer = io.BytesIO()
     wb.save(buffer)
-    write_output(path, buffer.getvalue(), force=force, protected=protected)
+    return buffer.getvalue()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import click
 
-from ledger.cli.support import handled, runtime
+from ledger.cli.support import BadInput, handled, runtime
 
 
 @click.command()
@@ -15,11 +16,21 @@ from ledger.cli.support import handled, runtime
 @click.option("--with-scheduler", is_flag=True, help="also run the scheduled jobs in this process")
 @click.option("--secure-cookies", is_flag=True,
               help="mark the session cookie Secure (behind an HTTPS reverse proxy)")
+@click.option("--province", "province_config", type=click.Path(path_type=Path), default=None,
+              help="the province office's console: a TOML file of the county ledgers its "
+                   "全省汇总 page reads ([counties], as for `ledger province report --config`)")
 @handled
-def serve(host: str, port: int, with_scheduler: bool, secure_cookies: bool) -> None:
+def serve(host: str, port: int, with_scheduler: bool, secure_cookies: bool,
+          province_config: Path | None) -> None:
     """Serve the console (Chinese, signed-in, role-checked) until stopped."""
+    from ledger.adapters.county_list import CountyListError, counties_from
     from ledger.console.app import serve as run_console
     from ledger.services.account_service import accounts_exist
+
+    try:  # read before serving: a console started with a broken list would fail every view
+        counties = counties_from(None, province_config) if province_config else []
+    except CountyListError as e:
+        raise BadInput(str(e)) from None
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with runtime() as rt:
@@ -27,4 +38,7 @@ def serve(host: str, port: int, with_scheduler: bool, secure_cookies: bool) -> N
             click.echo("no accounts yet: create one with "
                        "`ledger user add admin --role admin --password-stdin`", err=True)
         click.echo(f"console on http://{host}:{port}/ over {rt.settings.url}", err=True)
-        run_console(rt, host, port, with_scheduler, secure_cookies)
+        if counties:
+            click.echo(f"全省汇总 over {len(counties)} counties: "
+                       + ", ".join(c.name for c in counties), err=True)
+        run_console(rt, host, port, with_scheduler, secure_cookies, counties)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ledger.adapters.county_list import County
 from ledger.console import (
     auth,
     pages_admin,
@@ -27,6 +28,7 @@ from ledger.console import (
     pages_members,
     pages_payroll,
     pages_people,
+    pages_province,
     pages_reports,
     pages_reviews,
 )
@@ -50,9 +52,10 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 
 def create_app(rt: Runtime, clock: Callable[[], datetime] = system_clock,
-               secure_cookies: bool = False) -> Starlette:
-    """The console over ``rt``; ``clock`` is the time every session and lockout rule uses."""
-    console = Console(rt, clock, SessionStore(clock), secure_cookies)
+               secure_cookies: bool = False, province: Sequence[County] = ()) -> Starlette:
+    """The console over ``rt``; ``clock`` is the time every session and lockout rule uses;
+    ``province``: the county ledgers its 全省汇总 reads (none: no such page)."""
+    console = Console(rt, clock, SessionStore(clock), secure_cookies, province=tuple(province))
     console.jobs = Jobs(rt)
     routes = [
         Route("/healthz", auth.healthz),
@@ -63,7 +66,7 @@ def create_app(rt: Runtime, clock: Callable[[], datetime] = system_clock,
         *pages_reports.ROUTES, *pages_admin.ROUTES, *pages_campaigns.ROUTES,
         *pages_institutions.ROUTES, *pages_case_changes.ROUTES,
         *pages_reviews.ROUTES, *pages_deaths.ROUTES,
-        *pages_members.ROUTES, *pages_household.ROUTES,
+        *pages_members.ROUTES, *pages_household.ROUTES, *pages_province.ROUTES,
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
                     exception_handlers={404: _not_found})
@@ -81,7 +84,7 @@ class MaskedAccessLog(logging.Filter):
 
 
 def serve(rt: Runtime, host: str, port: int, with_scheduler: bool = False,
-          secure_cookies: bool = False) -> None:
+          secure_cookies: bool = False, province: Sequence[County] = ()) -> None:
     """Run the console with the read-model follower (and optionally the scheduler) beside it."""
     import uvicorn
 
@@ -97,7 +100,7 @@ def serve(rt: Runtime, host: str, port: int, with_scheduler: bool = False,
         scheduler.start()
     logging.getLogger("uvicorn.access").addFilter(MaskedAccessLog())
     try:
-        uvicorn.run(create_app(rt, secure_cookies=secure_cookies), host=host, port=port, log_level="info",
+        uvicorn.run(create_app(rt, secure_cookies=secure_cookies, province=province), host=host, port=port, log_level="info",
                     server_header=False, access_log=True)
     finally:
         if scheduler is not None:

@@ -61,7 +61,7 @@ def funds_download(ctx: Ctx) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="funds-{year}.xlsx"'})
 
 
-def _month(ctx: Ctx) -> tuple[Month, str | None]:
+def month_asked(ctx: Ctx) -> tuple[Month, str | None]:
     """The month asked for, else this month; and what was wrong with the one asked for."""
     asked = ctx.query("month").strip()
     if asked:
@@ -94,7 +94,7 @@ def monthly(ctx: Ctx) -> Response:
     """
     if not ctx.actor.county_wide:
         return ctx.forbidden(COUNTY_ONLY)
-    month, problem = _month(ctx)
+    month, problem = month_asked(ctx)
     data = _monthly(ctx, month)
     return ctx.render("monthly.html", status=400 if problem else 200,
                       title=f"{month} 月报", month=str(month), problem=problem,
@@ -105,7 +105,7 @@ def monthly(ctx: Ctx) -> Response:
 def monthly_download(ctx: Ctx) -> Response:
     if not ctx.actor.county_wide:
         return ctx.forbidden(COUNTY_ONLY)
-    month, problem = _month(ctx)
+    month, problem = month_asked(ctx)
     if problem:
         return ctx.render("error.html", status=400, title="月份有误", message=problem)
     body = monthly_xlsx_bytes(_monthly(ctx, month))
@@ -118,7 +118,7 @@ def monthly_download(ctx: Ctx) -> Response:
 def roster_download(ctx: Ctx) -> Response:
     """花名册 of a month as XLSX (ID and account numbers masked, 小计 per town), as
     ``ledger report roster --xlsx``; an account limited to towns gets its towns' rows."""
-    month, problem = _month(ctx)
+    month, problem = month_asked(ctx)
     if problem:
         return ctx.render("error.html", status=400, title="月份有误", message=problem)
     with ctx.rt.engine.connect() as conn:

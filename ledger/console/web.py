@@ -24,6 +24,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from ledger.adapters.county_list import County
 from ledger.console import formats
 from ledger.console.sessions import COOKIE, Clock, Session, SessionStore
 from ledger.domain.accounts import ROLE_NAMES
@@ -61,6 +62,8 @@ class Console:
     sessions: SessionStore
     secure_cookies: bool = False
     jobs: Any = None
+    province: tuple[County, ...] = ()
+    """The county ledgers 全省汇总 reads (``ledger serve --province FILE``); none: no page."""
     views: dict[Any, Any] = field(default_factory=dict)
     """Costly read-model views keyed by the read model's position (a projected event
     changes the position, so a cached view is never stale); bounded, see ``view``."""
@@ -129,7 +132,8 @@ class Ctx:
         html = self.console.env.get_template(template).render(
             user=self.user, csrf=session.csrf if session else "", role_names=ROLE_NAMES,
             flashes=session.take_flashes() if session else [], path=self.request.url.path,
-            today=self.console.clock().date(), **values)
+            today=self.console.clock().date(), province_on=bool(self.console.province),
+            **values)
         return HTMLResponse(html, status_code=status)
 
     def redirect(self, url: str) -> RedirectResponse:

@@ -16,6 +16,7 @@ case new that month, by hand:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -231,3 +232,76 @@ def test_counties_with_their_own_keys_are_read_with_each_key_and_a_wrong_one_is_
         assert says in json.loads(result.stdout)["error"]
         assert key_a not in result.output and key_b not in result.output
         assert "Traceback" not in result.output
+
+
+def test_the_province_offices_console_shows_the_same_sums_and_refuses_a_town_account(
+        counties: tuple[str, str], tmp_path: Path) -> None:
+    """全省汇总 in the console (``ledger serve --province FILE``): the figures of the module's
+    docstring, by hand; the XLSX download's province total; read, never written; a town's
+    account refused; a console without counties has no such page; a county gone is one line."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+    from io import BytesIO
+
+    from starlette.testclient import TestClient
+
+    from ledger.adapters.county_list import County
+    from ledger.console.app import create_app
+    from ledger.services.account_service import add_user
+    from tests import console_county as cc
+
+    url_a, url_b = counties
+    office = open_runtime(f"sqlite:///{tmp_path / 'office.db'}", init=True)
+    try:
+        add_user(office, "auditor", "auditor", [], cc.password("auditor"), "setup")
+        add_user(office, "town", "clerk", ["城关镇"], cc.password("town"), "setup")
+        clock = cc.Clock(datetime(2024, 2, 5, 9, 0, tzinfo=UTC))
+        listed = [County("甲县", url_a), County("乙县", url_b)]
+        web = TestClient(create_app(office, clock=clock, province=listed), follow_redirects=True)
+        cc.sign_in(web, "auditor")
+        before = (state(url_a), state(url_b))
+        page = web.get("/reports/province?month=2024-01")
+        assert page.status_code == 200
+        rows = [[cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+                for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page.text, re.S)]
+        assert ["甲县", str(before[0][1]), "最低生活保障", "1", "3", "969.00", "1", "0"] in rows
+        assert ["乙县", str(before[1][1]), "合计", "", "", "1546.00", "", ""] in rows
+        assert ["全省", "", "最低生活保障", "3", "7", "2415.00", "3", "0"] in rows
+        assert rows[-1] == ["全省", "", "合计", "", "", "3123.33", "", ""]
+        download = web.get("/reports/province.xlsx?month=2024-01")
+        cells = list(load_workbook(BytesIO(download.content)).active.iter_rows(values_only=True))
+        assert cells[-1][:2] == ("全省合计", "合计")
+        assert Decimal(str(cells[-1][4])) == Decimal("969.00") + Decimal("608.33") + \
+            Decimal("646.00") + Decimal("800.00") + Decimal("100.00")
+        assert (state(url_a), state(url_b)) == before  # read, never written
+        assert web.get("/reports/province?month=2024-13").status_code == 400
+        assert "全省汇总" in web.get("/reports/monthly").text  # the tab is there
+
+        town = TestClient(create_app(office, clock=clock, province=listed), follow_redirects=True)
+        cc.sign_in(town, "town", cc.password("town"))
+        assert town.get("/reports/province?month=2024-01").status_code == 403
+        assert town.get("/reports/province.xlsx?month=2024-01").status_code == 403
+
+        plain = TestClient(create_app(office, clock=clock), follow_redirects=True)
+        cc.sign_in(plain, "auditor")
+        assert plain.get("/reports/province").status_code == 404
+        assert "全省汇总" not in plain.get("/reports/monthly").text
+
+        gone = County("丙县", "postgresql://clerk:s3cretpw@127.0.0.1:1/p?schema=county_c")
+        broken = TestClient(create_app(office, clock=clock, province=[*listed, gone]),
+                            follow_redirects=True)
+        cc.sign_in(broken, "auditor")
+        answer = broken.get("/reports/province?month=2024-01")
+        assert answer.status_code == 503 and "county_c" in answer.text
+        assert "s3cretpw" not in answer.text and "Traceback" not in answer.text
+    finally:
+        office.close()
+
+
+def test_serve_refuses_a_broken_province_list_before_serving(tmp_path: Path) -> None:
+    config = tmp_path / "counties.toml"
+    config.write_text('[counties]\na = {url = "sqlite:///x.db", key_evn = "K"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["serve", "--province", str(config)],
+                                env={"LEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'o.db'}"})
+    assert result.exit_code == 2 and "county a must be" in result.stderr
+    assert "Traceback" not in result.output
