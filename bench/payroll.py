@@ -10,7 +10,10 @@ pain.001 export of the approved batch, a second payroll run, and projection catc
 once by this process alone, once with the log read ahead by the payroll's workers), then
 catch-up alone: a follower catching an emptied read model up from position 0, without the
 rebuild's emptying, vacuum and statistics around it.
-Each prints seconds, items, items/s and its ratio to the baselines, and peak memory.
+Each prints seconds, items, items/s and its ratio to the baselines, peak memory, and CPU
+seconds (this process · its worker processes; a database server's are in neither). The last
+lines give the ceiling of a synchronously projected payroll (append + insert, nothing else)
+and the payroll's CPU per line against what 0.5x raw append would leave it.
 
 Baselines, on the same backend but a separate fresh store so the ledger under test is
 not polluted (SQLite: another file in the temp dir; PostgreSQL: a database named
@@ -73,6 +76,9 @@ T = TypeVar("T")
 
 PEAKS: list[float] = []
 """Peak resident memory (MB) of each timed call, in order."""
+CPU: list[tuple[float, float]] = []
+"""CPU seconds (this process, its finished worker processes) of each timed call, in order.
+A database server's own CPU (PostgreSQL) is in neither: it is another process's."""
 
 
 def _reset_peak() -> None:
@@ -104,13 +110,21 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def _cpu() -> tuple[float, float]:
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+
+
 def timed(fn: Callable[[], T]) -> tuple[T, float]:
-    """Call fn and return its result and wall-clock seconds; note its peak memory in PEAKS."""
+    """Call fn and return its result and wall-clock seconds; note its peak memory in PEAKS
+    and its CPU time in CPU."""
     _reset_peak()
+    cpu = _cpu()
     start = time.perf_counter()
     result = fn()
     seconds = time.perf_counter() - start
     PEAKS.append(_peak_mb())
+    CPU.append((_cpu()[0] - cpu[0], _cpu()[1] - cpu[1]))
     return result, seconds
 
 
@@ -239,7 +253,7 @@ def main() -> None:
         _, s = timed(Follower(rt.read_model, workers=workers, ahead_from=1).catch_up)
         analysed(rt.read_model)
         phases.append((f"  catch-up from 0 by a follower ({workers} workers)", s, events))
-    peaks = PEAKS[:len(phases)]
+    peaks, cpus = PEAKS[:len(phases)], CPU[:len(phases)]
 
     states = [n.state for n in rt.app.recorder.select_notifications(None, SAMPLE, topics=[PAYMENT_TOPIC])]
     with rt.engine.connect() as conn:
@@ -251,13 +265,26 @@ def main() -> None:
         many = executemany_rate(base, columns, sample, args.cases)
 
     print(f"{'phase':<44} {'seconds':>8} {'items':>9} {'items/s':>10} {'vs raw append':>14} "
-          f"{'vs executemany':>15} {'peak MB':>8}")
-    for (name, seconds, items), peak in zip(phases, peaks, strict=True):
+          f"{'vs executemany':>15} {'peak MB':>8} {'CPU s: this · workers':>22}")
+    for (name, seconds, items), peak, (me, workers_cpu) in zip(phases, peaks, cpus, strict=True):
         rate = items / seconds if seconds else 0
         print(f"{name:<44} {seconds:>8.2f} {items:>9} {rate:>10.0f} {rate / append:>13.3f}x "
-              f"{rate / many:>14.3f}x {peak:>8.0f}")
+              f"{rate / many:>14.3f}x {peak:>8.0f} {me:>12.2f} · {workers_cpu:>7.2f}")
     print(f"{'baseline: raw recorder append':<44} {'':>8} {args.cases:>9} {append:>10.0f}")
     print(f"{'baseline: executemany into bare table':<44} {'':>8} {args.cases:>9} {many:>10.0f}")
+    # What one writer could reach if computing the lines cost nothing: append each event and
+    # insert its read-model row (into a table without the read model's other indexes, and
+    # without the hash chain), one after the other, as a synchronously projected payroll must.
+    ceiling = 1 / (1 / append + 1 / many)
+    print(f"{'ceiling: append + executemany, nothing else':<44} {'':>8} {args.cases:>9} "
+          f"{ceiling:>10.0f} {ceiling / append:>13.3f}x")
+    first = phases[1] if len(phases) > 1 else None
+    if first is not None:
+        me, workers_cpu = cpus[1]
+        print(f"payroll 2024-01 CPU per line: this process {me / first[2] * 1e6:.0f} µs, workers "
+              f"{workers_cpu / first[2] * 1e6:.0f} µs, on {os.cpu_count()} cores; at 0.5x raw "
+              f"append the run would have {2 * first[2] / append * (os.cpu_count() or 1):.2f} "
+              f"CPU s of these cores, it used {me + workers_cpu:.2f}")
     print(f"load average at the end: {_load()} (other processes share these cores)")
     print(f"peak memory of the whole process: "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
