@@ -9,6 +9,7 @@ page with one line naming it, never a partial sum passed off as the province's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -26,40 +27,33 @@ COUNTY_WIDE = "全省汇总只限不分乡镇的账户查看和下载。"
 NOT_SERVED = "本控制台未配置全省汇总（启动时用 ledger serve --province 指定各县账本）。"
 
 
-def _report(ctx: Ctx) -> tuple[dict[str, Any] | None, Response | None]:
-    """(the report, None), or (None, the page saying why there is none)."""
+def _answered(ctx: Ctx, answer: Callable[[dict[str, Any]], Response]) -> Response:
+    """``answer(report)``, or the page saying why there is no report."""
     if not ctx.console.province:
-        return None, ctx.not_found(NOT_SERVED)
+        return ctx.not_found(NOT_SERVED)
     if not ctx.actor.county_wide:
-        return None, ctx.forbidden(COUNTY_WIDE)
+        return ctx.forbidden(COUNTY_WIDE)
     month, problem = month_asked(ctx)
     if problem:
-        return None, ctx.render("error.html", status=400, title="月份有误", message=problem)
+        return ctx.render("error.html", status=400, title="月份有误", message=problem)
     try:
-        return province_figures(list(ctx.console.province), month), None
+        data = province_figures(list(ctx.console.province), month)
     except (CountyListError, NotInitialisedError, DatabaseUnavailableError) as e:
-        return None, ctx.render("error.html", status=503, title="无法读取县账本",
-                                message=f"全省汇总未生成：{scrub(str(e))}")
+        return ctx.render("error.html", status=503, title="无法读取县账本",
+                          message=f"全省汇总未生成：{scrub(str(e))}")
+    return answer(data)
 
 
 @page()
 def province(ctx: Ctx) -> Response:
-    data, refused = _report(ctx)
-    if data is None:
-        assert refused is not None
-        return refused
-    return ctx.render("province.html", title=f"{data['month']} 全省汇总", data=data,
-                      month=data["month"])
+    return _answered(ctx, lambda data: ctx.render(
+        "province.html", title=f"{data['month']} 全省汇总", data=data, month=data["month"]))
 
 
 @page()
 def province_download(ctx: Ctx) -> Response:
-    data, refused = _report(ctx)
-    if data is None:
-        assert refused is not None
-        return refused
-    return Response(province_xlsx_bytes(data), media_type=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="province-{data["month"]}.xlsx"'})
+    return _answered(ctx, lambda data: Response(province_xlsx_bytes(data), media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="province-{data["month"]}.xlsx"'}))
 
 
 ROUTES = [

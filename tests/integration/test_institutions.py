@@ -351,6 +351,25 @@ def test_a_clerk_corrects_an_institutions_account_on_its_page(rt: Runtime,
     assert response.status_code == 403 and cc.events(c) == before
 
 
+def _returned_in_january(rt: Runtime, tmp_path: Path, code: str, why: str) -> str:
+    """January approved and exported; the bank returns ``code``'s transfer for ``why``."""
+    from ledger.services.batches import approve_batch
+
+    january = run_payroll(rt, JAN, "clerk")
+    approve_batch(rt, january.id, "checker")
+    out = tmp_path / "jan.csv"
+    assert run("bankfile", "export", january.id.hex, "--format", "csv", "--out", str(out),
+               by="cashier")[0] == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"), newline="")))
+    refs = {r[2]: r[8] for r in rows[1:-1]}
+    results = tmp_path / "results.csv"
+    results.write_text("付款编号,状态,原因\n" + "".join(
+        f"{ref},{'失败' if who == code else '成功'},{why if who == code else ''}\n"
+        for who, ref in refs.items()), encoding="utf-8")
+    assert run("bankfile", "import-results", str(results), by="cashier")[0] == 0
+    return refs[code]
+
+
 # --- a returned transfer: held, the account corrected, paid again ----------------------------
 def test_a_returned_institution_transfer_is_held_until_its_account_is_corrected_then_reissued(
         rt: Runtime, tmp_path: Path) -> None:
@@ -363,20 +382,7 @@ def test_a_returned_institution_transfer_is_held_until_its_account_is_corrected_
 
     _county(rt, tmp_path)
     care = ids.institution_id(CARE).hex
-    january = run_payroll(rt, JAN, "clerk")
-    approve_batch(rt, january.id, "checker")
-    out = tmp_path / "jan.csv"
-    assert run("bankfile", "export", january.id.hex, "--format", "csv", "--out", str(out),
-               by="cashier")[0] == 0
-    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"), newline="")))
-    refs = {r[2]: r[8] for r in rows[1:-1]}
-    returned = refs[CARE]
-    results = tmp_path / "results.csv"
-    results.write_text("付款编号,状态,原因\n" + "".join(
-        f"{ref},{'失败' if ref == returned else '成功'},{'账户已销户' if ref == returned else ''}\n"
-        for ref in refs.values()), encoding="utf-8")
-    code, _, err = run("bankfile", "import-results", str(results), by="cashier")
-    assert code == 0, err
+    returned = _returned_in_january(rt, tmp_path, CARE, "账户已销户")
 
     draft = run_payroll(rt, FEB, "clerk")
     assert json.loads(batch_row(rt, draft.id)["report"])["held"] == [
@@ -438,25 +444,6 @@ def test_a_returned_institution_transfer_is_held_until_its_account_is_corrected_
 
 
 # --- a transfer returned for 户名不符: the institution renamed, paid again -----------------------
-def _returned_in_january(rt: Runtime, tmp_path: Path, code: str, why: str) -> str:
-    """January approved and exported; the bank returns ``code``'s transfer for ``why``."""
-    from ledger.services.batches import approve_batch
-
-    january = run_payroll(rt, JAN, "clerk")
-    approve_batch(rt, january.id, "checker")
-    out = tmp_path / "jan.csv"
-    assert run("bankfile", "export", january.id.hex, "--format", "csv", "--out", str(out),
-               by="cashier")[0] == 0
-    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("gbk"), newline="")))
-    refs = {r[2]: r[8] for r in rows[1:-1]}
-    results = tmp_path / "results.csv"
-    results.write_text("付款编号,状态,原因\n" + "".join(
-        f"{ref},{'失败' if who == code else '成功'},{why if who == code else ''}\n"
-        for who, ref in refs.items()), encoding="utf-8")
-    assert run("bankfile", "import-results", str(results), by="cashier")[0] == 0
-    return refs[code]
-
-
 def test_a_transfer_returned_for_the_name_is_paid_again_once_the_institution_is_renamed(
         rt: Runtime, tmp_path: Path) -> None:
     """The 敬老院 re-registered as 河口乡中心敬老院; the bank returns January's 1,500.00 (户名
