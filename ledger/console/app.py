@@ -75,12 +75,19 @@ def create_app(rt: Runtime, clock: Callable[[], datetime] = system_clock,
 
 
 class MaskedAccessLog(logging.Filter):
-    """Mask ID and account numbers in logged request lines (a search by ID number is a GET)."""
+    """Keep personal data out of logged request lines: a query string is dropped whole (a
+    search by name or ID number is a GET, and an ID number typed with spaces or encoded is
+    no run of digits a mask would find); numbers left in the path are masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(mask_numbers(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(_logged(a) if isinstance(a, str) else a for a in record.args)
         return True
+
+
+def _logged(text: str) -> str:
+    path, asked, _ = text.partition("?")
+    return mask_numbers(path) + ("?…" if asked else "")
 
 
 def serve(rt: Runtime, host: str, port: int, with_scheduler: bool = False,

@@ -58,8 +58,9 @@ def add(ctx: Ctx) -> Response:
         classes = tuple(ctx.form_list("classes"))
         if any(c not in CLASSES for c in classes):
             raise ValueError("分类无效")
+        towns = None if ctx.actor.county_wide else frozenset(ctx.actor.towns)
         added = add_member(ctx.rt, record.id_number, person, f.get("name", ""), relation,
-                           Month.parse(f.get("from", "")), ctx.actor.name, classes)
+                           Month.parse(f.get("from", "")), ctx.actor.name, classes, towns)
         ctx.flash(f"{mask(person)} {'已纳入' if added else '已在册，未重复记录'}")
     except IdNumberError:
         ctx.flash("未记录：身份证号无效", "error")

@@ -101,6 +101,10 @@ def job(ctx: Ctx) -> Response:
     return ctx.render("job.html", title=found.title, job=found)
 
 
+def _pages(count: int) -> int:
+    return max(1, -(-count // PAGE))
+
+
 def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int, bool, bool]:
     """A page of the batch's lines in (case, month, kind) order, and how many there are.
 
@@ -137,6 +141,7 @@ def _lines(ctx: Ctx, batch_hex: str, page_no: int) -> tuple[list[Any], int, bool
                                 .order_by(*(c.desc() for c in order)).limit(PAGE + 1)
                                 ).mappings().all()
             return list(reversed(rows[:PAGE])), count, len(rows) > PAGE, True
+        page_no = min(page_no, _pages(count))  # a page past the last shows the last
         rows = conn.execute(
             select(*columns).where(*where).order_by(*order)
             .limit(PAGE + 1).offset((page_no - 1) * PAGE)).mappings().all()
@@ -175,11 +180,12 @@ def batch(ctx: Ctx) -> Response:
     except ValueError:
         page_no = 1
     lines, count, earlier, later = _lines(ctx, data["batch_id"], page_no)
+    page_no = min(page_no, _pages(count))
     report = data["report"]
     with ctx.rt.engine.connect() as conn:
         names = names_of(conn, report_case_ids(data)) if ctx.actor.county_wide else {}
     return ctx.render("batch.html", title=f"{data['month']} 发放批次", b=data, lines=lines,
-                      count=count, page_no=page_no, pages=max(1, -(-count // PAGE)),
+                      count=count, page_no=page_no, pages=_pages(count),
                       earlier=earlier, later=later, names=names, report=report, by_status=ctx.extra.get("by_status", {}))
 
 

@@ -15,7 +15,7 @@ from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord
 from ledger.domain.errors import NotFoundError
 from ledger.domain.household import REASONS, RELATIONS
-from ledger.domain.identity import IdNumberError, mask_numbers, normalize_id_number
+from ledger.domain.identity import IdNumberError, mask, mask_numbers, normalize_id_number
 from ledger.domain.member_classes import CLASSES
 from ledger.services.campaigns import campaign_payment_ids
 from ledger.services.case_view import case_summary
@@ -55,8 +55,11 @@ def people(ctx: Ctx) -> Response:
                 query if ctx.actor.county_wide else query.where(c.town.in_(ctx.actor.towns)))
             rows = [dict(r._mapping) | {"id_number": CaseRecord.from_json(r.record).id_number}
                     for r in found]
-    # The search box shows an ID number masked, like every other page.
-    return ctx.render("people.html", title="对象查询", q=mask_numbers(q), rows=rows[:LIMIT],
+    # The search box shows an ID number masked, like every other page, also one typed with
+    # spaces (which the search accepts and a run-of-digits rule would not see).
+    number = _id_number(q, ctx)
+    shown = mask(number) if number is not None else mask_numbers(q)
+    return ctx.render("people.html", title="对象查询", q=shown, rows=rows[:LIMIT],
                       more=len(rows) > LIMIT)
 
 
@@ -94,13 +97,18 @@ def person(ctx: Ctx) -> Response:
             return ctx.not_found("没有这个对象，或不在您负责的乡镇")
         records = [CaseRecord.from_json(r) for r in conn.execute(
             select(c.record).where(c.person_key == key.person_key).order_by(c.programme)).scalars()]
-        case_ids = [r.case_id for r in records]
+        # A town's account sees the person's cases in its towns, and only their payments:
+        # the person's case in another town (and its money) stays out of sight, as its page does.
+        case_ids = [r.case_id for r in records if ctx.actor.sees(r.town)]
         shares = campaign_payment_ids(conn, key.person_key)  # paid under the campaign's id
-        payments = conn.execute(
-            select(p.payment_id, p.case_id, p.programme, p.kind, p.for_month, p.batch_month,
-                   p.amount, p.status)
-            .where(p.case_id.in_(case_ids) | p.payment_id.in_(shares), p.own_status != "withdrawn")
-            .order_by(p.batch_month.desc(), p.for_month.desc()).limit(500)).mappings().all()
+        query = (select(p.payment_id, p.case_id, p.programme, p.kind, p.for_month,
+                        p.batch_month, p.amount, p.status)
+                 .where(p.case_id.in_(case_ids) | p.payment_id.in_(shares),
+                        p.own_status != "withdrawn"))
+        if not ctx.actor.county_wide:
+            query = query.where(p.town.in_(ctx.actor.towns))
+        payments = conn.execute(query.order_by(p.batch_month.desc(), p.for_month.desc())
+                                .limit(500)).mappings().all()
     month = Month.of(ctx.console.clock().date())
     standards, policy = ctx.rt.app.standard_book(), ctx.rt.app.policy_book()
     cases = [case_summary(r, standards, policy, month) for r in records if ctx.actor.sees(r.town)]

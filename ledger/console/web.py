@@ -28,12 +28,16 @@ from ledger.adapters.county_list import County
 from ledger.console import formats
 from ledger.console.sessions import COOKIE, Clock, Session, SessionStore
 from ledger.domain.accounts import ROLE_NAMES
+from ledger.domain.identity import mask_numbers
 from ledger.domain.roles import ACTIONS, allowed
 from ledger.services.runtime import Runtime
 from projections import schema
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_UPLOAD = 200 * 1024 * 1024
+"""The largest request body a form may send, less MAX_FIELD: a province roster is about 150 MB."""
+MAX_FIELD = 1024 * 1024
+"""The largest text field (Starlette's own default): a form's fields are short."""
 
 
 @dataclass(frozen=True)
@@ -124,8 +128,10 @@ class Ctx:
         return self.request.query_params.get(name, default)
 
     def flash(self, text: str, level: str = "ok") -> None:
+        """Note a message for the next page, its ID and account numbers masked: a refusal
+        may quote what was typed, and a clerk may type an ID number into any field."""
         if self.session is not None:
-            self.session.flash(text, level)
+            self.session.flash(mask_numbers(text), level)
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         session = self.new_session or self.session
@@ -149,6 +155,23 @@ class Ctx:
 Handler = Callable[[Ctx], Response]
 
 
+def _no_csrf() -> HTMLResponse:
+    return HTMLResponse("403 缺少或无效的 CSRF 令牌：未做任何更改", status_code=403)
+
+
+def _oversized(request: Request) -> HTMLResponse | None:
+    """411/413 before a byte of the body is read: a form's size is known from its
+    ``Content-Length`` (browsers always send it; the server holds the body to it), so a
+    body larger than the largest upload is never parsed, spooled or held."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit():
+        return HTMLResponse("411 缺少请求长度：未做任何更改", status_code=411)
+    if int(length) > MAX_UPLOAD + MAX_FIELD:
+        return HTMLResponse(f"413 上传内容过大（上限 {MAX_UPLOAD // 1024 // 1024} MB）：未做任何更改",
+                            status_code=413)
+    return None
+
+
 def page(action: str | None = None, *, public: bool = False) -> Callable[[Handler], Any]:
     """Wrap a handler: sign-in (unless public), CSRF on POST, the role's right to ``action``."""
 
@@ -158,7 +181,11 @@ def page(action: str | None = None, *, public: bool = False) -> Callable[[Handle
             session = console.sessions.get(request.cookies.get(COOKIE))
             ctx = Ctx(request, console, session, None)
             if request.method == "POST":
-                data = await request.form(max_files=4, max_fields=200, max_part_size=MAX_UPLOAD)
+                if session is None:  # no session, no token to match: refused before reading
+                    return _no_csrf()
+                if (refused := _oversized(request)) is not None:
+                    return refused
+                data = await request.form(max_files=4, max_fields=200, max_part_size=MAX_FIELD)
                 for key, value in data.multi_items():
                     if isinstance(value, UploadFile):
                         ctx.files[key] = (value.filename or "upload", await value.read())
@@ -166,8 +193,8 @@ def page(action: str | None = None, *, public: bool = False) -> Callable[[Handle
                         ctx.form[key] = value
                         ctx.form_lists.setdefault(key, []).append(value)
                 token = ctx.form.get("csrf_token", "")
-                if session is None or not hmac.compare_digest(token.encode(), session.csrf.encode()):
-                    return HTMLResponse("403 缺少或无效的 CSRF 令牌：未做任何更改", status_code=403)
+                if not hmac.compare_digest(token.encode(), session.csrf.encode()):
+                    return _no_csrf()
             if not public:
                 if session is None or session.user is None:
                     return RedirectResponse("/login", status_code=303)

@@ -112,6 +112,13 @@ class CpiRecord(Aggregate):
         """True when a decision was recorded after the last (corrected) index values."""
 
     def record(self, cpi_yoy: Decimal, food_yoy: Decimal, by: str) -> None:
+        """Refuses what no statistics bureau publishes: not a number (``NaN``, ``Infinity``,
+        which would break every later linkage decision) or a year-on-year change outside
+        −100 %..+100 %."""
+        for what, value in (("cpi_yoy", cpi_yoy), ("food_yoy", food_yoy)):
+            if not value.is_finite() or not -100 < value < 100:
+                raise ValueError(f"{what}: a year-on-year change in percent between -100 and "
+                                 f"100, not {value}")
         self.trigger_event(self.Recorded, cpi_yoy=cpi_yoy, food_yoy=food_yoy, by=by)
 
     def decide_price_linkage(self, triggered: bool, rise: Decimal | None, index: str | None,

@@ -50,8 +50,10 @@ class Membership:
 class Households:
     """The households one command or file changes, loaded once, saved together."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, towns: frozenset[str] | None = None) -> None:
         self.rt = rt
+        self.towns = towns
+        """The acting account's towns, if limited: a refusal names no household outside them."""
         self.cases: dict[UUID, Case | None] = {}
         self.changed: dict[UUID, Case] = {}
         self.joined: dict[str, set[UUID]] = {}
@@ -112,7 +114,9 @@ class Households:
             if ms.implicit and same:
                 continue
             if ms.end is None or ms.end > from_month:
-                where = "this household" if same else f"household {ms.case.id.hex}"
+                where = ("this household" if same else f"household {ms.case.id.hex}"
+                         if self.towns is None or ms.case.record.town in self.towns
+                         else "a household outside your towns")
                 raise MemberRefusal(
                     f"{mask(id_number)} is already a member of {where} from {ms.spell.start}"
                     + (f" to {ms.end}" if ms.end else "")
@@ -163,10 +167,12 @@ class Households:
 
 
 def add_member(rt: Runtime, applicant_id_number: str, id_number: str, name: str,
-               relation: str, from_month: Month, by: str, classes: tuple[str, ...] = ()) -> bool:
+               relation: str, from_month: Month, by: str, classes: tuple[str, ...] = (),
+               towns: frozenset[str] | None = None) -> bool:
     """One member added (``ledger member add``), with any classes from the same month;
-    False when already recorded. All of it or, refused, nothing."""
-    households = Households(rt)
+    False when already recorded. All of it or, refused, nothing. ``towns``: the acting
+    account's, if limited (a refusal then names no household outside them)."""
+    households = Households(rt, towns)
     household = households.household_of(applicant_id_number)
     added = households.add(household, id_number, name, relation, from_month, by)
     for c in classes:

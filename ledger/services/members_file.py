@@ -95,7 +95,7 @@ def import_members(rt: Runtime, path: Path, today: date, by: str,
     """Record the list's members, or nothing; ``towns``: the importing account's, if limited."""
     rows, problems = read_members(path, today)
     result = MembersImport(rows=len(rows), problems=problems)
-    households = Households(rt)
+    households = Households(rt, towns)
     for row in rows:
         key = "applicant_id_number"
         try:

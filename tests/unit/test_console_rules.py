@@ -81,12 +81,21 @@ def test_the_access_log_masks_id_numbers_in_request_lines() -> None:
 
     from ledger.console.app import MaskedAccessLog
 
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
-                               '%s - "%s %s HTTP/%s" %d', ("127.0.0.1:5", "GET",
-                               "/people?q=431023197005170015", "1.1", 200), None)
-    assert MaskedAccessLog().filter(record)
-    assert "431023197005170015" not in record.getMessage()
-    assert "4310" in record.getMessage() and "0015" in record.getMessage()
+    def logged(path: str) -> str:
+        record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                                   '%s - "%s %s HTTP/%s" %d', ("127.0.0.1:5", "GET", path,
+                                                                "1.1", 200), None)
+        assert MaskedAccessLog().filter(record)
+        return record.getMessage()
+
+    # A search's query string is personal data however it is typed: dropped whole
+    for asked in ("431023197005170015", "431023+19700517+0015", "431023%2019700517%200015",
+                  "%E5%BC%A0%E4%B8%89"):  # 张三
+        line = logged(f"/people?q={asked}")
+        assert "/people?…" in line and asked not in line and "0015" not in line, line
+    # A number in the path itself is masked; a payment id (32 hex digits) is kept
+    assert "4310**********0015" in logged("/people/431023197005170015")
+    assert "0" * 32 in logged("/payments/" + "0" * 32)
 
 
 def test_refusals_lead_with_a_chinese_headline_and_keep_the_detail() -> None:
