@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ledger.adapters.input_files import MAX_LISTED, Formula, UnreadableInput
 from ledger.adapters.problems import Problem
-from ledger.adapters.roster import header_key, is_blank, shown_cell, table_rows
+from ledger.adapters.roster import header_key, is_blank, shown_cell, shown_text, table_rows
 from ledger.domain.calendar import Month, MonthFormatError
 from ledger.domain.identity import IdNumberError, normalize_id_number
 from ledger.domain.text_fields import text_problem
@@ -123,6 +123,9 @@ class PeopleTable:
         if day > today:
             self.report(row, key, f"{day} is in the future")
             return None
+        if day.year < 1900:  # no one living was born before; the ledger's months start there
+            self.report(row, key, f"{day} is before 1900")
+            return None
         return day
 
 
@@ -144,11 +147,11 @@ def read_people(path: str, aliases: dict[str, str], required: tuple[str, ...],
                     continue
                 written = str(cell).strip()
                 key = header_key(written, aliases)
-                if key is None:
-                    table.report(number, written, "unknown column (known: "
+                if key is None:  # without a header row this is someone's data: shown masked
+                    table.report(number, shown_text(written), "unknown column (known: "
                                  + ", ".join(dict.fromkeys(aliases.values())) + ")")
                 elif key in table.columns:
-                    table.report(number, written, "column given twice")
+                    table.report(number, shown_text(written), "column given twice")
                 else:
                     table.columns[key] = (index, written)
             for key in required:

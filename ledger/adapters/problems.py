@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ledger.domain.identity import mask_numbers
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -21,4 +23,6 @@ class Problem:
     """On the last, summary problem only: how many further problems were counted, not listed."""
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.row}: {self.column}: {self.problem}"
+        """The line every front end prints; an ID or account number in it is masked, wherever
+        it came from (a file's name, a header cell, a bank's reason)."""
+        return mask_numbers(f"{self.file}:{self.row}: {self.column}: {self.problem}")

@@ -41,11 +41,12 @@ from ledger.adapters.roster_terms import (
     header_key,
     is_blank,
     shown_cell,
+    shown_text,
 )
 
 __all__ = ["AREA_NAMES", "CARE_LEVEL_NAMES", "PROGRAMME_NAMES", "ROSTER_COLUMNS", "RosterProblem",
            "RosterRow", "RosterScan", "file_digest", "header_key", "is_blank", "read_roster",
-           "shown_cell", "table_rows"]
+           "shown_cell", "shown_text", "table_rows"]
 
 
 def _sniff(path: Path) -> str:

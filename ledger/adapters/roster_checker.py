@@ -36,6 +36,7 @@ from ledger.adapters.roster_terms import (
     header_key,
     is_blank,
     shown_cell,
+    shown_text,
     unknown_column,
 )
 from ledger.domain.calendar import Month
@@ -86,15 +87,15 @@ class RosterChecker:
                 continue
             written = str(cell).strip()
             key = header_key(written)
-            if key is None:
+            if key is None:  # a file without a header row: the "header" is someone's data
                 if folded(written) not in IGNORED_COLUMNS:
-                    self.add(RosterProblem(self.file, row, written, unknown_column(written)))
+                    self.add(RosterProblem(self.file, row, shown_text(written),
+                                           unknown_column(written)))
                 continue
             if key in self.columns:
                 first = self.columns[key][1]
-                self.add(
-                    RosterProblem(self.file, row, written, f"column given twice (also as {first})")
-                )
+                self.add(RosterProblem(self.file, row, shown_text(written),
+                                       f"column given twice (also as {first})"))
                 continue
             self.columns[key] = (index, written)
         for key in ALWAYS_REQUIRED:

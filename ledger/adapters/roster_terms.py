@@ -136,12 +136,17 @@ def shown_cell(text: str) -> str:
     A shifted column can put an ID or account number anywhere, so no echoed
     value may carry one in full.
     """
+    return f"'{shown_text(text)}'"
+
+
+def shown_text(text: str) -> str:
+    """``shown_cell`` unquoted: a header cell named as the column of a problem."""
     text = _LONG_DIGITS.sub(lambda m: mask(m.group()), text)
     text = "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in _UNSHOWN else ch
                    for ch in text)  # a control character would break the message line
     if len(text) > 30:
         text = text[:29] + "…"
-    return f"'{text}'"
+    return text
 
 
 def folded(text: str) -> str:

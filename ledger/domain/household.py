@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ledger.domain.calendar import Month
+from ledger.domain.identity import birth_date_of
 
 RELATIONS: dict[str, str] = {"self": "本人", "spouse": "配偶", "child": "子女",
                              "parent": "父母", "other": "其他"}
@@ -130,3 +131,12 @@ def corrected(changes: Sequence[MemberChange], person_key: str, name: str,
     """
     return [replace(c, name=name, relation=relation)
             if c.person_key == person_key and c.added else c for c in changes]
+
+
+def before_birth(id_number: str, month: Month) -> str | None:
+    """Why a person cannot be a member from ``month`` (before the birth month their ID number
+    gives: the household would be paid for a child not yet born), or None. The message names
+    no birth date: a masked ID number hides it on purpose."""
+    if month < Month.of(birth_date_of(id_number)):
+        return f"from {month} is before the birth date in the ID number"
+    return None

@@ -23,7 +23,7 @@ from ledger.adapters.people_file import PeopleTable, read_people
 from ledger.adapters.problems import Problem
 from ledger.domain.calendar import Month
 from ledger.domain.household import members_in_force
-from ledger.domain.identity import mask
+from ledger.domain.identity import birth_date_of, mask
 from ledger.services.case_changes import exit_case
 from ledger.services.members import Households
 from ledger.services.runtime import Runtime
@@ -71,7 +71,10 @@ def read_deaths(path: Path, today: date) -> tuple[list[Death], list[Problem]]:
         person = table.id_number(number, cells, "id_number", today)
         name = table.free_text(number, cells, "name") if "name" in table.columns else ""
         died = table.day(number, cells, "death_date", today)
-        if person is not None and died is not None:
+        if person is not None and died is not None and died < birth_date_of(person):
+            table.report(number, "death_date", f"{died} is before the birth date the ID "
+                                               "number gives")
+        elif person is not None and died is not None:
             earlier = seen.get(person)
             if earlier is not None and earlier.died != died:
                 table.report(number, "death_date", f"row {earlier.row} gives another date "
@@ -121,12 +124,15 @@ def import_deaths(rt: Runtime, path: Path, today: date, by: str) -> DeathsImport
             if ms.case.id in payee_of or (record.exit_month is not None
                                           and record.exit_month <= target):
                 continue  # the household ends with its applicant, or has ended already
-            if key not in {m.person_key for m in members_in_force(record.members, target)}:
+            # Recorded as a member only from after the death (a list entered late): they
+            # leave from that start, as a payee's case ends at its start, so never counted.
+            when = max(target, ms.spell.start)
+            if key not in {m.person_key for m in members_in_force(record.members, when)}:
                 continue
-            households.remove(death.id_number, target, "death", by)
+            households.remove(death.id_number, when, "death", by)
             result.members_removed.append({"case_id": ms.case.id.hex,
                                            "id_number": mask(death.id_number),
-                                           "from": str(target)})
+                                           "from": str(when)})
     households.save()
     for cid, target, reason in exits:
         exit_case(rt.app, cid, target, reason, by)

@@ -21,7 +21,14 @@ from ledger.domain import ids
 from ledger.domain.calendar import Month
 from ledger.domain.case import Case
 from ledger.domain.errors import CaseStateError, LedgerRefusal
-from ledger.domain.household import RELATIONS, Spell, members_in_force, recorded_details, spells
+from ledger.domain.household import (
+    RELATIONS,
+    Spell,
+    before_birth,
+    members_in_force,
+    recorded_details,
+    spells,
+)
 from ledger.domain.identity import birth_date_of, mask
 from ledger.domain.text_fields import check_text
 from ledger.services.runtime import Runtime
@@ -103,6 +110,8 @@ class Households:
         check_text(name, "name")
         if relation not in RELATIONS:
             raise ValueError(f"relation must be one of {', '.join(RELATIONS)}, not {relation!r}")
+        if problem := before_birth(id_number, from_month):
+            raise ValueError(problem)
         key = self.rt.app.person_key(id_number)
         applicant_key = self.rt.app.person_key(household.record.id_number)
         if (relation == "self") != (key == applicant_key):

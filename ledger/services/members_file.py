@@ -21,7 +21,7 @@ from ledger.adapters.problems import Problem
 from ledger.domain.calendar import Month
 from ledger.domain.case import Case
 from ledger.domain.errors import LedgerRefusal
-from ledger.domain.household import RELATIONS
+from ledger.domain.household import RELATIONS, before_birth
 from ledger.domain.identity import mask
 from ledger.services.members import Households
 from ledger.services.runtime import Runtime
@@ -84,6 +84,8 @@ def read_members(path: Path, today: date) -> tuple[list[MemberRow], list[Problem
             seen.setdefault(person, number)
         if applicant and person and relation and (relation == "self") != (applicant == person):
             table.report(number, "relation", "self (本人) is the applicant, and only the applicant")
+        if person and from_month and (problem := before_birth(person, from_month)):
+            table.report(number, "from_month", problem)
         if len(table.problems) + table.unlisted == before:
             assert applicant and person and name and relation and from_month
             rows.append(MemberRow(number, applicant, person, name, relation, from_month))

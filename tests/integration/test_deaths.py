@@ -131,3 +131,34 @@ def test_a_death_list_with_a_bad_date_records_nothing(paid_to_march: str, tmp_pa
     code, _, err = run("deaths", "import", str(path))
     assert code == 2 and f"{path}:3: 死亡日期: a date YYYY-MM-DD" in err
     assert event_count(paid_to_march) == before
+
+
+def test_a_death_before_the_birth_or_before_1900_is_bad_input(paid_to_march: str,
+                                                              tmp_path: Path) -> None:
+    before = event_count(paid_to_march)
+    path = _deaths(tmp_path / "d.csv", [[CHILD, "孩子", "2009-12-31"],     # born 2010-03-04
+                                        [SPOUSE, "配偶", "1024-12-03"]])
+    code, _, err = run("deaths", "import", str(path))
+    assert code == 2, err
+    assert f"{path}:2: 死亡日期: 2009-12-31 is before the birth date the ID number gives" in err
+    assert f"{path}:3: 死亡日期: 1024-12-03 is before 1900" in err
+    assert event_count(paid_to_march) == before
+
+
+def test_a_member_recorded_from_after_their_death_leaves_from_that_start(
+        paid_to_march: str, tmp_path: Path) -> None:
+    """A fourth member entered from 2024-03 who died on 2024-01-15 (the list came late): they
+    leave from 2024-03, their own start, so they are never counted. April pays the household
+    as the three it was: 3 × 323.00 = 969.00, and no arrears for March."""
+    late = county.person(13)
+    rt = open_runtime(paid_to_march)
+    try:
+        add_member(rt, APPLICANT, late, "亲属", "other", Month(2024, 3), "clerk")
+    finally:
+        rt.close()
+    path = _deaths(tmp_path / "d.csv", [[late, "亲属", "2024-01-15"]])
+    code, out, err = run("deaths", "import", str(path), "--json")
+    assert code == 0, err
+    assert json.loads(out)["members_removed"] == [{"case_id": HOUSEHOLD.hex, "from": "2024-03",
+                                                   "id_number": late[:4] + "*" * 10 + late[-4:]}]
+    assert _april(paid_to_march) == [("regular", "2024-04", 969_00, 969_00)]

@@ -176,3 +176,39 @@ def test_a_member_correction_that_cannot_stand_changes_nothing(
     assert (got, said in err) == (code, True), err
     assert _full_numbers_in(out + err) == []
     assert event_count(ledger) == before
+
+
+def test_a_member_from_before_their_birth_is_bad_input_and_nothing_recorded(
+        ledger: str, tmp_path: Path) -> None:
+    """A baby born 2024-03-04 cannot be a member from 2024-02: the household would be paid
+    for a child not yet born (the roster refuses a payee's start month so, too)."""
+    baby = county.person(14, date(2024, 3, 4))
+    before = event_count(ledger)
+    code, out, err = run("member", "add", APPLICANT, "--id-number", baby, "--name", "婴儿",
+                         "--relation", "child", "--from", "2024-02")
+    assert code == 2 and "before the birth date" in err and "Traceback" not in err
+    path = _file(tmp_path / "m.csv", [[APPLICANT, SPOUSE, "配偶", "配偶", "2024-01"],
+                                      [APPLICANT, baby, "婴儿", "子女", "2024-02"]])
+    code, out, err = run("members", "import", str(path))
+    assert code == 2
+    assert f"{path}:3: 纳入月份: from 2024-02 is before the birth date in the ID number" in err
+    assert "2024-03" not in err and baby not in out + err  # the birth date is not told
+    assert event_count(ledger) == before
+    code, _, err = run("member", "add", APPLICANT, "--id-number", baby, "--name", "婴儿",
+                       "--relation", "child", "--from", "2024-03")  # the birth month: fine
+    assert code == 0, err
+
+
+def test_a_list_without_its_header_row_shows_no_full_number(ledger: str,
+                                                            tmp_path: Path) -> None:
+    """The first data row taken for a header: its cells named as unknown columns, masked."""
+    bare = tmp_path / "bare.csv"
+    with bare.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerow([APPLICANT, SPOUSE, "配偶", "配偶", "2024-01"])
+    before = event_count(ledger)
+    for command in (["members", "import"], ["deaths", "import"], ["roster", "import"]):
+        code, out, err = run(*command, str(bare))
+        assert code == 2, (command, err)
+        assert "unknown column" in err and _full_numbers_in(out + err) == [], (command, err)
+        assert APPLICANT[:4] + "*" * 10 + APPLICANT[-4:] in err
+    assert event_count(ledger) == before

@@ -61,3 +61,27 @@ def test_only_the_first_200_bad_lines_are_listed_and_the_rest_counted(rt: Runtim
     assert f"{path}: no line could be read as a bank result (1000 problem(s)); nothing recorded" in err
     assert len(err.splitlines()) == 202
     assert events(rt) == before
+
+
+def test_a_banks_reason_is_kept_on_one_line_short_and_without_a_full_number(
+        tmp_path: Path) -> None:
+    """A reason that clears a terminal (ESC [2J), quotes the payee's ID number and runs on
+    for 500 characters: kept as one line, the number masked, cut at 200 characters. The
+    failure itself is never refused for its reason (a returned payment must not be lost)."""
+    from uuid import uuid4
+
+    number = "431023195611040086"
+    paid_back = uuid4()
+    path = tmp_path / "results.csv"
+    path.write_text("付款编号,状态,原因\n"
+                    f'{paid_back.hex},失败,"\x1b[2J户名不符\t{number}\u2028' + "因" * 500 + '"\n',
+                    encoding="utf-8")
+    results, found = read_bank_results(path)
+    assert found == []
+    [result] = results
+    assert (result.payment_id, result.ok) == (paid_back, False)
+    # By hand: ESC becomes a space, "[2J" stays as text; the tab and the line separator become
+    # spaces; runs of spaces fold; the number is masked 4 + 10 + 4; the rest cut to 200.
+    kept = " [2J户名不符 4310**********0086 " + "因" * 500
+    assert result.reason == kept.strip()[:199] + "…"
+    assert len(result.reason) == 200 and number not in result.reason

@@ -169,3 +169,83 @@ def test_a_control_character_in_an_echoed_cell_is_shown_escaped_on_one_line(
     assert lines(path) == [f"{path}:2: 项目: unknown programme 'di\\u0000b\\u000aao' (one of "
                            "dibao, tekun, disability_living, disability_care, elderly, orphan, "
                            "child_in_difficulty)"]
+
+
+def _rezipped(source: Path, target: Path, change: dict[str, bytes]) -> Path:
+    """``source`` with some of its parts' contents replaced, as a hostile tool would write it."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for part in old.infolist():
+            new.writestr(part.filename, change.get(part.filename, old.read(part.filename)))
+        for name in change.keys() - set(old.namelist()):
+            new.writestr(name, change[name])
+    return target
+
+
+def _roster_xlsx(path: Path) -> Path:
+    wb = Workbook()
+    wb.active.append(list(ROSTER_COLUMNS.values()))
+    wb.active.append(_workbook_row())
+    wb.save(path)
+    return path
+
+
+def test_a_sheet_that_claims_a_million_rows_of_16384_columns_is_read_as_what_it_holds(
+        tmp_path: Path) -> None:
+    """A 5 KB file declaring ``A1:XFD1048576`` with one empty cell in the last row made the
+    reader pad every row to 16,384 cells: about 50 minutes. Rows are as long as their cells."""
+    import zipfile
+
+    from ledger.adapters.input_files import xlsx_rows
+
+    plain = _roster_xlsx(tmp_path / "plain.xlsx")
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(plain) as z:
+        xml = z.read(sheet).decode()
+    start = xml.index("<dimension ref=")
+    xml = (xml[:start] + '<dimension ref="A1:XFD1048576"/>' + xml[xml.index("/>", start) + 2:])
+    xml = xml.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576"/></row></sheetData>')
+    hostile = _rezipped(plain, tmp_path / "claims.xlsx", {sheet: xml.encode()})
+    assert hostile.stat().st_size < 10_000
+    rows = xlsx_rows(hostile)
+    header, first = next(rows), next(rows)
+    assert len(header) == len(ROSTER_COLUMNS) and len(first) == len(ROSTER_COLUMNS)
+    rows.close()
+    read, problems = read_roster(hostile, TODAY)
+    assert problems == [] and [r.id_number for r in read] == [county.person(1)]
+
+
+def test_an_xlsx_whose_shared_strings_unpack_a_hundredfold_is_refused_unread(
+        tmp_path: Path) -> None:
+    """Shared strings are read whole into memory: 219 KB unpacking to 5 million strings took
+    894 MB. A part unpacking to over 100 times its packed size is no spreadsheet's."""
+    import zipfile
+
+    plain = _roster_xlsx(tmp_path / "plain.xlsx")
+    types, rels = "[Content_Types].xml", "xl/_rels/workbook.xml.rels"
+    with zipfile.ZipFile(plain) as z:
+        content_types, relationships = z.read(types).decode(), z.read(rels).decode()
+    count = 300_000
+    bomb = (f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            f'count="{count}" uniqueCount="{count}">' + "<si><t/></si>" * count + "</sst>")
+    hostile = _rezipped(plain, tmp_path / "bomb.xlsx", {  # the shared strings, declared
+        "xl/sharedStrings.xml": bomb.encode(),
+        types: content_types.replace("</Types>", (
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxml'
+            'formats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')).encode(),
+        rels: relationships.replace("</Relationships>", (
+            '<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        )).encode()})
+    tracemalloc.start()
+    try:
+        rows, problems = read_roster(hostile, TODAY)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert rows == [] and len(problems) == 1
+    assert str(problems[0]).startswith(
+        f"{hostile}:1: file: not a plausible XLSX file: its part 'xl/sharedStrings.xml' unpacks "
+        "to 3 MB from ")
+    assert peak < 2 << 20, peak  # refused from the archive's directory, nothing unpacked
