@@ -20,9 +20,9 @@ import click
 
 from ledger.adapters.input_files import MAX_LISTED
 from ledger.adapters.problems import Problem
-from ledger.adapters.settings import acting_user
+from ledger.cli.accounts import Claim, actor_options
 from ledger.cli.progress import progress
-from ledger.cli.support import BadInput, by_option, handled, runtime, uuid_arg
+from ledger.cli.support import BadInput, handled, runtime, uuid_arg
 from ledger.domain.money import format_yuan
 from ledger.services.bank_export import export_batch
 from ledger.services.bank_results_import import import_results, problem_text
@@ -43,15 +43,15 @@ def bankfile() -> None:
               help="csv only (default gbk); pain.001 is always UTF-8")
 @click.option("--force", is_flag=True,
               help="replace an existing file (never the ledger's own database)")
-@by_option
+@actor_options
 @handled
 def export(batch_id: str, fmt: str, out: Path, encoding: str | None, force: bool,
-           by: str | None) -> None:
+           claim: Claim) -> None:
     """Write the bank file of an approved batch; the same batch always gives the same bytes."""
     debtors = DebtorAccounts.from_env() if fmt == "pain001" else None
     with runtime() as rt:
         try:
-            done = export_batch(rt, uuid_arg(batch_id, "batch"), fmt, out, acting_user(by),
+            done = export_batch(rt, uuid_arg(batch_id, "batch"), fmt, out, claim.proven(rt, "bank.export"),
                                 encoding=encoding, debtors=debtors, force=force)
         except OSError as exc:
             raise BadInput(f"{out}: cannot write: {exc.strerror or exc}") from None
@@ -67,14 +67,14 @@ def export(batch_id: str, fmt: str, out: Path, encoding: str | None, force: bool
 
 @bankfile.command("import-results")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@by_option
+@actor_options
 @handled
-def import_results_command(file: Path, by: str | None) -> None:
+def import_results_command(file: Path, claim: Claim) -> None:
     """Settle or return each payment the bank reports on (CSV or pain.002)."""
     update, stop = progress(f"results {file.name}")
     with runtime() as rt:
         try:
-            report = import_results(rt, file, acting_user(by), progress=update)
+            report = import_results(rt, file, claim.proven(rt, "bank.import"), progress=update)
         finally:
             stop()
     for problem in report.problems[:MAX_LISTED]:

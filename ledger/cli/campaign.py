@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from ledger.adapters.settings import acting_user
-from ledger.cli.support import by_option, emit, handled, json_option, month_arg, runtime
+from ledger.cli.accounts import Claim, actor_options
+from ledger.cli.support import emit, handled, json_option, month_arg, runtime
 from ledger.cli.text import TEXT
 from ledger.domain.calendar import parse_date
 from ledger.domain.money import format_yuan, parse_yuan
@@ -34,18 +34,18 @@ def _split(text: str | None) -> tuple[str, ...]:
 @click.option("--towns", type=TEXT, default=None, help="target towns, comma separated (default all)")
 @click.option("--ref", type=TEXT, default="", help="the document deciding it (文号)")
 @json_option
-@by_option
+@actor_options
 @handled
 def campaign_create(name: str, month: str, per: str, amount: str | None, items: str | None,
                     programmes: str | None, towns: str | None, ref: str, as_json: bool,
-                    by: str | None) -> None:
+                    claim: Claim) -> None:
     """Record a campaign: --amount (cash) or --items (in kind), exactly one of them."""
     from ledger.services.campaigns import campaign_report, create_campaign
 
     with runtime() as rt:
         created = create_campaign(rt, name, month_arg(month), per,
                                   parse_yuan(amount) if amount is not None else None, items,
-                                  _split(programmes), _split(towns), ref, acting_user(by))
+                                  _split(programmes), _split(towns), ref, claim.proven(rt, "campaign.create"))
         data = campaign_report(rt, created)
     data.pop("people")
     emit(data, as_json, lambda: click.echo(
@@ -59,17 +59,17 @@ def campaign_create(name: str, month: str, per: str, amount: str | None, items: 
 @click.argument("id_number")
 @click.option("--date", "on", required=True, help="hand-over date YYYY-MM-DD")
 @click.option("--received-by", type=TEXT, required=True, help="who received the items")
-@by_option
+@actor_options
 @handled
 def campaign_deliver(campaign_ref: str, id_number: str, on: str, received_by: str,
-                     by: str | None) -> None:
+                     claim: Claim) -> None:
     """Record an in-kind hand-over (once per household or person in the campaign)."""
     from ledger.domain.identity import mask
     from ledger.services.campaigns import deliver
 
     with runtime() as rt:
         found, share = deliver(rt, campaign_ref, id_number, parse_date(on), received_by,
-                               acting_user(by))
+                               claim.proven(rt, "campaign.deliver"))
     click.echo(f"{found.name}: handed over on {on} to {received_by} "
                f"({share.persons} person(s), ID {mask(id_number.strip())})")
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from ledger.adapters.settings import acting_user
-from ledger.cli.support import BadInput, by_option, emit, handled, json_option, runtime, uuid_arg
+from ledger.cli.accounts import Claim, actor_options
+from ledger.cli.support import BadInput, emit, handled, json_option, runtime, uuid_arg
 from ledger.cli.text import TEXT
 from ledger.domain.calendar import Month
 from ledger.domain.errors import NotFoundError
@@ -91,17 +91,17 @@ def case_show(ref: str, month: str | None, as_json: bool) -> None:
 @click.option("--area", type=click.Choice(["urban", "rural"]), default=None)
 @click.option("--bank-account", default=None)
 @click.option("--bank-name", type=TEXT, default=None)
-@by_option
+@actor_options
 @handled
 def case_update(case_id: str, from_: str, income: str | None, household_size: int | None,
                 care_level: str | None, disability_grade: int | None, area: str | None,
-                bank_account: str | None, bank_name: str | None, by: str | None) -> None:
+                bank_account: str | None, bank_name: str | None, claim: Claim) -> None:
     from ledger.domain.identity import normalize_bank_account
     from ledger.services.case_changes import update_case
 
     with runtime() as rt:
         said = update_case(
-            rt.app, uuid_arg(case_id, "case"), Month.parse(from_), acting_user(by),
+            rt.app, uuid_arg(case_id, "case"), Month.parse(from_), claim.proven(rt, "case.change"),
             income_per_capita=parse_yuan(income) if income is not None else None,
             household_size=household_size, care_level=care_level,
             disability_grade=disability_grade, area=area,
@@ -117,13 +117,13 @@ def case_update(case_id: str, from_: str, income: str | None, household_size: in
 @click.argument("case_id")
 @click.option("--from", "from_", required=True, help="first month not paid, YYYY-MM")
 @click.option("--reason", type=TEXT, required=True)
-@by_option
+@actor_options
 @handled
-def case_exit(case_id: str, from_: str, reason: str, by: str | None) -> None:
+def case_exit(case_id: str, from_: str, reason: str, claim: Claim) -> None:
     from ledger.services.case_changes import exit_case
 
     with runtime() as rt:
-        exit_case(rt.app, uuid_arg(case_id, "case"), Month.parse(from_), reason, acting_user(by))
+        exit_case(rt.app, uuid_arg(case_id, "case"), Month.parse(from_), reason, claim.proven(rt, "case.change"))
         rt.read_model.catch_up()
     click.echo(f"case {case_id} exits from {from_}: {reason}")
 
@@ -132,9 +132,9 @@ def case_exit(case_id: str, from_: str, reason: str, by: str | None) -> None:
 @click.argument("id_number")
 @click.option("--name", type=TEXT, required=True, help="the name as it should read (户名)")
 @click.option("--reason", type=TEXT, required=True, help="why (e.g. 银行退回：户名不符)")
-@by_option
+@actor_options
 @handled
-def case_correct_name(id_number: str, name: str, reason: str, by: str | None) -> None:
+def case_correct_name(id_number: str, name: str, reason: str, claim: Claim) -> None:
     """Correct a payee's mistyped name (更正) on every case and relief of theirs.
 
     The name is the account holder's (户名) in the bank file: a payment the bank returned
@@ -147,7 +147,7 @@ def case_correct_name(id_number: str, name: str, reason: str, by: str | None) ->
     except IdNumberError as e:
         raise BadInput(f"ID number: {e}") from None
     with runtime() as rt:
-        changed = correct_payee_name(rt, person, name, reason, acting_user(by))
+        changed = correct_payee_name(rt, person, name, reason, claim.proven(rt, "case.change"))
     if changed:
         click.echo(f"name corrected on {len(changed)} case(s) or relief(s): "
                    + ", ".join(payee_id.hex for payee_id in changed))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from ledger.adapters.settings import acting_user
-from ledger.cli.support import by_option, emit, handled, json_option, runtime
+from ledger.cli.accounts import Claim, actor_options
+from ledger.cli.support import emit, handled, json_option, runtime
 from ledger.cli.text import TEXT
 from ledger.domain.institution import PERIODS
 
@@ -25,15 +25,15 @@ def institution() -> None:
 @click.option("--town", type=TEXT, required=True)
 @click.option("--bank-account", required=True)
 @click.option("--bank-name", type=TEXT, required=True)
-@by_option
+@actor_options
 @handled
 def institution_add(code: str, name: str, town: str, bank_account: str, bank_name: str,
-                    by: str | None) -> None:
+                    claim: Claim) -> None:
     """Add an institution; CODE is its 18-character unified social credit code."""
     from ledger.services.institutions import add
 
     with runtime() as rt:
-        added = add(rt, code, name, town, bank_account, bank_name, acting_user(by))
+        added = add(rt, code, name, town, bank_account, bank_name, claim.proven(rt, "institution.add"))
     click.echo(f"institution {added.code} {added.name} ({added.town}) added")
 
 
@@ -45,17 +45,17 @@ def institution_add(code: str, name: str, town: str, bank_account: str, bank_nam
 @click.option("--from", "from_month", required=True, help="first month paid, YYYY-MM")
 @click.option("--to", "to_month", default=None, help="last month paid, YYYY-MM (month|year)")
 @click.option("--ref", type=TEXT, required=True, help="the decision's reference (文号)")
-@by_option
+@actor_options
 @handled
 def institution_grant(code: str, programme: str, amount: str, per: str, from_month: str,
-                      to_month: str | None, ref: str, by: str | None) -> None:
+                      to_month: str | None, ref: str, claim: Claim) -> None:
     """Grant an institution money, paid by the regular payroll (programme `institution`)."""
     from ledger.domain.money import format_yuan
     from ledger.services.institutions import grant
 
     with runtime() as rt:
         made = grant(rt, code, programme, amount, per, from_month, to_month, ref,
-                     acting_user(by))
+                     claim.proven(rt, "institution.grant"))
     until = f" to {made.to_month}" if made.to_month else ("" if per == "once" else " on")
     click.echo(f"grant #{made.number} to {code.strip().upper()}: {made.formula()}, paid "
                f"{format_yuan(made.monthly())} {'once in' if per == 'once' else 'a month from'} "
@@ -67,17 +67,17 @@ def institution_grant(code: str, programme: str, amount: str, per: str, from_mon
 @click.option("--bank-account", required=True)
 @click.option("--bank-name", type=TEXT, required=True)
 @click.option("--reason", type=TEXT, required=True, help="why it changes (e.g. 账户已销户)")
-@by_option
+@actor_options
 @handled
 def institution_account(code: str, bank_account: str, bank_name: str, reason: str,
-                        by: str | None) -> None:
+                        claim: Claim) -> None:
     """Correct an institution's bank account; transfers the bank returned are paid again
     to it by the next regular payroll."""
     from ledger.domain.identity import mask
     from ledger.services.institutions import change_account
 
     with runtime() as rt:
-        changed = change_account(rt, code, bank_account, bank_name, reason, acting_user(by))
+        changed = change_account(rt, code, bank_account, bank_name, reason, claim.proven(rt, "institution.account"))
     click.echo(f"institution {changed.code} {changed.name}: account now "
                f"{mask(changed.bank_account)} ({changed.bank_name})")
 
@@ -86,15 +86,15 @@ def institution_account(code: str, bank_account: str, bank_name: str, reason: st
 @click.argument("code")
 @click.option("--name", type=TEXT, required=True, help="the name its bank account is held in")
 @click.option("--reason", type=TEXT, required=True, help="why it changes (e.g. 机构更名)")
-@by_option
+@actor_options
 @handled
-def institution_rename(code: str, name: str, reason: str, by: str | None) -> None:
+def institution_rename(code: str, name: str, reason: str, claim: Claim) -> None:
     """Correct an institution's name; transfers the bank returned (户名不符) are paid again
     under it by the next regular payroll."""
     from ledger.services.institutions import rename
 
     with runtime() as rt:
-        renamed = rename(rt, code, name, reason, acting_user(by))
+        renamed = rename(rt, code, name, reason, claim.proven(rt, "institution.rename"))
     click.echo(f"institution {renamed.code}: name now {renamed.name}")
 
 

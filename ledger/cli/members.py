@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from ledger.adapters.settings import acting_user
-from ledger.cli.support import BadInput, by_option, emit, handled, json_option, runtime
+from ledger.cli.accounts import Claim, actor_options
+from ledger.cli.support import BadInput, emit, handled, json_option, runtime
 from ledger.cli.text import TEXT
 from ledger.domain.calendar import Month
 from ledger.domain.household import REASONS, RELATIONS
@@ -44,10 +44,10 @@ def member() -> None:
 @click.option("--from", "from_", required=True, help="first month counted, YYYY-MM")
 @click.option("--class", "classes", type=click.Choice(list(CLASSES)), multiple=True,
               help="a classification (分类施保) from the same month; repeatable")
-@by_option
+@actor_options
 @handled
 def member_add(applicant_id_number: str, id_number: str, name: str, relation: str,
-               from_: str, classes: tuple[str, ...], by: str | None) -> None:
+               from_: str, classes: tuple[str, ...], claim: Claim) -> None:
     """Count a person in the applicant's household from a month."""
     from ledger.services.members import add_member
 
@@ -56,7 +56,7 @@ def member_add(applicant_id_number: str, id_number: str, name: str, relation: st
     month = Month.parse(from_)
     with runtime() as rt:
         added = add_member(rt, applicant, person, name, _RELATION_CHOICES[relation], month,
-                           acting_user(by), classes)
+                           claim.proven(rt, "case.change"), classes)
     said = "added to" if added else "already recorded in"
     click.echo(f"{mask(person)} {said} the household of {mask(applicant)} from {month}")
 
@@ -67,10 +67,10 @@ def member_add(applicant_id_number: str, id_number: str, name: str, relation: st
               help="serious_illness 重病, severe_disability 重残, elderly70, minor 未成年")
 @click.option("--from", "from_", required=True, help="first month the class holds, YYYY-MM")
 @click.option("--until", "until", default=None, help="last month it holds, YYYY-MM")
-@by_option
+@actor_options
 @handled
 def member_classify(id_number: str, classification: str, from_: str, until: str | None,
-                    by: str | None) -> None:
+                    claim: Claim) -> None:
     """A household member's classification (分类施保), which adds a dibao top-up."""
     from ledger.services.members import classify_member
 
@@ -78,7 +78,7 @@ def member_classify(id_number: str, classification: str, from_: str, until: str 
     start, end = Month.parse(from_), Month.parse(until) if until else None
     with runtime() as rt:
         household, done = classify_member(rt, person, classification, start, end,
-                                          acting_user(by))
+                                          claim.proven(rt, "case.change"))
     said = "classified" if done else "already classified"
     click.echo(f"{mask(person)} of household {household.id.hex} {said} {classification} "
                f"({CLASSES[classification]}) from {start}" + (f" to {end}" if end else ""))
@@ -88,16 +88,16 @@ def member_classify(id_number: str, classification: str, from_: str, until: str 
 @click.argument("id_number")
 @click.option("--from", "from_", required=True, help="first month no longer counted, YYYY-MM")
 @click.option("--reason", type=click.Choice(REASONS), required=True)
-@by_option
+@actor_options
 @handled
-def member_remove(id_number: str, from_: str, reason: str, by: str | None) -> None:
+def member_remove(id_number: str, from_: str, reason: str, claim: Claim) -> None:
     """A member leaves their household from a month (death, moved, married, other)."""
     from ledger.services.members import remove_member
 
     person = _id_number(id_number, "ID number")
     month = Month.parse(from_)
     with runtime() as rt:
-        household = remove_member(rt, person, month, reason, acting_user(by))
+        household = remove_member(rt, person, month, reason, claim.proven(rt, "case.change"))
     click.echo(f"{mask(person)} leaves household {household.id.hex} from {month}: {reason}")
 
 
@@ -108,10 +108,10 @@ def member_remove(id_number: str, from_: str, reason: str, by: str | None) -> No
 @click.option("--relation", type=click.Choice(list(_RELATION_CHOICES)), default=None,
               help="the relation to the applicant as it should read")
 @click.option("--reason", type=TEXT, required=True, help="why (e.g. 户口本核对：姓名录入错误)")
-@by_option
+@actor_options
 @handled
 def member_correct(applicant_id_number: str, id_number: str, name: str | None,
-                   relation: str | None, reason: str, by: str | None) -> None:
+                   relation: str | None, reason: str, claim: Claim) -> None:
     """Correct a recorded member's name or relation (更正): a typing error, for every month.
 
     A wrong ID number is another person: remove them and add the right one instead.
@@ -125,7 +125,7 @@ def member_correct(applicant_id_number: str, id_number: str, name: str | None,
     with runtime() as rt:
         done = correct_member(rt, applicant, person, name,
                               None if relation is None else _RELATION_CHOICES[relation],
-                              reason, acting_user(by))
+                              reason, claim.proven(rt, "case.change"))
     said = "corrected" if done else "already reads so; nothing recorded"
     click.echo(f"{mask(person)} of the household of {mask(applicant)}: {said}")
 
@@ -138,14 +138,15 @@ def members() -> None:
 @members.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="validate only")
-@by_option
+@actor_options
 @handled
-def members_import(file: Path, dry_run: bool, by: str | None) -> None:
+def members_import(file: Path, dry_run: bool, claim: Claim) -> None:
     """Record a members list: all or nothing, every problem listed; twice records nothing new."""
     from ledger.services.members_file import import_members
 
     with runtime() as rt:
-        result = import_members(rt, file, date.today(), acting_user(by), dry_run)
+        who = claim.named() if dry_run else claim.proven(rt, "roster.import")
+        result = import_members(rt, file, date.today(), who, dry_run)
     if result.problems or result.refusals:
         for problem in sorted(result.problems + result.refusals,
                               key=lambda p: (p.more > 0, p.row, p.column)):
@@ -167,14 +168,14 @@ def deaths() -> None:
 @deaths.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @json_option
-@by_option
+@actor_options
 @handled
-def deaths_import(file: Path, as_json: bool, by: str | None) -> None:
+def deaths_import(file: Path, as_json: bool, claim: Claim) -> None:
     """End the cases and memberships of the people on the list from the month after death."""
     from ledger.services.deaths import import_deaths
 
     with runtime() as rt:
-        result = import_deaths(rt, file, date.today(), acting_user(by))
+        result = import_deaths(rt, file, date.today(), claim.proven(rt, "deaths.import"))
     if result.problems:
         summary = f"{sum(p.more or 1 for p in result.problems)} problem(s) in {file}; " \
                   "nothing recorded"

@@ -6,12 +6,11 @@ from datetime import date
 
 import click
 
-from ledger.adapters.settings import acting_user
-from ledger.cli.accounts import password_stdin_option, proven_user
+from ledger.cli.accounts import Claim, actor_options
 from ledger.cli.batch_text import print_batch
 from ledger.cli.payroll_status import payroll_discard, payroll_status
 from ledger.cli.progress import progress
-from ledger.cli.support import by_option, emit, handled, json_option, runtime, uuid_arg
+from ledger.cli.support import emit, handled, json_option, runtime, uuid_arg
 from ledger.domain.calendar import Month, parse_date
 from ledger.services.batch_people import payees, people, report_case_ids
 
@@ -34,10 +33,10 @@ def payroll() -> None:
 @click.option("--part-size", type=click.IntRange(1, 100000), default=None, hidden=True,
               help="cases per part (default 2000)")
 @json_option
-@by_option
+@actor_options
 @handled
 def payroll_run(month: str, on: str | None, kind: str, workers: int | None,
-                part_size: int | None, as_json: bool, by: str | None) -> None:
+                part_size: int | None, as_json: bool, claim: Claim) -> None:
     from ledger.services.batches import batch_row, batch_summary, report_json
     from ledger.services.campaign_run import run_campaign_batch
     from ledger.services.payroll_run import run_payroll
@@ -48,11 +47,11 @@ def payroll_run(month: str, on: str | None, kind: str, workers: int | None,
     update, stop = progress(f"payroll {month}")
     with runtime() as rt:
         try:
-            batch = (run_relief_batch(rt, Month.parse(month), acting_user(by), today)
+            batch = (run_relief_batch(rt, Month.parse(month), claim.proven(rt, "payroll.run"), today)
                      if kind == "relief" else
-                     run_campaign_batch(rt, Month.parse(month), acting_user(by), today)
+                     run_campaign_batch(rt, Month.parse(month), claim.proven(rt, "payroll.run"), today)
                      if kind == "campaign" else
-                     run_payroll(rt, Month.parse(month), acting_user(by), progress=update,
+                     run_payroll(rt, Month.parse(month), claim.proven(rt, "payroll.run"), progress=update,
                                  today=today, workers=workers, **chunk))
         finally:
             stop()
@@ -112,14 +111,13 @@ def payroll_show(batch_id: str, as_json: bool) -> None:
 
 @payroll.command("approve")
 @click.argument("batch_id")
-@password_stdin_option
-@by_option
+@actor_options
 @handled
-def payroll_approve(batch_id: str, password_stdin: bool, by: str | None) -> None:
+def payroll_approve(batch_id: str, claim: Claim) -> None:
     from ledger.services.batches import approve_batch
 
     with runtime() as rt:
-        approver = proven_user(rt, by, password_stdin, "payroll.approve")
+        approver = claim.proven(rt, "payroll.approve")
         batch = approve_batch(rt, uuid_arg(batch_id, "batch"), approver)
     click.echo(f"batch {batch.id.hex} ({batch.month}) approved by {batch.approved_by}")
 

@@ -7,22 +7,22 @@ from datetime import date
 
 import click
 
-from ledger.adapters.settings import acting_user
-from ledger.cli.support import by_option, emit, handled, json_option, runtime, uuid_arg
+from ledger.cli.accounts import Claim, actor_options
+from ledger.cli.support import emit, handled, json_option, runtime, uuid_arg
 from ledger.domain.calendar import Month, parse_date
 from ledger.domain.pay_deadline import MonthStatus, anything_late
 
 
 @click.command("discard")
 @click.argument("batch_id")
-@by_option
+@actor_options
 @handled
-def payroll_discard(batch_id: str, by: str | None) -> None:
+def payroll_discard(batch_id: str, claim: Claim) -> None:
     """Throw a regular draft away (recorded); its month can then be run again."""
     from ledger.services.batches import discard_batch
 
     with runtime() as rt:
-        batch = discard_batch(rt, uuid_arg(batch_id, "batch"), acting_user(by))
+        batch = discard_batch(rt, uuid_arg(batch_id, "batch"), claim.proven(rt, "payroll.run"))
     click.echo(f"batch {batch.id.hex} ({batch.month}) discarded; run "
                f"`ledger payroll run --month {batch.month}` to draft it again")
 

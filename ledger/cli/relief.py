@@ -7,9 +7,8 @@ from datetime import date
 
 import click
 
-from ledger.adapters.settings import acting_user
-from ledger.cli.accounts import password_stdin_option, proven_user
-from ledger.cli.support import by_option, emit, handled, json_option, runtime, uuid_arg
+from ledger.cli.accounts import Claim, actor_options
+from ledger.cli.support import emit, handled, json_option, runtime, uuid_arg
 from ledger.cli.text import TEXT
 from ledger.domain.calendar import parse_date
 from ledger.domain.identity import normalize_id_number
@@ -32,11 +31,11 @@ def relief() -> None:
 @click.option("--bank-name", type=TEXT, default=None)
 @click.option("--on", "on", default=None, help="grant date (default today)")
 @click.option("--advance", is_flag=True, help="先行救助: payable by a relief batch before approval")
-@by_option
+@actor_options
 @handled
 def relief_grant(id_number: str, multiple: int, reason: str, name: str | None, area: str | None,
                  town: str | None, village: str | None, bank_account: str | None,
-                 bank_name: str | None, on: str | None, advance: bool, by: str | None) -> None:
+                 bank_name: str | None, on: str | None, advance: bool, claim: Claim) -> None:
     from ledger.domain.identity import normalize_bank_account
     from ledger.services.temporary_relief import NewPerson, grant_relief
 
@@ -45,7 +44,7 @@ def relief_grant(id_number: str, multiple: int, reason: str, name: str | None, a
     person = NewPerson(name, area, town, village,
                        normalize_bank_account(bank_account) if bank_account else None, bank_name)
     with runtime() as rt:
-        granted = grant_relief(rt, number, multiple, reason, today, acting_user(by), person,
+        granted = grant_relief(rt, number, multiple, reason, today, claim.proven(rt, "relief.grant"), person,
                                advance)
     click.echo(f"relief {granted.id.hex} granted{' in advance' if advance else ''}: "
                f"{granted.formula}; needs {granted.approvals_needed} approval(s)")
@@ -53,14 +52,13 @@ def relief_grant(id_number: str, multiple: int, reason: str, name: str | None, a
 
 @relief.command("approve")
 @click.argument("relief_id")
-@password_stdin_option
-@by_option
+@actor_options
 @handled
-def relief_approve(relief_id: str, password_stdin: bool, by: str | None) -> None:
+def relief_approve(relief_id: str, claim: Claim) -> None:
     from ledger.services.temporary_relief import approve_relief
 
     with runtime() as rt:
-        approver = proven_user(rt, by, password_stdin, "relief.approve")
+        approver = claim.proven(rt, "relief.approve")
         approved = approve_relief(rt, uuid_arg(relief_id, "relief"), approver)
     state = "payable" if approved.payable else f"needs {approved.approvals_needed - len(approved.approvers)} more approval(s)"
     click.echo(f"relief {approved.id.hex} approved by {approved.approvers[-1]}: {state}")
@@ -102,16 +100,15 @@ def relief_list(overdue: bool, on: str | None, as_json: bool) -> None:
 @relief.command("refuse")
 @click.argument("relief_id")
 @click.option("--reason", type=TEXT, required=True)
-@password_stdin_option
-@by_option
+@actor_options
 @handled
-def relief_refuse(relief_id: str, reason: str, password_stdin: bool, by: str | None) -> None:
+def relief_refuse(relief_id: str, reason: str, claim: Claim) -> None:
     """Finally refuse a relief; an advance already paid stands, its recovery is recorded."""
     from ledger.domain.money import format_yuan
     from ledger.services.temporary_relief import refuse_relief
 
     with runtime() as rt:
-        who = proven_user(rt, by, password_stdin, "relief.approve")
+        who = claim.proven(rt, "relief.approve")
         refused = refuse_relief(rt, uuid_arg(relief_id, "relief"), reason, who)
     click.echo(f"relief {refused.id.hex} refused by {who}: {reason}"
                + (f"; paid {format_yuan(refused.refusal_recovery)} stands, to be recovered"
@@ -123,10 +120,10 @@ def relief_refuse(relief_id: str, reason: str, password_stdin: bool, by: str | N
 @click.option("--bank-account", required=True)
 @click.option("--bank-name", type=TEXT, required=True)
 @click.option("--reason", type=TEXT, required=True, help="why it changes (e.g. 账户已销户)")
-@by_option
+@actor_options
 @handled
 def relief_account(relief_id: str, bank_account: str, bank_name: str, reason: str,
-                   by: str | None) -> None:
+                   claim: Claim) -> None:
     """Correct the account a relief is paid to; a transfer of it the bank returned is paid
     again to it by the next regular payroll."""
     from ledger.domain.identity import mask
@@ -134,6 +131,6 @@ def relief_account(relief_id: str, bank_account: str, bank_name: str, reason: st
 
     with runtime() as rt:
         changed = change_relief_account(rt, uuid_arg(relief_id, "relief"), bank_account,
-                                        bank_name, reason, acting_user(by))
+                                        bank_name, reason, claim.proven(rt, "relief.account"))
     click.echo(f"relief {changed.id.hex}: account now {mask(changed.bank_account)} "
                f"({changed.bank_name})")

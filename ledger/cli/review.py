@@ -6,8 +6,8 @@ from datetime import date
 
 import click
 
-from ledger.adapters.settings import acting_user
-from ledger.cli.support import by_option, emit, handled, json_option, runtime, uuid_arg
+from ledger.cli.accounts import Claim, actor_options
+from ledger.cli.support import emit, handled, json_option, runtime, uuid_arg
 from ledger.domain.calendar import Month
 from ledger.domain.periodic_review import CLASSES, OUTCOMES
 
@@ -23,10 +23,10 @@ def review() -> None:
 @click.option("--outcome", type=click.Choice(OUTCOMES), required=True)
 @click.option("--class", "household_class", type=click.Choice(CLASSES), default=None,
               help="household class from this review on (default: keep the previous one)")
-@by_option
+@actor_options
 @handled
 def review_record(case_id: str, on: str, outcome: str, household_class: str | None,
-                  by: str | None) -> None:
+                  claim: Claim) -> None:
     """Record a review; `exit` ends the case from the month after the review date."""
     from ledger.domain.periodic_review import exit_month
     from ledger.services.reviews import record_review
@@ -34,7 +34,7 @@ def review_record(case_id: str, on: str, outcome: str, household_class: str | No
     day = date.fromisoformat(on)
     with runtime() as rt:
         case = record_review(rt, uuid_arg(case_id, "case"), day, outcome, household_class,
-                             acting_user(by))
+                             claim.proven(rt, "review.record"))
     tail = f"; exits from {exit_month(day)}" if outcome == "exit" else ""
     click.echo(f"case {case.id.hex} reviewed on {day}: {outcome}"
                f"{f' (class {household_class})' if household_class else ''}{tail}")

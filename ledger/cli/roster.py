@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ledger.adapters.settings import acting_user
-from ledger.cli.support import by_option, handled, runtime
+from ledger.cli.accounts import Claim, actor_options
+from ledger.cli.support import handled, runtime
 from ledger.domain.calendar import parse_date
 
 
@@ -22,14 +22,15 @@ def roster() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="validate only")
 @click.option("--today", default=None, help="date for validation (default today)")
-@by_option
+@actor_options
 @handled
-def roster_import(file: Path, dry_run: bool, today: str | None, by: str | None) -> None:
+def roster_import(file: Path, dry_run: bool, today: str | None, claim: Claim) -> None:
     from ledger.services.enrolment import import_roster
 
     with runtime() as rt:
         result = import_roster(rt, file, parse_date(today) if today else date.today(),
-                               acting_user(by), dry_run)
+                               (claim.named() if dry_run else claim.proven(rt, "roster.import")),
+                               dry_run)
     if result.problems or result.refusals:
         for problem in sorted(result.problems + result.refusals, key=lambda p: (p.more > 0, p.row, p.column)):
             click.echo(str(problem), err=True)

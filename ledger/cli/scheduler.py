@@ -6,8 +6,8 @@ import logging
 
 import click
 
-from ledger.adapters.settings import acting_user
-from ledger.cli.support import BadInput, by_option, handled, runtime
+from ledger.cli.accounts import Claim, actor_options
+from ledger.cli.support import BadInput, handled, runtime
 from ledger.domain.calendar import parse_date
 
 
@@ -43,9 +43,9 @@ def scheduler_run(timezone: str | None) -> None:
 @scheduler.command("run-job")
 @click.argument("job")
 @click.option("--date", "on", required=True, help="the date to run the job for (YYYY-MM-DD)")
-@by_option
+@actor_options
 @handled
-def scheduler_run_job(job: str, on: str, by: str | None) -> None:
+def scheduler_run_job(job: str, on: str, claim: Claim) -> None:
     """Run one job (payroll, price_linkage, lifecycle, watch) for a given date."""
     from jobs.runner import JOBS, run_job
 
@@ -53,8 +53,17 @@ def scheduler_run_job(job: str, on: str, by: str | None) -> None:
     if name not in JOBS:
         raise BadInput(f"unknown job {job!r}; known: {', '.join(JOBS)}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # Run by hand, the job acts as the operator (so maker–checker still holds for its draft).
-    result = run_job(name, parse_date(on), by=acting_user(by))
+    # Run by hand, the job acts as the operator (so maker–checker still holds for its draft),
+    # proven like any command that records: the payroll and the price linkage raise batches,
+    # the lifecycle sweep ends cases; the watch only reports.
+    action = {"payroll": "payroll.run", "price_linkage": "payroll.run",
+              "lifecycle": "case.change"}.get(name)
+    if action is None:
+        who = claim.named()
+    else:
+        with runtime() as rt:
+            who = claim.proven(rt, action)
+    result = run_job(name, parse_date(on), by=who)
     if result is None:
         click.echo(f"{name} for {on}: nothing to do")
     elif not hasattr(result, "payments"):

@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 import click
 
-from ledger.adapters.settings import acting_user
-from ledger.cli.support import BadInput, by_option, emit, handled, json_option, runtime
+from ledger.cli.accounts import Claim, actor_options
+from ledger.cli.support import BadInput, emit, handled, json_option, runtime
 from ledger.cli.text import TEXT
 from ledger.domain.calendar import Month, parse_date
 from ledger.domain.errors import StandardBelowMinimumError
@@ -29,14 +29,14 @@ def standard() -> None:
 @click.option("--from", "from_", required=True, help="effective date YYYY-MM-DD")
 @click.option("--ref", type=TEXT, default="", help="reference text (the policy document)")
 @click.option("--force", is_flag=True, help="record a tekun basic below 1.3 × dibao with a warning")
-@by_option
+@actor_options
 @handled
 def standard_set(programme: str, category: str, amount: str, per: str, from_: str, ref: str,
-                 force: bool, by: str | None) -> None:
+                 force: bool, claim: Claim) -> None:
     with runtime() as rt:
         try:
             warnings = rt.app.set_standard(programme, category, parse_yuan(amount), per,
-                                           parse_date(from_), ref, force, acting_user(by))
+                                           parse_date(from_), ref, force, claim.proven(rt, "standard.set"))
         except StandardBelowMinimumError as e:
             raise StandardBelowMinimumError(f"{e}; give --force to record it anyway") from None
         for warning in warnings:
@@ -77,12 +77,12 @@ def policy() -> None:
 @click.argument("key")
 @click.argument("value")
 @click.option("--from", "from_", default=None, help="effective date (default today)")
-@by_option
+@actor_options
 @handled
-def policy_set(key: str, value: str, from_: str | None, by: str | None) -> None:
+def policy_set(key: str, value: str, from_: str | None, claim: Claim) -> None:
     with runtime() as rt:
         effective = parse_date(from_) if from_ else date.today()
-        rt.app.set_policy(key, value, effective, acting_user(by))
+        rt.app.set_policy(key, value, effective, claim.proven(rt, "policy.set"))
         click.echo(f"policy {key} = {value} from {effective}")
 
 
@@ -102,9 +102,9 @@ def _percent(text: str) -> Decimal:
 @click.argument("month")
 @click.option("--cpi-yoy", required=True)
 @click.option("--food-yoy", required=True)
-@by_option
+@actor_options
 @handled
-def cpi_record(month: str, cpi_yoy: str, food_yoy: str, by: str | None) -> None:
+def cpi_record(month: str, cpi_yoy: str, food_yoy: str, claim: Claim) -> None:
     with runtime() as rt:
-        rt.app.record_cpi(Month.parse(month), _percent(cpi_yoy), _percent(food_yoy), acting_user(by))
+        rt.app.record_cpi(Month.parse(month), _percent(cpi_yoy), _percent(food_yoy), claim.proven(rt, "cpi.record"))
         click.echo(f"CPI {month}: cpi {cpi_yoy}% food {food_yoy}% recorded")

@@ -98,7 +98,6 @@ def uuid_arg(text: str, what: str) -> UUID:
         raise BadInput(f"not a {what} id: {text!r}") from None
 
 
-by_option = click.option("--by", "by", default=None, help="acting user (default LEDGER_USER or OS user)")
 json_option = click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 
 

@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from ledger.cli.main import main
 from ledger.console import web as console_web
 from ledger.console.app import create_app
+from ledger.domain.calendar import Month
 from ledger.domain.identity import mask
 from ledger.services.enrolment import import_roster
 from ledger.services.runtime import Runtime
@@ -61,10 +62,12 @@ def test_a_cpi_that_is_not_a_number_is_refused_and_the_page_keeps_working(
     assert cc.events(c) == before
     for cpi in ("NaN", "-Infinity", "100"):
         result = CliRunner().invoke(main, ["cpi", "record", "2024-01", "--cpi-yoy", cpi,
-                                           "--food-yoy", "1"], env={"LEDGER_USER": "admin"})
+                                           "--food-yoy", "1", "--password-stdin"],
+                                    env={"LEDGER_USER": "admin"}, input="admin-password\n")
         assert result.exit_code == 2 and "Traceback" not in result.output, result.output
         assert "between -100 and 100" in result.stderr
-    assert cc.events(c) == before
+    # each command's proven sign-in is recorded (as the console's are); no CPI is
+    assert cc.events(c) == before + 3 and c.rt.app.cpi(Month(2024, 1)) is None
     assert admin.get("/cpi").status_code == 200
     assert "已记录" in admin.post("/cpi/record", data={"csrf_token": token, "month": "2024-01",
                                                     "cpi_yoy": "3.5", "food_yoy": "-2"}).text
@@ -77,7 +80,6 @@ def test_a_town_clerk_sees_only_their_towns_payments_on_a_persons_page(
     c = cc.build(rt, tmp_path)
     assert import_roster(rt, county.write(tmp_path / "d.csv", [county.row(
         4, "disability_living", town="城关镇", name="居民4")]), county.TODAY, "clerk").enrolled == 1
-    from ledger.domain.calendar import Month
     from ledger.services.payroll_run import run_payroll
     run_payroll(rt, Month(2024, 2), "clerk")  # the allowance joins February's draft
     web = cc.client(c)
