@@ -5,15 +5,23 @@ or ``food_yoy ≥ food_threshold``; the rise used is the higher of the
 *triggering* rises. Each covered person then gets
 ``round_half_up(dibao monthly standard[area] × rise / 100, yuan)``, not less
 than the floor.
+
+Once per person: a person counted by one covered case is not counted again by another
+(SPEC: every covered person "gets, once"). A dibao household counts its members in force;
+a ``tekun`` or ``orphan`` case is not paid for a month in which its person is counted as a
+member of a dibao household paid for that month, and an ``orphan`` case not when its person's
+``tekun`` case is paid for it (:func:`counted_months`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ledger.domain.calendar import Month
 from ledger.domain.case_record import CaseRecord
+from ledger.domain.household import members_in_force
 from ledger.domain.money import Fen, divide_half_up, format_yuan
 from ledger.domain.policy import PolicyBook
 from ledger.domain.programmes import CaseEntitlement
@@ -53,17 +61,40 @@ def subsidy_per_person(dibao_monthly_fen: Fen, rise: Decimal, floor_fen: Fen) ->
     return max(yuan * 100, floor_fen)
 
 
+def counted_months(programme: str, person_key: str, months: Iterable[Month],
+                   households: Iterable[CaseEntitlement],
+                   tekun: CaseEntitlement | None) -> frozenset[Month]:
+    """The months in which a ``tekun`` or ``orphan`` case's person is already counted by a
+    case that comes first: a dibao household paying for them as a member in force, or, for an
+    orphan, their own ``tekun`` case paid for that month."""
+    households = list(households)
+    counted = set()
+    for month in months:
+        if any(h.paid_for(month) and person_key in {m.person_key for m in
+                                                    members_in_force(h.record.members, month)}
+               for h in households):
+            counted.add(month)
+        elif programme == "orphan" and tekun is not None and tekun.paid_for(month):
+            counted.add(month)
+    return frozenset(counted)
+
+
 def case_subsidy(record: CaseRecord, month: Month, decision: Decision, floor: Fen,
                  standards: StandardBook, policy: PolicyBook,
-                 entitled: CaseEntitlement | None = None) -> tuple[Fen, str] | None:
+                 entitled: CaseEntitlement | None = None,
+                 counted_elsewhere: Collection[Month] = ()) -> tuple[Fen, str] | None:
     """(amount, formula) of one case's subsidy for a measured month; None when not covered.
 
     Covered: a case of a covered programme whom that programme pays for the measured month,
     by the same answer as the payroll (``CaseEntitlement``): a household in graduation is
     paid; a person past an age limit, dead or exited is not, whether or not a sweep has
-    recorded it yet. Paid per person (a dibao household: its size that month).
+    recorded it yet. Paid per person (a dibao household: its size that month), once:
+    ``counted_elsewhere`` are the months this (tekun or orphan) case's person is counted by
+    another case (:func:`counted_months`).
     """
     if record.programme not in COVERED or decision.rise is None:
+        return None
+    if record.programme != "dibao" and month in counted_elsewhere:
         return None
     entitled = entitled or CaseEntitlement(record, standards, policy)
     if not entitled.paid_for(month):

@@ -11,7 +11,7 @@ diffing against the lines the batch has, saving, projecting — stays with one w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -60,6 +60,8 @@ class PartInput:
     """Cases whose price subsidies are rechecked."""
     net_paid: dict[str, dict[Month, int]]
     price_paid: dict[str, dict[Month, int]]
+    counted: dict[str, frozenset[Month]] = field(default_factory=dict)
+    """Tekun and orphan cases: the price months their person is counted by another case."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ def compute_part(facts: RunFacts, part: PartInput) -> ComputedPart:
     for case_id, text in part.cases:
         record = CaseRecord.from_json(text)
         entitled = CaseEntitlement(record, facts.standards, facts.policy)
-        one_offs = (one_offs_of(entitled, facts.price_months, part.price_paid.get(case_id, {}))
+        one_offs = (one_offs_of(entitled, facts.price_months, part.price_paid.get(case_id, {}),
+                                part.counted.get(case_id, frozenset()))
                     if case_id in part.priced else ())
         history = case_id in part.history
         result = case_lines(record, facts.month, facts.paid_months if history else no_months,
@@ -122,13 +125,14 @@ def _mapper(sealing: Sealing | None) -> Mapper[Any] | None:
 
 
 def one_offs_of(entitled: CaseEntitlement, months: list[PriceMonth],
-                paid: dict[Month, int]) -> list[OneOff]:
-    """The price-subsidy differences of one case: due by the facts now − paid."""
+                paid: dict[Month, int], counted: frozenset[Month] = frozenset()) -> list[OneOff]:
+    """The price-subsidy differences of one case: due by the facts now − paid (``counted``:
+    the months its person is counted by another case, so due nothing here)."""
     record = entitled.record
     out = []
     for s in months:
         due = case_subsidy(record, s.month, s.decision, s.floor, entitled.standards,
-                           entitled.policy, entitled) if s.decision.triggered else None
+                           entitled.policy, entitled, counted) if s.decision.triggered else None
         amount, formula = due if due else (0, "not covered by the facts known now"
                                            if s.decision.triggered else "suspended after correction")
         already = paid.get(s.month, 0)

@@ -53,6 +53,7 @@ from ledger.services.payroll_reads import (
     raw_pages,
 )
 from ledger.services.payroll_workers import PartPool
+from ledger.services.price_coverage import counted_elsewhere
 from ledger.services.relief_run import relief_lines, relief_reissue_lines
 from ledger.services.runtime import Runtime
 from projections import schema
@@ -130,9 +131,12 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
             with rt.engine.connect() as conn:
                 net = net_paid(conn, history) if history and paid else {}
                 prices = price_paid(conn, priced) if priced else {}
+            # A person counted once for a month's subsidy: by the snapshot's cases.
+            counted = counted_elsewhere(snapshot, priced, [m.month for m in priced_months],
+                                        facts.standards, policy) if priced else {}
             yield ((after, last), len(page)), PartInput(
                 [(case_id, text) for case_id, text, _, _ in page], frozenset(history_of),
-                frozenset(priced), net, prices)
+                frozenset(priced), net, prices, counted)
             after = last
 
     # Streamed: a few parts of `chunk` cases at a time are read, computed (by the workers),

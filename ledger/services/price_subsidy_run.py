@@ -32,6 +32,7 @@ from ledger.services.payroll_reads import (
     existing_where,
     record_pages,
 )
+from ledger.services.price_coverage import counted_elsewhere
 from ledger.services.runtime import Runtime
 from projections import schema
 
@@ -59,7 +60,9 @@ def run_price_linkage(rt: Runtime, month: Month, by: str) -> Batch | None:
 
 Part = tuple[tuple[str, str], list[tuple[Line, Payee]]]
 """One part of the batch: its range of case ids (after, up to) and those cases' lines."""
-LineOf = Callable[[CaseRecord], "tuple[Line, Payee] | None"]
+LineOf = Callable[[CaseRecord, frozenset[Month]], "tuple[Line, Payee] | None"]
+"""A case's line, given the months its person is counted by another case."""
+CountedOf = Callable[[list[str]], dict[str, frozenset[Month]]]
 
 
 def _build(rt: Runtime, month: Month, decision: Decision, position: int,
@@ -73,27 +76,34 @@ def _build(rt: Runtime, month: Month, decision: Decision, position: int,
     if not decision.triggered:
         if batch is not None and batch.payments:
             # A correction suspended it: every line withdrawn, part by part.
-            _refresh(rt, batch, month, position, _parts(snapshot, lambda _: None), by)
+            _refresh(rt, batch, month, position,
+                     _parts(snapshot, lambda _r, _c: None, lambda _: {}), by)
         return None
     floor = policy.value("price_linkage.floor", month)
 
-    def line_of(record: CaseRecord) -> tuple[Line, Payee] | None:
-        return _line(record, month, decision, floor, standards, policy)
+    def line_of(record: CaseRecord, counted: frozenset[Month]) -> tuple[Line, Payee] | None:
+        return _line(record, month, decision, floor, standards, policy, counted)
+
+    def counted_of(case_ids: list[str]) -> dict[str, frozenset[Month]]:
+        return counted_elsewhere(snapshot, case_ids, [month], standards, policy)
 
     # Streamed like the payroll: one part of cases is computed and compared (or recorded)
     # at a time, twice over the same snapshot when the batch changed, so memory holds a
     # part, never the whole batch's lines.
     if (batch is not None and batch.computed and not batch.running
-            and _unchanged(rt, month, bid, _parts(snapshot, line_of))):
+            and _unchanged(rt, month, bid, _parts(snapshot, line_of, counted_of))):
         return batch
-    return _refresh(rt, batch, month, position, _parts(snapshot, line_of), by)
+    return _refresh(rt, batch, month, position, _parts(snapshot, line_of, counted_of), by)
 
 
-def _parts(snapshot: Connection, line_of: LineOf) -> Iterator[Part]:
+def _parts(snapshot: Connection, line_of: LineOf, counted_of: CountedOf) -> Iterator[Part]:
     after = ""
+    none: frozenset[Month] = frozenset()
     for page in record_pages(snapshot, CHUNK):
         last = page[-1][0].case_id
-        yield (after, last), [line for record, _ in page if (line := line_of(record))]
+        counted = counted_of([record.case_id for record, _ in page])
+        yield (after, last), [line for record, _ in page
+                              if (line := line_of(record, counted.get(record.case_id, none)))]
         after = last
 
 
@@ -141,9 +151,12 @@ def _lines_after(conn: Connection, bid: UUID, after: str) -> Existing:
 
 
 def _line(record: CaseRecord, month: Month, decision: Decision, floor: int,
-          standards: StandardBook, policy: PolicyBook) -> tuple[Line, Payee] | None:
-    """The price subsidy line of one case, or None when not covered or not in payment."""
-    found = case_subsidy(record, month, decision, floor, standards, policy)
+          standards: StandardBook, policy: PolicyBook,
+          counted: frozenset[Month]) -> tuple[Line, Payee] | None:
+    """The price subsidy line of one case, or None when not covered, not in payment, or its
+    person is counted by another case that month."""
+    found = case_subsidy(record, month, decision, floor, standards, policy,
+                         counted_elsewhere=counted)
     if found is None:
         return None
     amount, formula = found

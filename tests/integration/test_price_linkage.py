@@ -175,6 +175,50 @@ def test_a_graduating_household_is_covered_and_an_exited_one_is_not(
     }
 
 
+def test_a_person_counted_by_two_cases_is_paid_the_subsidy_once(rt: Runtime,
+                                                                tmp_path: Path) -> None:
+    """SPEC: every covered person "gets, once". Person 7, an orphan, lives in person 1's dibao
+    household (a member in force); person 8 has an orphan case and a tekun case. By hand, rural
+    443.00 × 4.0% = 17.72 → 18 yuan a person: the household of two 2 × 18 = 36.00, person 8
+    18.00 once (by the tekun case); no line for either orphan case: 54.00 in all, not 90.00."""
+    from ledger.services.batches import approve_batch
+    from ledger.services.members import add_member
+    from ledger.services.payroll_run import run_payroll
+
+    county.set_standards(rt.app)
+    rows = [county.row(1, "dibao", household_size=1), county.row(7, "orphan", birth=ORPHAN_BIRTH),
+            county.row(8, "orphan", birth=ORPHAN_BIRTH), county.row(8, "tekun", birth=ORPHAN_BIRTH)]
+    result = import_roster(rt, county.write(tmp_path / "roster.csv", rows), county.TODAY, "clerk")
+    assert not result.problems and result.enrolled == 4, result
+    applicant, orphan = county.person(1), county.person(7, ORPHAN_BIRTH)
+    for person, name, relation in ((applicant, "测试1", "self"), (orphan, "孙子", "other")):
+        add_member(rt, applicant, person, name, relation, Month(2024, 1), "clerk")
+    household = ids.case_id(applicant, "dibao").hex
+    tekun = ids.case_id(county.person(8, ORPHAN_BIRTH), "tekun").hex
+    for month in range(1, 7):
+        approve_batch(rt, run_payroll(rt, Month(2024, month), "clerk").id, "checker")
+    rt.app.record_cpi(JUNE, D("4.0"), D("3.0"), "stats")
+    batch = run_price_linkage(rt, JUNE, "clerk")
+    assert batch is not None
+    lines = _lines(rt, batch.id.hex)
+    assert {case: line[3] for case, line in lines.items()} == {household: 2 * 1800, tekun: 1800}
+    assert sum(line[3] for line in lines.values()) == 5400
+    approve_batch(rt, batch.id, "checker")
+
+    # The July payroll rechecks June's subsidy for the cases whose facts changed since: the
+    # orphan case's change (moved to town, urban from July) does not make it due what its
+    # person got through the household, so no price-subsidy line is added for it.
+    orphan_case = ids.case_id(orphan, "orphan")
+    update_case(rt.app, orphan_case, Month(2024, 7), "clerk", area="urban")
+    july = run_payroll(rt, Month(2024, 7), "clerk")
+    p = schema.payments.c
+    with rt.engine.connect() as conn:
+        subsidies = conn.execute(select(p.case_id, p.amount).where(
+            p.batch_id == july.id.hex, p.programme == "price_subsidy",
+            p.own_status != "withdrawn")).all()
+    assert subsidies == []
+
+
 # --- the scheduler ---------------------------------------------------------------------------
 def touch(path: str) -> None:
     """A job stored by reference (tests.integration.test_price_linkage:touch)."""
