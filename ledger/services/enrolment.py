@@ -105,6 +105,16 @@ def _new_rows(rt: Runtime, path: Path, rows: list[RosterRow],
     for row in rows:
         key = keys[row.row]
         if (key, row.programme) in existing:
+            ended = existing[(key, row.programme)][1]
+            if ended is not None and row.start_month >= ended:
+                # Not the same row again: a re-admission after the case ended. Counting it as
+                # "already on the ledger" would leave the person unpaid without a word.
+                result.refusals.append(Problem(
+                    str(path), row.row, "start_month",
+                    f"{mask(row.id_number)}'s {row.programme} case ended from {ended}; this row "
+                    f"re-admits them from {row.start_month}, which the ledger does not record "
+                    "(one case per person and programme): nothing was recorded"))
+                continue
             result.already += 1
             continue
         member_of = [(s, e) for s, e in members.get(key, []) if row.programme == "tekun"

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from ledger.bootstrap import open_runtime
 from ledger.cli.main import main
+from ledger.domain import ids
 from ledger.domain.identity import generate_id_number
 from tests import county
 
@@ -152,6 +153,28 @@ def test_a_person_already_in_tekun_cannot_be_imported_into_dibao(ledger: str, tm
     code, _, err = run("roster", "import", str(f), "--today", "2024-12-31")
     assert code == 1  # a business rule refuses it; the file itself is well formed
     assert f"{f}:3: id_number:" in err and "tekun" in err
+    assert event_count(ledger) == before
+
+
+def test_a_row_re_admitting_an_ended_case_is_refused_not_counted_as_already_there(
+        ledger: str, tmp_path: Path) -> None:
+    """Person 1's dibao ends from 2024-04; a new roster row admits them again from 2024-09.
+    The ledger keeps one case per person and programme and cannot re-admit: it says so (exit 1,
+    nothing recorded) instead of counting the row as already on the ledger and paying nothing.
+    The original row imported again is still just "already"."""
+    first = county.write(tmp_path / "a.csv", [county.row(1, "dibao")])
+    assert run("roster", "import", str(first), "--today", "2024-12-31")[0] == 0
+    case = ids.case_id(county.person(1), "dibao").hex
+    assert run("case", "exit", case, "--from", "2024-04", "--reason", "收入超标")[0] == 0
+    before = event_count(ledger)
+    again = county.write(tmp_path / "b.csv", [county.row(2, "dibao"), county.row(
+        1, "dibao", start_month="2024-09", household_size=2, income_per_capita="100.00")])
+    code, out, err = run("roster", "import", str(again), "--today", "2024-12-31")
+    assert code == 1, (out, err)
+    assert f"{again}:3: start_month:" in err and "ended from 2024-04" in err
+    assert county.person(1) not in err and event_count(ledger) == before
+    code, out, err = run("roster", "import", str(first), "--today", "2024-12-31")
+    assert code == 0 and "1 already on the ledger" in out, (out, err)
     assert event_count(ledger) == before
 
 
