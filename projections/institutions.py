@@ -26,21 +26,21 @@ def institution_added(page: Any, e: Institution.Added, pos: int) -> None:
 
 def institution_account_changed(page: Any, e: Institution.AccountChanged, pos: int) -> None:
     """The new account, and when: a transfer returned before ``pos`` may be paid again."""
-    page.flush()
-    i = schema.institutions.c
-    page.conn.execute(update(schema.institutions)
-                      .where(i.institution_id == e.originator_id.hex)
-                      .values(bank_account=e.bank_account, bank_name=e.bank_name,
-                              bank_changed_position=pos))
+    _bank_changed(page, e, pos, bank_account=e.bank_account, bank_name=e.bank_name)
 
 
 def institution_renamed(page: Any, e: Institution.Renamed, pos: int) -> None:
     """The new name, and when: a transfer returned before ``pos`` (户名不符) may be paid again."""
+    _bank_changed(page, e, pos, name=e.name)
+
+
+def _bank_changed(page: Any, e: Any, pos: int, **values: str) -> None:
+    """What the bank checks changed at ``pos`` (reissues follow ``bank_changed_position``)."""
     page.flush()
     i = schema.institutions.c
     page.conn.execute(update(schema.institutions)
                       .where(i.institution_id == e.originator_id.hex)
-                      .values(name=e.name, bank_changed_position=pos))
+                      .values(**values, bank_changed_position=pos))
 
 
 def institution_granted(page: Any, e: Institution.Granted, pos: int) -> None:

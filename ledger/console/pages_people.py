@@ -35,6 +35,7 @@ def _hex(text: str) -> str | None:
 @page()
 def people(ctx: Ctx) -> Response:
     q = ctx.query("q").strip()[:100]
+    number = _id_number(q, ctx) if q else None
     rows: list[Any] = []
     if q:
         c = schema.cases.c
@@ -43,7 +44,7 @@ def people(ctx: Ctx) -> Response:
         query: Select[Any] | None
         if (case_hex := _hex(q)) is not None:
             query = every.where(c.case_id == case_hex)
-        elif (number := _id_number(q, ctx)) is not None:
+        elif number is not None:
             query = every.where(c.person_key == ctx.rt.app.person_key(number))
         elif ctx.rt.settings.cipher_key:
             query = None  # names are sealed in the read model: compare them opened, below
@@ -57,7 +58,6 @@ def people(ctx: Ctx) -> Response:
                     for r in found]
     # The search box shows an ID number masked, like every other page, also one typed with
     # spaces (which the search accepts and a run-of-digits rule would not see).
-    number = _id_number(q, ctx)
     shown = mask(number) if number is not None else mask_numbers(q)
     return ctx.render("people.html", title="对象查询", q=shown, rows=rows[:LIMIT],
                       more=len(rows) > LIMIT)

@@ -76,6 +76,11 @@ class Households:
     def household_of(self, applicant_id_number: str) -> Case:
         """The applicant's dibao case, or a refusal (the applicant is not a dibao payee)."""
         case = self.case(ids.case_id(self.rt.app.person_key(applicant_id_number), "dibao"))
+        if self.towns is not None and (case is None or case.record.town not in self.towns):
+            # The same words whether it is elsewhere or no household at all: a town's clerk
+            # learns nothing of other towns from the refusal.
+            raise MemberRefusal(f"{mask(applicant_id_number)} is not the applicant of a dibao "
+                                "household in your towns")
         if case is None:
             raise MemberRefusal(f"{mask(applicant_id_number)} is not the applicant (payee) of a "
                                 "dibao household")

@@ -19,10 +19,8 @@ from pathlib import Path
 from ledger.adapters.people_file import PeopleTable, read_people
 from ledger.adapters.problems import Problem
 from ledger.domain.calendar import Month
-from ledger.domain.case import Case
 from ledger.domain.errors import LedgerRefusal
 from ledger.domain.household import RELATIONS, before_birth
-from ledger.domain.identity import mask
 from ledger.services.members import Households
 from ledger.services.runtime import Runtime
 
@@ -101,7 +99,7 @@ def import_members(rt: Runtime, path: Path, today: date, by: str,
     for row in rows:
         key = "applicant_id_number"
         try:
-            household = _household_in(households, row.applicant, towns)
+            household = households.household_of(row.applicant)
             key = "id_number"
             if households.add(household, row.id_number, row.name, row.relation,
                               row.from_month, by):
@@ -117,18 +115,3 @@ def import_members(rt: Runtime, path: Path, today: date, by: str,
     households.save()
     return result
 
-
-def _household_in(households: Households, applicant: str, towns: frozenset[str] | None) -> Case:
-    """The applicant's household; for an account limited to towns, only one of its towns',
-    refused in the same words whether it is elsewhere or not a household at all (a town's
-    clerk learns nothing of other towns from the refusal)."""
-    if towns is None:
-        return households.household_of(applicant)
-    try:
-        household = households.household_of(applicant)
-    except LedgerRefusal:
-        household = None
-    if household is None or household.record.town not in towns:
-        raise LedgerRefusal(f"{mask(applicant)} is not the applicant of a dibao household "
-                            "in your towns")
-    return household

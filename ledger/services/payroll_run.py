@@ -133,7 +133,7 @@ def _run_in_snapshot(rt: Runtime, month: Month, by: str, chunk: int,
                 prices = price_paid(conn, priced) if priced else {}
             # A person counted once for a month's subsidy: by the snapshot's cases.
             counted = counted_elsewhere(snapshot, priced, [m.month for m in priced_months],
-                                        facts.standards, policy) if priced else {}
+                                        facts.standards, policy)
             yield ((after, last), len(page)), PartInput(
                 [(case_id, text) for case_id, text, _, _ in page], frozenset(history_of),
                 frozenset(priced), net, prices, counted)

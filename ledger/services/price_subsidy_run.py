@@ -60,9 +60,8 @@ def run_price_linkage(rt: Runtime, month: Month, by: str) -> Batch | None:
 
 Part = tuple[tuple[str, str], list[tuple[Line, Payee]]]
 """One part of the batch: its range of case ids (after, up to) and those cases' lines."""
-LineOf = Callable[[CaseRecord, frozenset[Month]], "tuple[Line, Payee] | None"]
-"""A case's line, given the months its person is counted by another case."""
-CountedOf = Callable[[list[str]], dict[str, frozenset[Month]]]
+LinesOf = Callable[[list[CaseRecord]], "list[tuple[Line, Payee]]"]
+"""The lines of a page of cases."""
 
 
 def _build(rt: Runtime, month: Month, decision: Decision, position: int,
@@ -76,34 +75,32 @@ def _build(rt: Runtime, month: Month, decision: Decision, position: int,
     if not decision.triggered:
         if batch is not None and batch.payments:
             # A correction suspended it: every line withdrawn, part by part.
-            _refresh(rt, batch, month, position,
-                     _parts(snapshot, lambda _r, _c: None, lambda _: {}), by)
+            _refresh(rt, batch, month, position, _parts(snapshot, lambda _: []), by)
         return None
     floor = policy.value("price_linkage.floor", month)
 
-    def line_of(record: CaseRecord, counted: frozenset[Month]) -> tuple[Line, Payee] | None:
-        return _line(record, month, decision, floor, standards, policy, counted)
-
-    def counted_of(case_ids: list[str]) -> dict[str, frozenset[Month]]:
-        return counted_elsewhere(snapshot, case_ids, [month], standards, policy)
+    def lines_of(records: list[CaseRecord]) -> list[tuple[Line, Payee]]:
+        """A person counted by another case of theirs is not paid again (once per person)."""
+        counted = counted_elsewhere(snapshot, [r.case_id for r in records], [month],
+                                    standards, policy)
+        return [line for record in records if (line := _line(
+            record, month, decision, floor, standards, policy,
+            counted.get(record.case_id, frozenset())))]
 
     # Streamed like the payroll: one part of cases is computed and compared (or recorded)
     # at a time, twice over the same snapshot when the batch changed, so memory holds a
     # part, never the whole batch's lines.
     if (batch is not None and batch.computed and not batch.running
-            and _unchanged(rt, month, bid, _parts(snapshot, line_of, counted_of))):
+            and _unchanged(rt, month, bid, _parts(snapshot, lines_of))):
         return batch
-    return _refresh(rt, batch, month, position, _parts(snapshot, line_of, counted_of), by)
+    return _refresh(rt, batch, month, position, _parts(snapshot, lines_of), by)
 
 
-def _parts(snapshot: Connection, line_of: LineOf, counted_of: CountedOf) -> Iterator[Part]:
+def _parts(snapshot: Connection, lines_of: LinesOf) -> Iterator[Part]:
     after = ""
-    none: frozenset[Month] = frozenset()
     for page in record_pages(snapshot, CHUNK):
         last = page[-1][0].case_id
-        counted = counted_of([record.case_id for record, _ in page])
-        yield (after, last), [line for record, _ in page
-                              if (line := line_of(record, counted.get(record.case_id, none)))]
+        yield (after, last), lines_of([record for record, _ in page])
         after = last
 
 
